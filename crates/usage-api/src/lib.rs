@@ -1,0 +1,14 @@
+//! The Usage API contract (`shared/api-contract.md`) as Rust types, limits and validation.
+//!
+//! Pure functions, no I/O: the portal (wasm32) validates with exactly the code the server
+//! enforces with, so a user sees the same words at the field as in a 400's `fields`.
+
+pub mod error;
+pub mod limits;
+pub mod quantity;
+pub mod time;
+pub mod usage;
+
+pub use error::{ErrorBody, ErrorCode, FieldError};
+pub use quantity::Quantity;
+pub use time::Timestamp;
