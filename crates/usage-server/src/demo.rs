@@ -1,0 +1,242 @@
+//! Deterministic demo data: a partner org with sub-accounts, a foreign org, subscriptions
+//! across categories and units, and hourly usage over about 13 months.
+
+use crate::db::{Dims, Pool};
+use anyhow::Context;
+use chrono::{Datelike, Months, NaiveDate};
+use r2d2_sqlite::rusqlite::params;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::collections::HashMap;
+
+/// The partner org of the demo.
+pub const PARTNER: &str = "northwind";
+/// Its sub-accounts.
+pub const SUB_ACCOUNTS: &[(&str, &str)] = &[
+    ("northwind-eu", "Northwind Europe"),
+    ("northwind-us", "Northwind Americas"),
+    ("northwind-apac", "Northwind Asia Pacific"),
+];
+/// An org unrelated to the partner (for 403s).
+pub const FOREIGN: &str = "contoso";
+
+/// How much demo data to make.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    /// Usage records to generate (10 thousand to 10 million).
+    pub records: u64,
+    /// The end of the data: usage runs up to the hour before this instant.
+    pub until: chrono::NaiveDateTime,
+    /// Seed of the generator: the same seed and options give the same data.
+    pub seed: u64,
+}
+
+/// The smallest and largest record counts accepted.
+pub const RECORDS_RANGE: std::ops::RangeInclusive<u64> = 10_000..=10_000_000;
+
+struct Product {
+    feature: &'static str,
+    category: &'static str,
+    name: &'static str,
+    unit: &'static str,
+    type_code: &'static str,
+    price: &'static str,
+    /// Quantity per record in milli-units: (min, max) and whether it is whole units.
+    milli: (i64, i64),
+    whole: bool,
+}
+
+const PRODUCTS: &[Product] = &[
+    Product { feature: "hrn:here:service::olp-here:routing-8", category: "Location Services", name: "Routing", unit: "transactions", type_code: "RTG", price: "0.0045", milli: (1_000, 400_000), whole: true },
+    Product { feature: "hrn:here:service::olp-here:search-7", category: "Location Services", name: "Geocoding & Search", unit: "transactions", type_code: "GEO", price: "0.0030", milli: (1_000, 250_000), whole: true },
+    Product { feature: "hrn:here:service::olp-here:vector-tiles", category: "Maps", name: "Vector Tiles", unit: "tiles", type_code: "VTL", price: "0.0002", milli: (10_000, 2_000_000), whole: true },
+    Product { feature: "hrn:here:service::olp-here:traffic-7", category: "Location Services", name: "Traffic Flow", unit: "requests", type_code: "TRF", price: "0.0020", milli: (1_000, 150_000), whole: true },
+    Product { feature: "hrn:here:data:::catalog-storage", category: "Data Hub", name: "Catalog Storage", unit: "GB-hours", type_code: "STO", price: "0.0400", milli: (1, 90_000), whole: false },
+    Product { feature: "hrn:here:data:::data-transfer", category: "Data Hub", name: "Data Transfer Out", unit: "GB", type_code: "DTO", price: "0.0900", milli: (1, 25_000), whole: false },
+    Product { feature: "hrn:here:pipeline:::stream-compute", category: "Compute", name: "Stream Pipeline", unit: "vCPU-hours", type_code: "CPU", price: "0.1100", milli: (250, 8_000), whole: false },
+    Product { feature: "hrn:here:pipeline:::batch-compute", category: "Compute", name: "Batch Pipeline", unit: "vCPU-hours", type_code: "BAT", price: "0.0800", milli: (500, 16_000), whole: false },
+];
+
+const APPS: &[&str] = &["fleet-tracker", "last-mile", "dispatch-web", "driver-app", "analytics"];
+const TAGS: &[&str] = &["cost-center-100", "cost-center-200", "marketing", "rnd", ""];
+const RESOURCES: &[&str] = &["eu-central-1", "us-east-1", "ap-southeast-1", ""];
+
+/// Creates the demo orgs, subscriptions and usage unless the database already has them.
+/// Returns false when they were already there.
+pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
+    anyhow::ensure!(
+        RECORDS_RANGE.contains(&opts.records),
+        "the number of demo records must be from {} to {}",
+        RECORDS_RANGE.start(),
+        RECORDS_RANGE.end()
+    );
+    let mut conn = pool.get()?;
+    let exists: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)", [PARTNER], |r| r.get(0))?;
+    if exists {
+        return Ok(false);
+    }
+    let started = std::time::Instant::now();
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let tx = conn.transaction()?;
+
+    let mut orgs: Vec<(&str, &str, Option<&str>)> = vec![(PARTNER, "Northwind Traders", None)];
+    orgs.extend(SUB_ACCOUNTS.iter().map(|(id, name)| (*id, *name, Some(PARTNER))));
+    orgs.push((FOREIGN, "Contoso Ltd", None));
+    for (id, name, parent) in &orgs {
+        tx.execute("INSERT INTO orgs (realm_id, name, parent_realm_id) VALUES (?1, ?2, ?3)", params![id, name, parent])?;
+    }
+
+    // Subscriptions: each org takes 5 or 6 products; the European one pays in EUR.
+    struct Sub {
+        id: i64,
+        product: usize,
+        weight: f64,
+        streams: Vec<Dims>,
+    }
+    let mut subs: Vec<Sub> = Vec::new();
+    for (org_idx, (realm, _, _)) in orgs.iter().enumerate() {
+        let count = 5 + (org_idx % 2);
+        let currency = if realm.ends_with("-eu") { "EUR" } else { "USD" };
+        let first = org_idx % PRODUCTS.len();
+        for k in 0..count {
+            let p = (first + k * 3) % PRODUCTS.len();
+            let product = &PRODUCTS[p];
+            let billing_id = format!("SUB-{:04}-{}", 1000 + subs.len() * 7, product.type_code);
+            // A monthly limit on one subscription per org, high enough for the demo's own usage.
+            let limit: Option<i64> = (k == count - 1).then_some(1_000_000_000_000);
+            tx.execute(
+                "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number,
+                     category, name, value_driver, usage_type_code, price, currency, monthly_limit_milli)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    billing_id,
+                    realm,
+                    product.feature,
+                    format!("C-{:06}", 310_000 + subs.len() * 13),
+                    product.category,
+                    product.name,
+                    product.unit,
+                    product.type_code,
+                    product.price,
+                    currency,
+                    limit
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            // A few usage streams per subscription: an app in a project with a tag.
+            let n_streams = rng.gen_range(3..=6);
+            let mut streams: Vec<Dims> = (0..n_streams)
+                .map(|s| {
+                    let app = APPS[(org_idx + s * 2 + k) % APPS.len()];
+                    Dims {
+                        app_id: format!("{app}.{realm}"),
+                        project_hrn: format!("hrn:here:authorization::{realm}:project/{app}"),
+                        billing_tag: TAGS[(s + k) % TAGS.len()].to_owned(),
+                        resource: RESOURCES[(s + org_idx) % RESOURCES.len()].to_owned(),
+                        channel_id: if s % 3 == 2 { "cold" } else { "hot" }.to_owned(),
+                    }
+                })
+                .collect();
+            streams.sort();
+            streams.dedup();
+            subs.push(Sub { id, product: p, weight: rng.gen_range(0.5..2.0), streams });
+        }
+    }
+
+    // About 13 months of hours, ending at the last whole hour before `until`.
+    let end_hour = opts.until.and_utc().timestamp().div_euclid(3600);
+    let first_day = NaiveDate::from_ymd_opt(opts.until.year(), opts.until.month(), 1)
+        .and_then(|d| d.checked_sub_months(Months::new(12)))
+        .context("demo start date")?;
+    let start_hour = first_day.and_hms_opt(0, 0, 0).context("demo start")?.and_utc().timestamp() / 3600;
+    let hours = (end_hour - start_hour).max(1);
+    // Business-hours and weekday seasonality, so charts look like real usage.
+    let weight = |h: i64| -> f64 {
+        let hod = h.rem_euclid(24) as f64;
+        let dow = (h.div_euclid(24) + 4).rem_euclid(7); // 1970-01-01 was a Thursday
+        let daily = 1.0 + 0.8 * (-(hod - 14.0).powi(2) / 18.0).exp();
+        let weekly = if dow >= 5 { 0.55 } else { 1.0 };
+        let growth = 0.7 + 0.6 * (h - start_hour) as f64 / hours as f64;
+        daily * weekly * growth
+    };
+    let total_w: f64 = (start_hour..end_hour).map(weight).sum();
+    let sub_w: Vec<f64> = subs.iter().map(|s| s.weight).collect();
+    let sub_w_total: f64 = sub_w.iter().sum();
+
+    let now = chrono::Utc::now().timestamp();
+    let mut hourly: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, project_hrn,
+                 billing_tag, resource, channel_id, created_time, updated_time)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        )?;
+        let (mut cum, mut emitted) = (0.0_f64, 0_u64);
+        for h in start_hour..end_hour {
+            cum += weight(h);
+            let target = ((cum / total_w) * opts.records as f64).round() as u64;
+            let target = if h == end_hour - 1 { opts.records } else { target.min(opts.records) };
+            while emitted < target {
+                emitted += 1;
+                let mut pick = rng.gen_range(0.0..sub_w_total);
+                let mut si = 0;
+                while si + 1 < subs.len() && pick >= sub_w[si] {
+                    pick -= sub_w[si];
+                    si += 1;
+                }
+                let sub = &subs[si];
+                let stream = rng.gen_range(0..sub.streams.len());
+                let dims = &sub.streams[stream];
+                let p = &PRODUCTS[sub.product];
+                let mut q = rng.gen_range(p.milli.0..=p.milli.1);
+                if p.whole {
+                    q = (q / 1000).max(1) * 1000;
+                }
+                let t = h * 3600 + rng.gen_range(0..3600);
+                insert.execute(params![
+                    sub.id,
+                    t,
+                    q,
+                    dims.app_id,
+                    dims.project_hrn,
+                    dims.billing_tag,
+                    dims.resource,
+                    dims.channel_id,
+                    now
+                ])?;
+                let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
+                e.0 += q;
+                e.1 += q;
+            }
+        }
+    }
+
+    // Rollups from what was just written, in bulk rather than one upsert per record.
+    let mut daily: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO usage_hourly (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
+        for (&(sub_id, t, stream), &(u, b)) in &hourly {
+            let d = &by_id[&sub_id].streams[stream];
+            ins.execute(params![sub_id, t, d.app_id, d.project_hrn, d.billing_tag, d.resource, d.channel_id, u, b])?;
+            let e = daily.entry((sub_id, t - t.rem_euclid(86_400), stream)).or_default();
+            e.0 += u;
+            e.1 += b;
+        }
+        let mut ins = tx.prepare(
+            "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for (&(sub_id, t, stream), &(u, b)) in &daily {
+            let d = &by_id[&sub_id].streams[stream];
+            ins.execute(params![sub_id, t, d.app_id, d.project_hrn, d.billing_tag, d.resource, d.channel_id, u, b])?;
+        }
+    }
+    tx.commit()?;
+    conn.execute_batch("ANALYZE")?;
+    tracing::info!(records = opts.records, subscriptions = subs.len(), secs = started.elapsed().as_secs_f32(), "demo data loaded");
+    Ok(true)
+}

@@ -1,0 +1,11 @@
+//! One router per resource.
+
+pub mod usage;
+
+use crate::error::AppError;
+
+/// Query parameters as sent, in order, repeats kept (so repeats can be reported).
+pub fn query_pairs(raw: Option<&str>) -> Result<Vec<(String, String)>, AppError> {
+    serde_urlencoded::from_str(raw.unwrap_or(""))
+        .map_err(|_| AppError::field("query", "is not a valid URL query string"))
+}
