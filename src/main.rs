@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    usage_portal::start();
+}

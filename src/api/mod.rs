@@ -1,0 +1,169 @@
+//! The typed client of the Usage API.
+
+pub mod usage;
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use usage_api::{ErrorBody, ErrorCode, FieldError};
+
+/// What went wrong with a call, in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status, or 0 when no response arrived.
+    pub status: u16,
+    /// The contract's error code, when the server sent one.
+    pub code: Option<ErrorCode>,
+    /// A one-line summary.
+    pub message: String,
+    /// More detail.
+    pub description: String,
+    /// Every offending parameter.
+    pub fields: Vec<FieldError>,
+    /// The request id, to quote to support.
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    fn local(message: &str, description: String, request_id: Option<String>) -> Self {
+        Self { status: 0, code: None, message: message.to_owned(), description, fields: Vec::new(), request_id }
+    }
+
+    /// The portal's settings are missing or wrong.
+    pub fn config(description: String) -> Self {
+        Self::local("The portal is not configured correctly.", description, None)
+    }
+
+    /// True when the request was aborted because a newer one replaced it.
+    pub fn is_aborted(&self) -> bool {
+        self.status == 0 && self.message == ABORTED
+    }
+}
+
+const ABORTED: &str = "The request was cancelled.";
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if !self.description.is_empty() {
+            write!(f, " {}", self.description)?;
+        }
+        for field in &self.fields {
+            write!(f, " {} {}.", field.name, field.description)?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A random id for `X-Request-ID`, so even a request that never got an answer has one to quote.
+fn new_request_id() -> String {
+    let mut s = String::with_capacity(16);
+    for _ in 0..2 {
+        let n = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        s.push_str(&format!("{n:08x}"));
+    }
+    s
+}
+
+/// Calls the Usage API with a bearer token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    base: String,
+    token: Option<String>,
+}
+
+impl ApiClient {
+    /// A client for the API at `base` (an absolute URL without a trailing slash).
+    pub fn new(base: &str, token: Option<String>) -> Self {
+        Self { base: base.to_owned(), token }
+    }
+
+    /// The API's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The absolute URL of `path` with `query`.
+    pub fn url(&self, path: &str, query: &[(&str, String)]) -> String {
+        let mut url = format!("{}{path}", self.base);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&serde_urlencoded::to_string(query).unwrap_or_default());
+        }
+        url
+    }
+
+    /// GETs `url` and decodes its JSON; `signal` aborts it.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<T, ApiError> {
+        let request_id = new_request_id();
+        let mut req = Request::get(url).header("X-Request-ID", &request_id).abort_signal(signal);
+        if let Some(token) = &self.token {
+            req = req.header("Authorization", &format!("Bearer {token}"));
+        }
+        let resp = req.send().await.map_err(|_| {
+            if signal.is_some_and(|s| s.aborted()) {
+                ApiError::local(ABORTED, String::new(), Some(request_id.clone()))
+            } else {
+                ApiError::local(
+                    "The usage service could not be reached.",
+                    "Check your connection and try again.".to_owned(),
+                    Some(request_id.clone()),
+                )
+            }
+        })?;
+        decode(resp, request_id).await
+    }
+}
+
+/// GETs a JSON document without credentials (the portal's config).
+pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    let resp = Request::get(url).send().await.map_err(|_| {
+        ApiError::config(format!("{url} could not be loaded."))
+    })?;
+    if !resp.ok() {
+        return Err(ApiError::config(format!("{url} answered HTTP {}.", resp.status())));
+    }
+    resp.json().await.map_err(|e| ApiError::config(format!("{url} is not valid: {e}")))
+}
+
+async fn decode<T: DeserializeOwned>(resp: Response, sent_id: String) -> Result<T, ApiError> {
+    let request_id = Some(resp.headers().get("x-request-id").unwrap_or(sent_id));
+    let status = resp.status();
+    if resp.ok() {
+        return resp.json().await.map_err(|_| ApiError {
+            status,
+            code: None,
+            message: "The usage service sent an answer the portal does not understand.".to_owned(),
+            description: String::new(),
+            fields: Vec::new(),
+            request_id,
+        });
+    }
+    match resp.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiError {
+            status,
+            code: Some(body.code),
+            message: body.message,
+            description: body.description,
+            fields: body.fields,
+            request_id,
+        }),
+        Err(_) => Err(ApiError {
+            status,
+            code: None,
+            message: format!("The usage service answered HTTP {status}."),
+            description: String::new(),
+            fields: Vec::new(),
+            request_id,
+        }),
+    }
+}

@@ -1,0 +1,68 @@
+//! The app shell: loads the runtime config, then routes.
+
+use crate::api::{ApiClient, ApiError};
+use crate::components::error_view::ErrorView;
+use crate::config::{self, Realm};
+use crate::pages::usage::UsagePage;
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let config = LocalResource::new(|| config::load("config.json"));
+    view! {
+        <Transition fallback=|| view! { <p class="up-status" role="status">"Loading the portal…"</p> }>
+            {move || Suspend::new(async move {
+                match config.await {
+                    Ok((config, client)) => view! { <Shell client realm=config.realm /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The routed portal, once configured.
+#[component]
+fn Shell(
+    /// The API client, shared through context.
+    client: ApiClient,
+    /// The realm shown.
+    realm: String,
+) -> impl IntoView {
+    provide_context(client);
+    provide_context(Realm(realm.clone()));
+    view! {
+        <Router>
+            <div class="up-root">
+                <header class="up-header">
+                    <span class="up-brand">"Usage Portal"</span>
+                    <nav aria-label="Main">
+                        <A href="/">"Usage"</A>
+                    </nav>
+                    <span class="up-realm">"Realm " <strong>{realm}</strong></span>
+                </header>
+                <main class="up-main" id="main">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=UsagePage />
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let error = ApiError {
+        status: 404,
+        code: None,
+        message: "This page does not exist.".to_owned(),
+        description: "Use the navigation above.".to_owned(),
+        fields: Vec::new(),
+        request_id: None,
+    };
+    view! { <ErrorView error /> }
+}

@@ -1,0 +1,52 @@
+//! Usage records in a real table.
+
+use crate::format;
+use leptos::prelude::*;
+use usage_api::usage::{Column, UsageField, UsageItem};
+
+/// A table of usage records with one column per [`Column`].
+#[component]
+pub fn UsageTable(
+    /// The columns, in order.
+    columns: Vec<Column>,
+    /// The records.
+    items: Vec<UsageItem>,
+    /// Describes the table for screen readers.
+    #[prop(into)]
+    caption: String,
+) -> impl IntoView {
+    let head = columns
+        .iter()
+        .map(|c| {
+            let class = if c.is_quantity() { "num" } else { "" };
+            view! { <th scope="col" class=class>{c.label()}</th> }
+        })
+        .collect_view();
+    let rows = items
+        .iter()
+        .map(|item| {
+            let cells = columns
+                .iter()
+                .map(|c| {
+                    let (class, text) = match c {
+                        Column::Field(UsageField::UsageValue) => ("num", item.usage_value.map(format::quantity)),
+                        Column::Field(UsageField::BillableValue) => ("num", item.billable_value.map(format::quantity)),
+                        _ => ("", Some(item.cell(*c))),
+                    };
+                    view! { <td class=class>{text.unwrap_or_default()}</td> }
+                })
+                .collect_view();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect_view();
+    let label = caption.clone();
+    view! {
+        <div class="up-table-wrap" tabindex="0" role="region" aria-label=label>
+            <table class="up-table">
+                <caption class="up-visually-hidden">{caption}</caption>
+                <thead><tr>{head}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

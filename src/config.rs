@@ -1,0 +1,47 @@
+//! Runtime settings, read from `config.json` next to index.html, so one build serves every
+//! environment and CDN.
+
+use crate::api::{ApiClient, ApiError};
+use serde::Deserialize;
+
+/// The contents of `config.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalConfig {
+    /// The API's base URL, resolved against config.json's own URL; empty for that origin.
+    #[serde(default)]
+    pub api_base: String,
+    /// The realm (org) whose usage the portal shows.
+    pub realm: String,
+    /// A bearer token (local use; an embedding host supplies tokens at run time instead).
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// The realm shown, provided in context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Realm(pub String);
+
+fn resolve(relative: &str, base: &str) -> Result<String, ApiError> {
+    web_sys::Url::new_with_base(relative, base)
+        .map(|u| u.href())
+        .map_err(|_| ApiError::config(format!("'{relative}' is not a valid URL")))
+}
+
+/// Fetches and checks the config at `url` (relative to the document), returning it with a
+/// client for its API.
+pub async fn load(url: &str) -> Result<(PortalConfig, ApiClient), ApiError> {
+    let document_base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let config_url = resolve(url, &document_base)?;
+    let config: PortalConfig = crate::api::get_json_unauthenticated(&config_url).await?;
+    if let Err(e) = usage_api::usage::validate_realm_id(&config.realm) {
+        return Err(ApiError::config(format!("the realm in config.json {}", e.description)));
+    }
+    let base = if config.api_base.is_empty() { "/" } else { config.api_base.as_str() };
+    let api_base = resolve(base, &config_url)?;
+    let client = ApiClient::new(api_base.trim_end_matches('/'), config.token.clone());
+    Ok((config, client))
+}

@@ -1,0 +1,73 @@
+//! Numbers and dates for the browser's locale, without losing exactness.
+
+use std::cell::OnceCell;
+use usage_api::Quantity;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    static SEPARATORS: OnceCell<(String, String)> = const { OnceCell::new() };
+}
+
+/// The locale's (group, decimal) separators, asked of `Intl.NumberFormat` once.
+fn separators() -> (String, String) {
+    SEPARATORS.with(|c| {
+        c.get_or_init(|| {
+            let nf = js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+            let parts = nf.format_to_parts(1234.5);
+            let (mut group, mut decimal) = (",".to_owned(), ".".to_owned());
+            for part in parts.iter() {
+                let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type")).ok().and_then(|v| v.as_string());
+                let value = js_sys::Reflect::get(&part, &JsValue::from_str("value")).ok().and_then(|v| v.as_string());
+                match (kind.as_deref(), value) {
+                    (Some("group"), Some(v)) => group = v,
+                    (Some("decimal"), Some(v)) => decimal = v,
+                    _ => {}
+                }
+            }
+            (group, decimal)
+        })
+        .clone()
+    })
+}
+
+/// Groups the digits of an exact decimal string with the given separators.
+pub fn group_decimal(exact: &str, group: &str, decimal: &str) -> String {
+    let (sign, digits) = exact.strip_prefix('-').map_or(("", exact), |d| ("-", d));
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push_str(group);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push_str(decimal);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// A quantity for people: exact, with the locale's separators.
+pub fn quantity(q: Quantity) -> String {
+    let (group, decimal) = separators();
+    group_decimal(&q.to_string(), &group, &decimal)
+}
+
+/// A whole number for people.
+pub fn count(n: u64) -> String {
+    let (group, decimal) = separators();
+    group_decimal(&n.to_string(), &group, &decimal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_decimal;
+
+    #[test]
+    fn groups_exactly() {
+        assert_eq!(group_decimal("1234567.125", ",", "."), "1,234,567.125");
+        assert_eq!(group_decimal("-999", ".", ","), "-999");
+        assert_eq!(group_decimal("1000.5", "\u{202f}", ","), "1\u{202f}000,5");
+    }
+}

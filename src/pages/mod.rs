@@ -1,0 +1,3 @@
+//! One routed page a module.
+
+pub mod usage;
