@@ -1,1 +1,243 @@
+//! The end-to-end harness: the real server on a free loopback port with demo data and the
+//! built portal, and headless Chromium driven through chromedriver.
+//!
+//! Every page visit can be checked for console errors and scanned with axe-core.
 
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use thirtyfour::prelude::*;
+use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
+use usage_server::{AppOptions, AppState, Bound, PortalConfig, auth, db, demo};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running server with demo data and the built portal.
+pub struct Portal {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The partner org's token.
+    pub token: String,
+    /// The realm the portal shows.
+    pub realm: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Portal {
+    /// Starts the server on a free port, with `records` demo records ending now, serving a
+    /// copy of the built portal (`PORTAL_DIST`, default `dist/`) with its config.json.
+    pub async fn start(records: u64) -> Result<Self> {
+        let dist = std::env::var_os("PORTAL_DIST").map(PathBuf::from).unwrap_or_else(|| root().join("dist"));
+        if !dist.join("index.html").exists() {
+            bail!("no built portal in {} (run trunk build first)", dist.display());
+        }
+        let dir = tempfile::tempdir()?;
+        let site = dir.path().join("site");
+        copy_dir(&dist, &site)?;
+        let pool = db::open(&dir.path().join("usage.db"))?;
+        let until = chrono::Utc::now().naive_utc();
+        let p = pool.clone();
+        tokio::task::spawn_blocking(move || demo::load(&p, &demo::DemoOptions { records, until, seed: 42 })).await??;
+        let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "e2e")?;
+        let config = PortalConfig { api_base: String::new(), realm: demo::PARTNER.to_owned(), token: token.clone() };
+        std::fs::write(site.join("config.json"), serde_json::to_vec(&config)?)?;
+        let opts = AppOptions { static_dir: Some(site), cors_origins: Vec::new() };
+        let bound = Bound::bind("127.0.0.1:0".parse()?, AppState { pool }, &opts).await?;
+        let addr = bound.spawn();
+        Ok(Self { base: format!("http://{addr}"), token, realm: demo::PARTNER.to_owned(), _dir: dir })
+    }
+
+    /// GETs an API path with the token and returns its JSON.
+    pub async fn api(&self, path: &str) -> Result<Value> {
+        let resp = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
+        let status = resp.status();
+        let body: Value = resp.json().await?;
+        if !status.is_success() {
+            bail!("{path}: HTTP {status}: {body}");
+        }
+        Ok(body)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A chromedriver process and a headless Chromium session.
+pub struct Browser {
+    /// The WebDriver session.
+    pub driver: WebDriver,
+    chromedriver: tokio::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    /// Starts chromedriver (`CHROMEDRIVER`, default /usr/bin/chromedriver) and Chromium
+    /// (`CHROMIUM`, default /usr/bin/chromium) headless, with the flags that keep it off the network.
+    pub async fn start() -> Result<Self> {
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let port = free_port()?;
+        let chromedriver = tokio::process::Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {driver_bin}"))?;
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir()?;
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary(&chromium)?;
+        for arg in [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,900",
+            "--lang=en-US",
+        ] {
+            caps.add_arg(arg)?;
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
+        caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
+        let driver = WebDriver::new(&url, caps).await.context("starting a Chromium session")?;
+        Ok(Self { driver, chromedriver, _profile: profile })
+    }
+
+    /// Fails when the page logged an error or threw since the last check.
+    pub async fn assert_no_console_errors(&self) -> Result<()> {
+        let errors: Vec<String> = self
+            .driver
+            .browser_log()
+            .await?
+            .into_iter()
+            .filter(|e| e.level == "SEVERE")
+            .map(|e| e.message)
+            .collect();
+        if !errors.is_empty() {
+            bail!("console errors in the page:\n{}", errors.join("\n"));
+        }
+        Ok(())
+    }
+
+    /// Runs axe-core on the current page; fails on any serious or critical violation.
+    pub async fn assert_accessible(&self) -> Result<()> {
+        let axe_path = root().join(".tools/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path)
+            .with_context(|| format!("{} (run scripts/setup.sh)", axe_path.display()))?;
+        self.driver.execute(&axe, Vec::new()).await?;
+        let result = self
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                    .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                        .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                     nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
+                    .catch(e => done([{ id: 'axe-failed', help: String(e) }]));",
+                Vec::new(),
+            )
+            .await?;
+        let violations = result.json().as_array().cloned().unwrap_or_default();
+        if !violations.is_empty() {
+            bail!("accessibility violations: {}", serde_json::to_string_pretty(&violations)?);
+        }
+        Ok(())
+    }
+
+    /// Waits until `css` matches at least one element, up to 15 seconds.
+    pub async fn wait_for(&self, css: &str) -> Result<Vec<WebElement>> {
+        for _ in 0..150 {
+            let found = self.driver.find_all(By::Css(css)).await?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = self.driver.find(By::Tag("body")).await?.text().await.unwrap_or_default();
+        bail!("timed out waiting for '{css}'; the page shows:\n{body}")
+    }
+
+    /// Waits until `check` holds for the page, up to 15 seconds.
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<bool>>,
+    {
+        for _ in 0..150 {
+            if check().await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("timed out waiting until {what}")
+    }
+
+    /// The text of every cell of the table's body, row by row.
+    pub async fn table_rows(&self) -> Result<Vec<Vec<String>>> {
+        let rows = self
+            .driver
+            .execute(
+                "return Array.from(document.querySelectorAll('table.up-table tbody tr'))
+                    .map(tr => Array.from(tr.cells).map(td => td.textContent.trim()));",
+                Vec::new(),
+            )
+            .await?;
+        Ok(rows.convert()?)
+    }
+
+    /// The table's column headings.
+    pub async fn table_headers(&self) -> Result<Vec<String>> {
+        let heads = self
+            .driver
+            .execute(
+                "return Array.from(document.querySelectorAll('table.up-table thead th')).map(th => th.textContent.trim());",
+                Vec::new(),
+            )
+            .await?;
+        Ok(heads.convert()?)
+    }
+
+    /// Ends the session and chromedriver.
+    pub async fn quit(mut self) -> Result<()> {
+        self.driver.quit().await?;
+        let _ = self.chromedriver.kill().await;
+        Ok(())
+    }
+}
+
+/// Removes grouping separators so a formatted number compares with the API's decimal string.
+pub fn plain_number(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect()
+}
