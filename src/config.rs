@@ -38,9 +38,16 @@ pub async fn load(url: &str) -> Result<(PortalConfig, ApiClient), ApiError> {
     let config_url = resolve(url, &document_base)?;
     let config: PortalConfig = crate::api::get_json_unauthenticated(&config_url).await?;
     if let Err(e) = usage_api::usage::validate_realm_id(&config.realm) {
-        return Err(ApiError::config(format!("the realm in config.json {}", e.description)));
+        return Err(ApiError::config(format!(
+            "the realm in config.json {}",
+            e.description
+        )));
     }
-    let base = if config.api_base.is_empty() { "/" } else { config.api_base.as_str() };
+    let base = if config.api_base.is_empty() {
+        "/"
+    } else {
+        config.api_base.as_str()
+    };
     let api_base = resolve(base, &config_url)?;
     let client = ApiClient::new(api_base.trim_end_matches('/'), config.token.clone());
     Ok((config, client))

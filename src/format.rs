@@ -16,8 +16,12 @@ fn separators() -> (String, String) {
             let parts = nf.format_to_parts(1234.5);
             let (mut group, mut decimal) = (",".to_owned(), ".".to_owned());
             for part in parts.iter() {
-                let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type")).ok().and_then(|v| v.as_string());
-                let value = js_sys::Reflect::get(&part, &JsValue::from_str("value")).ok().and_then(|v| v.as_string());
+                let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type"))
+                    .ok()
+                    .and_then(|v| v.as_string());
+                let value = js_sys::Reflect::get(&part, &JsValue::from_str("value"))
+                    .ok()
+                    .and_then(|v| v.as_string());
                 match (kind.as_deref(), value) {
                     (Some("group"), Some(v)) => group = v,
                     (Some("decimal"), Some(v)) => decimal = v,
@@ -63,8 +67,9 @@ pub fn count(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::group_decimal;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn groups_exactly() {
         assert_eq!(group_decimal("1234567.125", ",", "."), "1,234,567.125");
         assert_eq!(group_decimal("-999", ".", ","), "-999");

@@ -26,7 +26,14 @@ pub struct ApiError {
 
 impl ApiError {
     fn local(message: &str, description: String, request_id: Option<String>) -> Self {
-        Self { status: 0, code: None, message: message.to_owned(), description, fields: Vec::new(), request_id }
+        Self {
+            status: 0,
+            code: None,
+            message: message.to_owned(),
+            description,
+            fields: Vec::new(),
+            request_id,
+        }
     }
 
     /// The portal's settings are missing or wrong.
@@ -80,7 +87,10 @@ pub struct ApiClient {
 impl ApiClient {
     /// A client for the API at `base` (an absolute URL without a trailing slash).
     pub fn new(base: &str, token: Option<String>) -> Self {
-        Self { base: base.to_owned(), token }
+        Self {
+            base: base.to_owned(),
+            token,
+        }
     }
 
     /// The API's base URL.
@@ -105,7 +115,9 @@ impl ApiClient {
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<T, ApiError> {
         let request_id = new_request_id();
-        let mut req = Request::get(url).header("X-Request-ID", &request_id).abort_signal(signal);
+        let mut req = Request::get(url)
+            .header("X-Request-ID", &request_id)
+            .abort_signal(signal);
         if let Some(token) = &self.token {
             req = req.header("Authorization", &format!("Bearer {token}"));
         }
@@ -126,13 +138,19 @@ impl ApiClient {
 
 /// GETs a JSON document without credentials (the portal's config).
 pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
-    let resp = Request::get(url).send().await.map_err(|_| {
-        ApiError::config(format!("{url} could not be loaded."))
-    })?;
+    let resp = Request::get(url)
+        .send()
+        .await
+        .map_err(|_| ApiError::config(format!("{url} could not be loaded.")))?;
     if !resp.ok() {
-        return Err(ApiError::config(format!("{url} answered HTTP {}.", resp.status())));
+        return Err(ApiError::config(format!(
+            "{url} answered HTTP {}.",
+            resp.status()
+        )));
     }
-    resp.json().await.map_err(|e| ApiError::config(format!("{url} is not valid: {e}")))
+    resp.json()
+        .await
+        .map_err(|e| ApiError::config(format!("{url} is not valid: {e}")))
 }
 
 async fn decode<T: DeserializeOwned>(resp: Response, sent_id: String) -> Result<T, ApiError> {

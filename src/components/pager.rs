@@ -23,14 +23,25 @@ pub fn Pager(
 ) -> impl IntoView {
     let link = move |label: &'static str, target: Signal<Option<u32>>, rel: &'static str| {
         move || match target.get() {
-            Some(n) => view! { <A href=href.run(n) attr:rel=rel attr:class="up-pager-link">{label}</A> }.into_any(),
-            None => view! { <span class="up-pager-link" aria-disabled="true">{label}</span> }.into_any(),
+            Some(n) => {
+                view! { <A href=href.run(n) attr:rel=rel attr:class="up-pager-link">{label}</A> }
+                    .into_any()
+            }
+            None => {
+                view! { <span class="up-pager-link" aria-disabled="true">{label}</span> }.into_any()
+            }
         }
     };
     let first = Signal::derive(move || (offset.get() > 0).then_some(0));
-    let prev = Signal::derive(move || offset.get().checked_sub(1).map(|p| p.min(last_offset.get())));
+    let prev = Signal::derive(move || {
+        offset
+            .get()
+            .checked_sub(1)
+            .map(|p| p.min(last_offset.get()))
+    });
     let next = Signal::derive(move || (offset.get() < last_offset.get()).then(|| offset.get() + 1));
-    let last = Signal::derive(move || (offset.get() != last_offset.get()).then(|| last_offset.get()));
+    let last =
+        Signal::derive(move || (offset.get() != last_offset.get()).then(|| last_offset.get()));
     view! {
         <nav class="up-pager" aria-label="Pages">
             {link("« First", first, "first")}

@@ -29,8 +29,12 @@ pub fn UsageTable(
                 .iter()
                 .map(|c| {
                     let (class, text) = match c {
-                        Column::Field(UsageField::UsageValue) => ("num", item.usage_value.map(format::quantity)),
-                        Column::Field(UsageField::BillableValue) => ("num", item.billable_value.map(format::quantity)),
+                        Column::Field(UsageField::UsageValue) => {
+                            ("num", item.usage_value.map(format::quantity))
+                        }
+                        Column::Field(UsageField::BillableValue) => {
+                            ("num", item.billable_value.map(format::quantity))
+                        }
                         _ => ("", Some(item.cell(*c))),
                     };
                     view! { <td class=class>{text.unwrap_or_default()}</td> }

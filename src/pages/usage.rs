@@ -37,9 +37,9 @@ pub fn UsagePage() -> impl IntoView {
 
     let parsed = Memo::new(move |_| {
         // The raw query, not a map, so that a repeated parameter is seen and reported.
-        let pairs: Vec<(String, String)> = location.search.with(|s| {
-            serde_urlencoded::from_str(s.trim_start_matches('?')).unwrap_or_default()
-        });
+        let pairs: Vec<(String, String)> = location
+            .search
+            .with(|s| serde_urlencoded::from_str(s.trim_start_matches('?')).unwrap_or_default());
         query_from_url(&pairs, today)
     });
     let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
@@ -65,7 +65,11 @@ pub fn UsagePage() -> impl IntoView {
     let href = Callback::new(move |n: u32| {
         let mut q: UsageQuery = query.get_untracked();
         q.offset = n;
-        format!("{}{}", location.pathname.get_untracked(), query_string(&q.to_pairs(QueryKind::Page)))
+        format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            query_string(&q.to_pairs(QueryKind::Page))
+        )
     });
 
     let url_notice = move || {

@@ -1,1 +1,155 @@
+//! The portal's client, state and components in headless Chromium, against the real server
+//! that scripts/test.sh starts with demo data (`USAGE_TEST_API`, default http://127.0.0.1:18080).
 
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use usage_api::usage::{Column, DetailLevel, QueryKind, UsageField, UsageItem, UsageQuery};
+use usage_api::{ErrorCode, Quantity, Timestamp};
+use usage_portal::api::ApiClient;
+use usage_portal::api::usage::usage_page;
+use usage_portal::components::usage_table::UsageTable;
+use usage_portal::config;
+use usage_portal::state::query_from_url;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const API: &str = match option_env!("USAGE_TEST_API") {
+    Some(v) => v,
+    None => "http://127.0.0.1:18080",
+};
+
+fn query(s: &str) -> UsageQuery {
+    let pairs: Vec<(&str, &str)> = s.split('&').map(|p| p.split_once('=').unwrap()).collect();
+    UsageQuery::from_pairs(pairs, QueryKind::Page).unwrap()
+}
+
+async fn configured() -> (config::PortalConfig, ApiClient) {
+    config::load(&format!("{API}/config.json"))
+        .await
+        .expect("config.json from the test server")
+}
+
+#[wasm_bindgen_test]
+async fn config_resolves_the_api_against_its_own_url() {
+    let (cfg, client) = configured().await;
+    assert_eq!(cfg.realm, "northwind");
+    assert_eq!(client.base(), API.trim_end_matches('/'));
+}
+
+#[wasm_bindgen_test]
+async fn reads_a_page_of_usage() {
+    let (cfg, client) = configured().await;
+    let q = query("startDate=2026-09-01&endDate=2026-10-01&detailLevel=day&limit=7&offset=1");
+    let page = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
+    assert_eq!(page.limit, 7);
+    assert_eq!(page.offset, 1);
+    assert_eq!(page.items.len(), 7);
+    assert!(page.total > 14);
+    assert!(
+        page.items
+            .iter()
+            .all(|i| i.usage_date_time.is_some() && i.usage_value.is_some())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn errors_carry_code_words_and_request_id() {
+    let (_, client) = configured().await;
+    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let err = usage_page(&client, "contoso", &q, None).await.unwrap_err();
+    assert_eq!(err.status, 403);
+    assert_eq!(err.code, Some(ErrorCode::Forbidden));
+    let id = err.request_id.clone().expect("request id");
+    assert!(err.to_string().contains(&id), "{err}");
+    assert!(
+        !err.to_string().contains("ApiError"),
+        "words, not Debug: {err}"
+    );
+
+    let anonymous = ApiClient::new(client.base(), Some("upt_wrong".to_owned()));
+    let err = usage_page(&anonymous, "northwind", &q, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 401);
+    assert_eq!(err.code, Some(ErrorCode::Unauthorized));
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_request_says_so() {
+    let (cfg, client) = configured().await;
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let err = usage_page(&client, &cfg.realm, &q, Some(&controller.signal()))
+        .await
+        .unwrap_err();
+    assert!(err.is_aborted(), "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_server_is_explained() {
+    let client = ApiClient::new("http://127.0.0.1:9", None);
+    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let err = usage_page(&client, "northwind", &q, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 0);
+    assert!(err.to_string().contains("could not be reached"), "{err}");
+    assert!(
+        err.request_id.is_some(),
+        "a request id to quote even without an answer"
+    );
+}
+
+#[wasm_bindgen_test]
+fn url_state_replaces_bad_values_and_reports_them() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let pairs = vec![
+        ("limit".to_owned(), "0".to_owned()),
+        ("detailLevel".to_owned(), "day".to_owned()),
+        ("endDate".to_owned(), "yesterday".to_owned()),
+    ];
+    let (q, errors) = query_from_url(&pairs, today);
+    let names: Vec<&str> = errors.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["limit", "endDate"]);
+    assert_eq!(q.limit, 100);
+    assert_eq!(q.detail, DetailLevel::Day, "valid settings are kept");
+    assert_eq!(q.start, Timestamp::parse("2026-10-25").unwrap());
+    assert_eq!(q.end, Timestamp::parse("2026-11-24").unwrap());
+}
+
+#[wasm_bindgen_test]
+fn usage_table_renders_a_real_table() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let items = vec![UsageItem {
+        name: Some("Routing".to_owned()),
+        usage_value: Some(Quantity(1_234_567_500)),
+        ..UsageItem::default()
+    }];
+    let columns = vec![
+        Column::Field(UsageField::Name),
+        Column::Field(UsageField::UsageValue),
+    ];
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        view! { <UsageTable columns=columns.clone() items=items.clone() caption="Test usage" /> }
+    });
+    let heads = host.query_selector_all("thead th[scope=col]").unwrap();
+    assert_eq!(heads.length(), 2);
+    let cells = host.query_selector_all("tbody td").unwrap();
+    assert_eq!(cells.get(0).unwrap().text_content().unwrap(), "Routing");
+    // Exact, with the locale's grouping (en-US in the test browser).
+    assert_eq!(cells.get(1).unwrap().text_content().unwrap(), "1,234,567.5");
+    assert_eq!(
+        host.query_selector("caption")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "Test usage"
+    );
+}

@@ -66,7 +66,10 @@ pub struct FieldError {
 impl FieldError {
     /// A field error for `name`.
     pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
-        Self { name: name.into(), description: description.into() }
+        Self {
+            name: name.into(),
+            description: description.into(),
+        }
     }
 }
 

@@ -115,7 +115,10 @@ impl<'de> Deserialize<'de> for Quantity {
         }
         let q = match Raw::deserialize(d)? {
             Raw::Str(s) => Self::parse(&s),
-            Raw::Int(i) => i.checked_mul(Self::SCALE).map(Self).ok_or(QuantityError::TooLarge),
+            Raw::Int(i) => i
+                .checked_mul(Self::SCALE)
+                .map(Self)
+                .ok_or(QuantityError::TooLarge),
             Raw::Float(v) => Self::from_f64(v),
         };
         q.map_err(|e| serde::de::Error::custom(e.message()))
@@ -149,7 +152,10 @@ mod tests {
         assert_eq!(Quantity::parse("1e3"), Err(QuantityError::NotANumber));
         assert_eq!(Quantity::parse(""), Err(QuantityError::NotANumber));
         assert_eq!(Quantity::parse("."), Err(QuantityError::NotANumber));
-        assert_eq!(Quantity::parse("99999999999999999999"), Err(QuantityError::TooLarge));
+        assert_eq!(
+            Quantity::parse("99999999999999999999"),
+            Err(QuantityError::TooLarge)
+        );
     }
 
     #[test]

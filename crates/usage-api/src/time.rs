@@ -126,7 +126,10 @@ mod tests {
         let a = Timestamp::parse("2026-03-01T10:20:30").unwrap();
         assert_eq!(a.to_string(), "2026-03-01T10:20:30");
         assert_eq!(Timestamp::parse("2026-03-01T10:20:30Z"), Some(a));
-        assert_eq!(Timestamp::parse("2026-03-01").unwrap().to_string(), "2026-03-01T00:00:00");
+        assert_eq!(
+            Timestamp::parse("2026-03-01").unwrap().to_string(),
+            "2026-03-01T00:00:00"
+        );
     }
 
     #[test]

@@ -56,6 +56,8 @@ wire_enum!(
     }
 );
 
+// Not derived: the variants come from the `wire_enum!` macro.
+#[allow(clippy::derivable_impls)]
 impl Default for DetailLevel {
     fn default() -> Self {
         Self::Summarized
@@ -197,7 +199,8 @@ pub mod msg {
     /// Empty value.
     pub const EMPTY: &str = "must not be empty";
     /// End not after start.
-    pub const END_BEFORE_START: &str = "must be later than startDate (the range is [startDate, endDate))";
+    pub const END_BEFORE_START: &str =
+        "must be later than startDate (the range is [startDate, endDate))";
 }
 
 fn too_long(max: usize) -> String {
@@ -207,7 +210,9 @@ fn too_long(max: usize) -> String {
 /// Validates a realm id (`5–30` characters of `[A-Za-z0-9_-]`).
 pub fn validate_realm_id(realm: &str) -> Result<(), FieldError> {
     let ok = REALM_ID_LEN.contains(&realm.len())
-        && realm.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && realm
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {
@@ -234,7 +239,10 @@ pub fn parse_group_by(v: &str) -> Result<Vec<GroupDim>, String> {
     let mut out = Vec::new();
     for part in comma_list(v) {
         let dim = GroupDim::parse(part).ok_or_else(|| {
-            format!("has an unknown dimension '{part}': use {}", GroupDim::choices())
+            format!(
+                "has an unknown dimension '{part}': use {}",
+                GroupDim::choices()
+            )
         })?;
         if out.contains(&dim) {
             return Err(format!("names '{part}' more than once"));
@@ -249,7 +257,10 @@ pub fn parse_usage_fields(v: &str) -> Result<Vec<UsageField>, String> {
     let mut out = Vec::new();
     for part in comma_list(v) {
         let f = UsageField::parse(part).ok_or_else(|| {
-            format!("has an unknown field '{part}': use {}", UsageField::choices())
+            format!(
+                "has an unknown field '{part}': use {}",
+                UsageField::choices()
+            )
         })?;
         if out.contains(&f) {
             return Err(format!("names '{part}' more than once"));
@@ -301,7 +312,8 @@ impl UsageQuery {
                 errors.push(FieldError::new(name, d));
             }
         };
-        let (mut start, mut end): (Option<(&str, Timestamp)>, Option<(&str, Timestamp)>) = (None, None);
+        let mut start: Option<(&str, Timestamp)> = None;
+        let mut end: Option<(&str, Timestamp)> = None;
         let mut filters = Filters::default();
         let mut detail = DetailLevel::default();
         let mut group_by = None;
@@ -320,7 +332,10 @@ impl UsageQuery {
                 other => other,
             };
             if canonical_seen.contains(&canonical) {
-                err(name, format!("and its alias are both given; give only {canonical}"));
+                err(
+                    name,
+                    format!("and its alias are both given; give only {canonical}"),
+                );
                 continue;
             }
             canonical_seen.push(canonical);
@@ -336,28 +351,39 @@ impl UsageQuery {
                     }
                     None => Err(TIMESTAMP_FORMAT_HELP.to_owned()),
                 },
-                "featureId" => text_filter(value, FEATURE_ID_MAX).map(|v| filters.feature_id = Some(v)),
+                "featureId" => {
+                    text_filter(value, FEATURE_ID_MAX).map(|v| filters.feature_id = Some(v))
+                }
                 "appId" => text_filter(value, APP_ID_MAX).map(|v| filters.app_id = Some(v)),
-                "projectHrn" => text_filter(value, PROJECT_HRN_MAX).map(|v| filters.project_hrn = Some(v)),
-                "billingTag" => text_filter(value, BILLING_TAG_MAX).map(|v| filters.billing_tag = Some(v)),
+                "projectHrn" => {
+                    text_filter(value, PROJECT_HRN_MAX).map(|v| filters.project_hrn = Some(v))
+                }
+                "billingTag" => {
+                    text_filter(value, BILLING_TAG_MAX).map(|v| filters.billing_tag = Some(v))
+                }
                 "category" => text_filter(value, CATEGORY_MAX).map(|v| filters.category = Some(v)),
                 "channelId" => Channel::parse(value)
                     .map(|c| filters.channel_id = Some(c))
                     .ok_or_else(|| format!("must be {}", Channel::choices())),
                 "detailLevel" => match DetailLevel::parse(value) {
-                    Some(DetailLevel::Hour) if kind == QueryKind::Report => {
-                        Err("must be summarized, day or month for a report (hour is not offered)".to_owned())
-                    }
+                    Some(DetailLevel::Hour) if kind == QueryKind::Report => Err(
+                        "must be summarized, day or month for a report (hour is not offered)"
+                            .to_owned(),
+                    ),
                     Some(d) => {
                         detail = d;
                         Ok(())
                     }
-                    None if kind == QueryKind::Report => Err("must be summarized, day or month".to_owned()),
+                    None if kind == QueryKind::Report => {
+                        Err("must be summarized, day or month".to_owned())
+                    }
                     None => Err(format!("must be {}", DetailLevel::choices())),
                 },
                 "groupBy" => parse_group_by(value).map(|g| group_by = Some(g)),
                 "usageFields" => parse_usage_fields(value).map(|f| fields = Some(f)),
-                "limit" if kind.paged() => parse_u32_in(value, 1, PAGE_LIMIT_MAX).map(|v| limit = v),
+                "limit" if kind.paged() => {
+                    parse_u32_in(value, 1, PAGE_LIMIT_MAX).map(|v| limit = v)
+                }
                 "offset" if kind.paged() => parse_u32_in(value, 0, u32::MAX).map(|v| offset = v),
                 _ => Err(msg::UNKNOWN.to_owned()),
             };
@@ -366,18 +392,26 @@ impl UsageQuery {
             }
         }
 
-        let start_name = if seen.contains(&"startTime") { "startTime" } else { "startDate" };
-        let end_name = if seen.contains(&"endTime") { "endTime" } else { "endDate" };
+        let start_name = if seen.contains(&"startTime") {
+            "startTime"
+        } else {
+            "startDate"
+        };
+        let end_name = if seen.contains(&"endTime") {
+            "endTime"
+        } else {
+            "endDate"
+        };
         if !canonical_seen.contains(&"startDate") {
             err(start_name, msg::REQUIRED.to_owned());
         }
         if !canonical_seen.contains(&"endDate") {
             err(end_name, msg::REQUIRED.to_owned());
         }
-        if let (Some((_, s)), Some((en, e))) = (start, end) {
-            if let Err(d) = check_range(s, e) {
-                err(en, d);
-            }
+        if let (Some((_, s)), Some((en, e))) = (start, end)
+            && let Err(d) = check_range(s, e)
+        {
+            err(en, d);
         }
         match (start, end) {
             (Some((_, start)), Some((_, end))) if errors.is_empty() => Ok(Self {
@@ -396,7 +430,10 @@ impl UsageQuery {
 
     /// The query parameters that reproduce this query for `kind`, in a stable order.
     pub fn to_pairs(&self, kind: QueryKind) -> Vec<(&'static str, String)> {
-        let mut p = vec![("startDate", self.start.to_string()), ("endDate", self.end.to_string())];
+        let mut p = vec![
+            ("startDate", self.start.to_string()),
+            ("endDate", self.end.to_string()),
+        ];
         let f = &self.filters;
         for (k, v) in [
             ("featureId", &f.feature_id),
@@ -472,7 +509,9 @@ pub fn check_range(start: Timestamp, end: Timestamp) -> Result<(), String> {
     if end <= start {
         Err(msg::END_BEFORE_START.to_owned())
     } else if end.unix() - start.unix() > MAX_RANGE_DAYS * 86_400 {
-        Err(format!("must be at most {MAX_RANGE_DAYS} days after startDate"))
+        Err(format!(
+            "must be at most {MAX_RANGE_DAYS} days after startDate"
+        ))
     } else {
         Ok(())
     }
@@ -522,7 +561,10 @@ impl Column {
 
     /// True for quantity columns (right-aligned, summed).
     pub fn is_quantity(self) -> bool {
-        matches!(self, Self::Field(UsageField::UsageValue | UsageField::BillableValue))
+        matches!(
+            self,
+            Self::Field(UsageField::UsageValue | UsageField::BillableValue)
+        )
     }
 }
 
@@ -575,8 +617,13 @@ impl UsageItem {
                 UsageField::Category => s(&self.category),
                 UsageField::Name => s(&self.name),
                 UsageField::ValueDriver => s(&self.value_driver),
-                UsageField::UsageValue => self.usage_value.map(|q| q.to_string()).unwrap_or_default(),
-                UsageField::BillableValue => self.billable_value.map(|q| q.to_string()).unwrap_or_default(),
+                UsageField::UsageValue => {
+                    self.usage_value.map(|q| q.to_string()).unwrap_or_default()
+                }
+                UsageField::BillableValue => self
+                    .billable_value
+                    .map(|q| q.to_string())
+                    .unwrap_or_default(),
                 UsageField::Resource => s(&self.resource),
             },
             Column::Group(g) => match g {
@@ -586,7 +633,10 @@ impl UsageItem {
                 GroupDim::UsageTypeCode => s(&self.usage_type_code),
                 GroupDim::Resource => s(&self.resource),
             },
-            Column::UsageDateTime => self.usage_date_time.map(|t| t.to_string()).unwrap_or_default(),
+            Column::UsageDateTime => self
+                .usage_date_time
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -623,8 +673,11 @@ mod tests {
     use super::*;
 
     fn q(s: &str, kind: QueryKind) -> Result<UsageQuery, Vec<FieldError>> {
-        let pairs: Vec<(&str, &str)> =
-            s.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, ""))).collect();
+        let pairs: Vec<(&str, &str)> = s
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .collect();
         UsageQuery::from_pairs(pairs, kind)
     }
 
@@ -649,7 +702,10 @@ mod tests {
     fn aliases_are_accepted_but_not_together() {
         assert!(q("startTime=2026-01-01&endTime=2026-01-02", QueryKind::Page).is_ok());
         assert_eq!(
-            names(q("startDate=2026-01-01&startTime=2026-01-01&endDate=2026-01-02", QueryKind::Page)),
+            names(q(
+                "startDate=2026-01-01&startTime=2026-01-01&endDate=2026-01-02",
+                QueryKind::Page
+            )),
             ["startTime"]
         );
     }
@@ -679,29 +735,75 @@ mod tests {
 
     #[test]
     fn range_rules() {
-        assert_eq!(names(q("startDate=2026-02-01&endDate=2026-01-01", QueryKind::Page)), ["endDate"]);
-        assert_eq!(names(q("startDate=2026-01-01&endDate=2026-01-01", QueryKind::Page)), ["endDate"]);
+        assert_eq!(
+            names(q(
+                "startDate=2026-02-01&endDate=2026-01-01",
+                QueryKind::Page
+            )),
+            ["endDate"]
+        );
+        assert_eq!(
+            names(q(
+                "startDate=2026-01-01&endDate=2026-01-01",
+                QueryKind::Page
+            )),
+            ["endDate"]
+        );
         // 95 days is allowed, 96 is not.
         assert!(q("startDate=2026-01-01&endDate=2026-04-06", QueryKind::Page).is_ok());
-        assert_eq!(names(q("startDate=2026-01-01&endDate=2026-04-07", QueryKind::Page)), ["endDate"]);
-        assert_eq!(names(q("startTime=2026-01-01&endTime=2026-04-07", QueryKind::Page)), ["endTime"]);
+        assert_eq!(
+            names(q(
+                "startDate=2026-01-01&endDate=2026-04-07",
+                QueryKind::Page
+            )),
+            ["endDate"]
+        );
+        assert_eq!(
+            names(q(
+                "startTime=2026-01-01&endTime=2026-04-07",
+                QueryKind::Page
+            )),
+            ["endTime"]
+        );
     }
 
     #[test]
     fn kind_specific_parameters() {
-        assert_eq!(names(q("startDate=2026-01-01&endDate=2026-01-02&limit=5", QueryKind::Csv)), ["limit"]);
         assert_eq!(
-            names(q("startDate=2026-01-01&endDate=2026-01-02&detailLevel=hour", QueryKind::Report)),
+            names(q(
+                "startDate=2026-01-01&endDate=2026-01-02&limit=5",
+                QueryKind::Csv
+            )),
+            ["limit"]
+        );
+        assert_eq!(
+            names(q(
+                "startDate=2026-01-01&endDate=2026-01-02&detailLevel=hour",
+                QueryKind::Report
+            )),
             ["detailLevel"]
         );
-        assert!(q("startDate=2026-01-01&endDate=2026-01-02&detailLevel=hour", QueryKind::Page).is_ok());
+        assert!(
+            q(
+                "startDate=2026-01-01&endDate=2026-01-02&detailLevel=hour",
+                QueryKind::Page
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn group_by_spaces_and_limits() {
-        assert_eq!(parse_group_by(" appId , project ").unwrap(), vec![GroupDim::AppId, GroupDim::Project]);
+        assert_eq!(
+            parse_group_by(" appId , project ").unwrap(),
+            vec![GroupDim::AppId, GroupDim::Project]
+        );
         assert!(parse_group_by("appId,,project").is_err());
-        assert!(parse_group_by(&"appId,".repeat(60)).unwrap_err().contains("256"));
+        assert!(
+            parse_group_by(&"appId,".repeat(60))
+                .unwrap_err()
+                .contains("256")
+        );
         assert!(parse_usage_fields("name,name").is_err());
     }
 
@@ -710,7 +812,9 @@ mod tests {
         let s = "startDate=2026-01-01T00:00:00&endDate=2026-01-05T06:00:00&appId=a&channelId=cold&detailLevel=day&groupBy=project,appId&usageFields=name,usageValue&limit=10&offset=3";
         let v = q(s, QueryKind::Page).unwrap();
         let pairs = v.to_pairs(QueryKind::Page);
-        let back = UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), QueryKind::Page).unwrap();
+        let back =
+            UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), QueryKind::Page)
+                .unwrap();
         assert_eq!(v, back);
     }
 

@@ -10,7 +10,12 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 /// The scopes of the contract.
-pub const SCOPES: &[&str] = &["usage:read", "reports:write", "usages:write", "express-accounts-usage:read"];
+pub const SCOPES: &[&str] = &[
+    "usage:read",
+    "reports:write",
+    "usages:write",
+    "express-accounts-usage:read",
+];
 
 /// Who is calling: the token's org and scopes.
 #[derive(Debug, Clone)]
@@ -27,20 +32,38 @@ fn hash(token: &str) -> String {
 }
 
 /// Creates a token for `realm_id` with `scopes`; returns the token (only its hash is stored).
-pub fn create_token(conn: &Connection, realm_id: &str, scopes: &[&str], label: &str) -> anyhow::Result<String> {
+pub fn create_token(
+    conn: &Connection,
+    realm_id: &str,
+    scopes: &[&str],
+    label: &str,
+) -> anyhow::Result<String> {
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(s)) {
         anyhow::bail!("unknown scope '{bad}'; known scopes: {}", SCOPES.join(", "));
     }
-    let exists: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)", [realm_id], |r| r.get(0))?;
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
+        [realm_id],
+        |r| r.get(0),
+    )?;
     if !exists {
         anyhow::bail!("no org with realm id '{realm_id}'");
     }
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("upt_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let token = format!(
+        "upt_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
     conn.execute(
         "INSERT INTO tokens (hash, realm_id, scopes, label, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![hash(&token), realm_id, scopes.join(" "), label, chrono::Utc::now().timestamp()],
+        params![
+            hash(&token),
+            realm_id,
+            scopes.join(" "),
+            label,
+            chrono::Utc::now().timestamp()
+        ],
     )?;
     Ok(token)
 }
@@ -51,7 +74,9 @@ impl Caller {
         if self.scopes.iter().any(|s| s == scope) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!("This token lacks the '{scope}' scope.")))
+            Err(AppError::Forbidden(format!(
+                "This token lacks the '{scope}' scope."
+            )))
         }
     }
 
@@ -81,25 +106,35 @@ impl FromRequestParts<AppState> for Caller {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
-            .ok_or(AppError::Unauthorized("Send an Authorization: Bearer <token> header."))?;
+            .ok_or(AppError::Unauthorized(
+                "Send an Authorization: Bearer <token> header.",
+            ))?;
         let token = value
             .to_str()
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthorized("The Authorization header must be 'Bearer <token>'."))?;
+            .ok_or(AppError::Unauthorized(
+                "The Authorization header must be 'Bearer <token>'.",
+            ))?;
         let hashed = hash(token);
         let pool = state.pool.clone();
-        let found = tokio::task::spawn_blocking(move || -> Result<Option<(String, String)>, AppError> {
-            let conn = pool.get()?;
-            Ok(conn
-                .prepare_cached("SELECT realm_id, scopes FROM tokens WHERE hash = ?1")?
-                .query_row([hashed], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?)
+        let found =
+            tokio::task::spawn_blocking(move || -> Result<Option<(String, String)>, AppError> {
+                let conn = pool.get()?;
+                Ok(conn
+                    .prepare_cached("SELECT realm_id, scopes FROM tokens WHERE hash = ?1")?
+                    .query_row([hashed], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?)
+            })
+            .await??;
+        let (realm_id, scopes) = found.ok_or(AppError::Unauthorized(
+            "The token is unknown or has been revoked.",
+        ))?;
+        Ok(Self {
+            realm_id,
+            scopes: scopes.split_whitespace().map(str::to_owned).collect(),
         })
-        .await??;
-        let (realm_id, scopes) = found.ok_or(AppError::Unauthorized("The token is unknown or has been revoked."))?;
-        Ok(Self { realm_id, scopes: scopes.split_whitespace().map(str::to_owned).collect() })
     }
 }

@@ -47,17 +47,95 @@ struct Product {
 }
 
 const PRODUCTS: &[Product] = &[
-    Product { feature: "hrn:here:service::olp-here:routing-8", category: "Location Services", name: "Routing", unit: "transactions", type_code: "RTG", price: "0.0045", milli: (1_000, 400_000), whole: true },
-    Product { feature: "hrn:here:service::olp-here:search-7", category: "Location Services", name: "Geocoding & Search", unit: "transactions", type_code: "GEO", price: "0.0030", milli: (1_000, 250_000), whole: true },
-    Product { feature: "hrn:here:service::olp-here:vector-tiles", category: "Maps", name: "Vector Tiles", unit: "tiles", type_code: "VTL", price: "0.0002", milli: (10_000, 2_000_000), whole: true },
-    Product { feature: "hrn:here:service::olp-here:traffic-7", category: "Location Services", name: "Traffic Flow", unit: "requests", type_code: "TRF", price: "0.0020", milli: (1_000, 150_000), whole: true },
-    Product { feature: "hrn:here:data:::catalog-storage", category: "Data Hub", name: "Catalog Storage", unit: "GB-hours", type_code: "STO", price: "0.0400", milli: (1, 90_000), whole: false },
-    Product { feature: "hrn:here:data:::data-transfer", category: "Data Hub", name: "Data Transfer Out", unit: "GB", type_code: "DTO", price: "0.0900", milli: (1, 25_000), whole: false },
-    Product { feature: "hrn:here:pipeline:::stream-compute", category: "Compute", name: "Stream Pipeline", unit: "vCPU-hours", type_code: "CPU", price: "0.1100", milli: (250, 8_000), whole: false },
-    Product { feature: "hrn:here:pipeline:::batch-compute", category: "Compute", name: "Batch Pipeline", unit: "vCPU-hours", type_code: "BAT", price: "0.0800", milli: (500, 16_000), whole: false },
+    Product {
+        feature: "hrn:here:service::olp-here:routing-8",
+        category: "Location Services",
+        name: "Routing",
+        unit: "transactions",
+        type_code: "RTG",
+        price: "0.0045",
+        milli: (1_000, 400_000),
+        whole: true,
+    },
+    Product {
+        feature: "hrn:here:service::olp-here:search-7",
+        category: "Location Services",
+        name: "Geocoding & Search",
+        unit: "transactions",
+        type_code: "GEO",
+        price: "0.0030",
+        milli: (1_000, 250_000),
+        whole: true,
+    },
+    Product {
+        feature: "hrn:here:service::olp-here:vector-tiles",
+        category: "Maps",
+        name: "Vector Tiles",
+        unit: "tiles",
+        type_code: "VTL",
+        price: "0.0002",
+        milli: (10_000, 2_000_000),
+        whole: true,
+    },
+    Product {
+        feature: "hrn:here:service::olp-here:traffic-7",
+        category: "Location Services",
+        name: "Traffic Flow",
+        unit: "requests",
+        type_code: "TRF",
+        price: "0.0020",
+        milli: (1_000, 150_000),
+        whole: true,
+    },
+    Product {
+        feature: "hrn:here:data:::catalog-storage",
+        category: "Data Hub",
+        name: "Catalog Storage",
+        unit: "GB-hours",
+        type_code: "STO",
+        price: "0.0400",
+        milli: (1, 90_000),
+        whole: false,
+    },
+    Product {
+        feature: "hrn:here:data:::data-transfer",
+        category: "Data Hub",
+        name: "Data Transfer Out",
+        unit: "GB",
+        type_code: "DTO",
+        price: "0.0900",
+        milli: (1, 25_000),
+        whole: false,
+    },
+    Product {
+        feature: "hrn:here:pipeline:::stream-compute",
+        category: "Compute",
+        name: "Stream Pipeline",
+        unit: "vCPU-hours",
+        type_code: "CPU",
+        price: "0.1100",
+        milli: (250, 8_000),
+        whole: false,
+    },
+    Product {
+        feature: "hrn:here:pipeline:::batch-compute",
+        category: "Compute",
+        name: "Batch Pipeline",
+        unit: "vCPU-hours",
+        type_code: "BAT",
+        price: "0.0800",
+        milli: (500, 16_000),
+        whole: false,
+    },
 ];
 
-const APPS: &[&str] = &["fleet-tracker", "last-mile", "dispatch-web", "driver-app", "analytics"];
+const APPS: &[&str] = &[
+    "fleet-tracker",
+    "last-mile",
+    "dispatch-web",
+    "driver-app",
+    "analytics",
+];
 const TAGS: &[&str] = &["cost-center-100", "cost-center-200", "marketing", "rnd", ""];
 const RESOURCES: &[&str] = &["eu-central-1", "us-east-1", "ap-southeast-1", ""];
 
@@ -71,7 +149,11 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         RECORDS_RANGE.end()
     );
     let mut conn = pool.get()?;
-    let exists: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)", [PARTNER], |r| r.get(0))?;
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
+        [PARTNER],
+        |r| r.get(0),
+    )?;
     if exists {
         return Ok(false);
     }
@@ -80,10 +162,17 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     let tx = conn.transaction()?;
 
     let mut orgs: Vec<(&str, &str, Option<&str>)> = vec![(PARTNER, "Northwind Traders", None)];
-    orgs.extend(SUB_ACCOUNTS.iter().map(|(id, name)| (*id, *name, Some(PARTNER))));
+    orgs.extend(
+        SUB_ACCOUNTS
+            .iter()
+            .map(|(id, name)| (*id, *name, Some(PARTNER))),
+    );
     orgs.push((FOREIGN, "Contoso Ltd", None));
     for (id, name, parent) in &orgs {
-        tx.execute("INSERT INTO orgs (realm_id, name, parent_realm_id) VALUES (?1, ?2, ?3)", params![id, name, parent])?;
+        tx.execute(
+            "INSERT INTO orgs (realm_id, name, parent_realm_id) VALUES (?1, ?2, ?3)",
+            params![id, name, parent],
+        )?;
     }
 
     // Subscriptions: each org takes 5 or 6 products; the European one pays in EUR.
@@ -139,7 +228,12 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
                 .collect();
             streams.sort();
             streams.dedup();
-            subs.push(Sub { id, product: p, weight: rng.gen_range(0.5..2.0), streams });
+            subs.push(Sub {
+                id,
+                product: p,
+                weight: rng.gen_range(0.5..2.0),
+                streams,
+            });
         }
     }
 
@@ -148,7 +242,12 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     let first_day = NaiveDate::from_ymd_opt(opts.until.year(), opts.until.month(), 1)
         .and_then(|d| d.checked_sub_months(Months::new(12)))
         .context("demo start date")?;
-    let start_hour = first_day.and_hms_opt(0, 0, 0).context("demo start")?.and_utc().timestamp() / 3600;
+    let start_hour = first_day
+        .and_hms_opt(0, 0, 0)
+        .context("demo start")?
+        .and_utc()
+        .timestamp()
+        / 3600;
     let hours = (end_hour - start_hour).max(1);
     // Business-hours and weekday seasonality, so charts look like real usage.
     let weight = |h: i64| -> f64 {
@@ -175,7 +274,11 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         for h in start_hour..end_hour {
             cum += weight(h);
             let target = ((cum / total_w) * opts.records as f64).round() as u64;
-            let target = if h == end_hour - 1 { opts.records } else { target.min(opts.records) };
+            let target = if h == end_hour - 1 {
+                opts.records
+            } else {
+                target.min(opts.records)
+            };
             while emitted < target {
                 emitted += 1;
                 let mut pick = rng.gen_range(0.0..sub_w_total);
@@ -221,8 +324,20 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
         for (&(sub_id, t, stream), &(u, b)) in &hourly {
             let d = &by_id[&sub_id].streams[stream];
-            ins.execute(params![sub_id, t, d.app_id, d.project_hrn, d.billing_tag, d.resource, d.channel_id, u, b])?;
-            let e = daily.entry((sub_id, t - t.rem_euclid(86_400), stream)).or_default();
+            ins.execute(params![
+                sub_id,
+                t,
+                d.app_id,
+                d.project_hrn,
+                d.billing_tag,
+                d.resource,
+                d.channel_id,
+                u,
+                b
+            ])?;
+            let e = daily
+                .entry((sub_id, t - t.rem_euclid(86_400), stream))
+                .or_default();
             e.0 += u;
             e.1 += b;
         }
@@ -232,11 +347,26 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         )?;
         for (&(sub_id, t, stream), &(u, b)) in &daily {
             let d = &by_id[&sub_id].streams[stream];
-            ins.execute(params![sub_id, t, d.app_id, d.project_hrn, d.billing_tag, d.resource, d.channel_id, u, b])?;
+            ins.execute(params![
+                sub_id,
+                t,
+                d.app_id,
+                d.project_hrn,
+                d.billing_tag,
+                d.resource,
+                d.channel_id,
+                u,
+                b
+            ])?;
         }
     }
     tx.commit()?;
     conn.execute_batch("ANALYZE")?;
-    tracing::info!(records = opts.records, subscriptions = subs.len(), secs = started.elapsed().as_secs_f32(), "demo data loaded");
+    tracing::info!(
+        records = opts.records,
+        subscriptions = subs.len(),
+        secs = started.elapsed().as_secs_f32(),
+        "demo data loaded"
+    );
     Ok(true)
 }

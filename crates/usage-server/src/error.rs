@@ -76,7 +76,8 @@ impl From<tokio::task::JoinError> for AppError {
 
 /// Writes an error body with its status.
 pub fn error_response(body: ErrorBody) -> Response {
-    let status = StatusCode::from_u16(body.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(body.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut()

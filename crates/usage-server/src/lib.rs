@@ -33,7 +33,9 @@ pub struct AppOptions {
 
 /// The whole application.
 pub fn app(state: AppState, opts: &AppOptions) -> Router {
-    let api = Router::new().merge(routes::usage::router()).with_state(state);
+    let api = Router::new()
+        .merge(routes::usage::router())
+        .with_state(state);
     let mut app = api;
     if let Some(dir) = &opts.static_dir {
         let index = dir.join("index.html");
@@ -79,14 +81,27 @@ pub struct Bound {
 
 impl Bound {
     /// Binds `addr` (port 0 picks a free port).
-    pub async fn bind(addr: SocketAddr, state: AppState, opts: &AppOptions) -> anyhow::Result<Self> {
+    pub async fn bind(
+        addr: SocketAddr,
+        state: AppState,
+        opts: &AppOptions,
+    ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        Ok(Self { addr: listener.local_addr()?, listener, router: app(state, opts) })
+        Ok(Self {
+            addr: listener.local_addr()?,
+            listener,
+            router: app(state, opts),
+        })
     }
 
     /// Serves until `shutdown` completes.
-    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 
     /// Serves in the background (tests): the server stops with the runtime.

@@ -40,7 +40,11 @@ struct ServeArgs {
     #[arg(long)]
     portal_config: Option<PathBuf>,
     /// A CORS origin allowed to call the API (repeat it; `*` for any).
-    #[arg(long = "cors-origin", env = "USAGE_CORS_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "cors-origin",
+        env = "USAGE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
     cors_origins: Vec<String>,
 }
 
@@ -54,7 +58,11 @@ enum Command {
         #[arg(long)]
         realm: String,
         /// Scopes, comma separated.
-        #[arg(long, value_delimiter = ',', default_value = "usage:read,reports:write,usages:write,express-accounts-usage:read")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "usage:read,reports:write,usages:write,express-accounts-usage:read"
+        )]
         scopes: Vec<String>,
         /// A note to tell tokens apart.
         #[arg(long, default_value = "")]
@@ -65,14 +73,23 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     let pool = db::open(&cli.db)?;
     match cli.command {
-        Some(Command::CreateToken { realm, scopes, label }) => {
+        Some(Command::CreateToken {
+            realm,
+            scopes,
+            label,
+        }) => {
             let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-            println!("{}", auth::create_token(&*pool.get()?, &realm, &scopes, &label)?);
+            println!(
+                "{}",
+                auth::create_token(&*pool.get()?, &realm, &scopes, &label)?
+            );
             Ok(())
         }
         None | Some(Command::Serve) => serve(pool, cli.serve).await,
@@ -82,30 +99,47 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         let until = match &args.demo_until {
-            Some(s) => usage_api::Timestamp::parse(s).context("--demo-until")?.naive(),
+            Some(s) => usage_api::Timestamp::parse(s)
+                .context("--demo-until")?
+                .naive(),
             None => chrono::Utc::now().naive_utc(),
         };
-        let opts = demo::DemoOptions { records: args.demo_records, until, seed: 42 };
+        let opts = demo::DemoOptions {
+            records: args.demo_records,
+            until,
+            seed: 42,
+        };
         let p = pool.clone();
         let created = tokio::task::spawn_blocking(move || demo::load(&p, &opts)).await??;
         if !created {
             tracing::info!("demo data already present; not loaded again");
         }
         let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "demo")?;
-        let config = PortalConfig { api_base: String::new(), realm: demo::PARTNER.to_owned(), token: token.clone() };
-        let path = args.portal_config.clone().unwrap_or_else(|| args.static_dir.join("config.json"));
+        let config = PortalConfig {
+            api_base: String::new(),
+            realm: demo::PARTNER.to_owned(),
+            token: token.clone(),
+        };
+        let path = args
+            .portal_config
+            .clone()
+            .unwrap_or_else(|| args.static_dir.join("config.json"));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(&path, serde_json::to_vec_pretty(&config)?).with_context(|| format!("writing {}", path.display()))?;
+        std::fs::write(&path, serde_json::to_vec_pretty(&config)?)
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("Demo token for realm '{}': {token}", demo::PARTNER);
         println!("Portal config written to {}", path.display());
     }
-    let static_dir = args.static_dir.join("index.html").exists().then(|| args.static_dir.clone());
-    if static_dir.is_none() {
-        tracing::warn!(dir = %args.static_dir.display(), "no built portal there (run trunk build); serving the API only");
+    if !args.static_dir.join("index.html").exists() {
+        tracing::warn!(dir = %args.static_dir.display(), "no built portal there (run trunk build); serving the API and any files there");
     }
-    let opts = AppOptions { static_dir, cors_origins: args.cors_origins };
+    let static_dir = args.static_dir.is_dir().then(|| args.static_dir.clone());
+    let opts = AppOptions {
+        static_dir,
+        cors_origins: args.cors_origins,
+    };
     let bound = Bound::bind(args.listen, AppState { pool }, &opts).await?;
     println!("Usage Portal on http://{}/", bound.addr);
     bound

@@ -105,7 +105,10 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
         ("app_id", q.filters.app_id.clone()),
         ("project_hrn", q.filters.project_hrn.clone()),
         ("billing_tag", q.filters.billing_tag.clone()),
-        ("channel_id", q.filters.channel_id.map(|c| c.as_str().to_owned())),
+        (
+            "channel_id",
+            q.filters.channel_id.map(|c| c.as_str().to_owned()),
+        ),
     ] {
         if let Some(v) = v {
             dim_filter.push_str(&format!(" AND {col} = ?"));
@@ -113,12 +116,21 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
         }
     }
 
-    let select_dims = if dim_cols.is_empty() { String::new() } else { format!(", {}", dim_cols.join(", ")) };
+    let select_dims = if dim_cols.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", dim_cols.join(", "))
+    };
     let mut parts = Vec::new();
     params.clear();
     for (src, a, b) in tiers(q.start.unix(), q.end.unix(), q.detail) {
         let (table, time, u, bv) = match src {
-            Source::Raw => ("usage_records", "usage_time", "quantity_milli", "accepted_milli"),
+            Source::Raw => (
+                "usage_records",
+                "usage_time",
+                "quantity_milli",
+                "accepted_milli",
+            ),
             Source::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
             Source::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
         };
@@ -138,9 +150,15 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
         DetailLevel::Summarized => "0".to_owned(),
         DetailLevel::Hour => format!("(t - t % {HOUR})"),
         DetailLevel::Day => format!("(t - t % {DAY})"),
-        DetailLevel::Month => "CAST(strftime('%s', t, 'unixepoch', 'start of month') AS INTEGER)".to_owned(),
+        DetailLevel::Month => {
+            "CAST(strftime('%s', t, 'unixepoch', 'start of month') AS INTEGER)".to_owned()
+        }
     };
-    let group_cols = if dim_cols.is_empty() { String::new() } else { format!(", {}", dim_cols.join(", ")) };
+    let group_cols = if dim_cols.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", dim_cols.join(", "))
+    };
     let order_dims: String = dims
         .iter()
         .map(|g| match dim_column(*g) {
@@ -184,8 +202,12 @@ impl Shape<'_> {
             category: text(5, UsageField::Category)?,
             name: text(6, UsageField::Name)?,
             value_driver: text(7, UsageField::ValueDriver)?,
-            usage_value: keep(UsageField::UsageValue).then(|| row.get(9).map(Quantity)).transpose()?,
-            billable_value: keep(UsageField::BillableValue).then(|| row.get(10).map(Quantity)).transpose()?,
+            usage_value: keep(UsageField::UsageValue)
+                .then(|| row.get(9).map(Quantity))
+                .transpose()?,
+            billable_value: keep(UsageField::BillableValue)
+                .then(|| row.get(10).map(Quantity))
+                .transpose()?,
             ..UsageItem::default()
         };
         let mut col = 11;
@@ -214,11 +236,23 @@ impl Shape<'_> {
 }
 
 /// One page of a usage query.
-pub fn page(conn: &Connection, realm: &str, q: &UsageQuery) -> r2d2_sqlite::rusqlite::Result<UsagePage> {
+pub fn page(
+    conn: &Connection,
+    realm: &str,
+    q: &UsageQuery,
+) -> r2d2_sqlite::rusqlite::Result<UsagePage> {
     let realms = [realm.to_owned()];
     let plan = plan(&realms, q, Some((q.limit, q.offset)));
-    let shape = Shape { q, dims: &plan.dims };
-    let total_col = 11 + plan.dims.iter().filter(|g| dim_column(**g).is_some()).count();
+    let shape = Shape {
+        q,
+        dims: &plan.dims,
+    };
+    let total_col = 11
+        + plan
+            .dims
+            .iter()
+            .filter(|g| dim_column(**g).is_some())
+            .count();
     let mut stmt = conn.prepare_cached(&plan.sql)?;
     let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
     let mut rows = stmt.query(params.as_slice())?;
@@ -246,11 +280,17 @@ pub fn page(conn: &Connection, realm: &str, q: &UsageQuery) -> r2d2_sqlite::rusq
 }
 
 /// The number of result records of `q`.
-pub fn count(conn: &Connection, realms: &[String], q: &UsageQuery) -> r2d2_sqlite::rusqlite::Result<u64> {
+pub fn count(
+    conn: &Connection,
+    realms: &[String],
+    q: &UsageQuery,
+) -> r2d2_sqlite::rusqlite::Result<u64> {
     let plan = plan(realms, q, None);
     let sql = format!("SELECT COUNT(*) FROM ({})", plan.sql);
     let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
-    conn.prepare_cached(&sql)?.query_row(params.as_slice(), |r| r.get::<_, i64>(0)).map(|n| n as u64)
+    conn.prepare_cached(&sql)?
+        .query_row(params.as_slice(), |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
 }
 
 /// Every record of `q` in order, handed to `each` one at a time (for CSV and reports).
@@ -262,7 +302,10 @@ pub fn for_each(
     mut each: impl FnMut(UsageItem) -> bool,
 ) -> r2d2_sqlite::rusqlite::Result<()> {
     let plan = plan(realms, q, None);
-    let shape = Shape { q, dims: &plan.dims };
+    let shape = Shape {
+        q,
+        dims: &plan.dims,
+    };
     let mut stmt = conn.prepare_cached(&plan.sql)?;
     let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
     let mut rows = stmt.query(params.as_slice())?;
@@ -293,12 +336,28 @@ mod tests {
         }
         assert_eq!(
             t.iter().map(|x| x.0).collect::<Vec<_>>(),
-            [Source::Raw, Source::Hourly, Source::Daily, Source::Hourly, Source::Raw]
+            [
+                Source::Raw,
+                Source::Hourly,
+                Source::Daily,
+                Source::Hourly,
+                Source::Raw
+            ]
         );
         // Hour detail never reads the daily table; a range inside one hour reads raw only.
-        assert!(tiers(s, e, DetailLevel::Hour).iter().all(|x| x.0 != Source::Daily));
-        assert_eq!(tiers(s, s + 60, DetailLevel::Day), [(Source::Raw, s, s + 60)]);
+        assert!(
+            tiers(s, e, DetailLevel::Hour)
+                .iter()
+                .all(|x| x.0 != Source::Daily)
+        );
+        assert_eq!(
+            tiers(s, s + 60, DetailLevel::Day),
+            [(Source::Raw, s, s + 60)]
+        );
         let aligned = tiers(ts("2026-01-01"), ts("2026-02-01"), DetailLevel::Month);
-        assert_eq!(aligned, [(Source::Daily, ts("2026-01-01"), ts("2026-02-01"))]);
+        assert_eq!(
+            aligned,
+            [(Source::Daily, ts("2026-01-01"), ts("2026-02-01"))]
+        );
     }
 }

@@ -61,7 +61,11 @@ pub async fn request_ids(req: Request, next: Next) -> Response {
         h.insert(CORRELATION_ID, v);
     }
     span.in_scope(|| {
-        tracing::info!(status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, "served");
+        tracing::info!(
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "served"
+        );
     });
     resp
 }

@@ -20,26 +20,52 @@ async fn first_page_has_the_contract_shape() {
     let (status, body) = get_json(&format!("/usage/realms/northwind?{RANGE}&limit=2")).await;
     assert_eq!(status, 200, "{body}");
     let total = body["total"].as_u64().unwrap();
-    assert!(total > 2, "demo data should give several summarized records, got {total}");
+    assert!(
+        total > 2,
+        "demo data should give several summarized records, got {total}"
+    );
     assert_eq!(body["limit"], 2);
     assert_eq!(body["offset"], 0);
     assert_eq!(body["nextOffset"], 1);
     assert_eq!(body["lastOffset"].as_u64().unwrap(), total.div_ceil(2) - 1);
     let item = &body["items"][0];
-    for key in ["realmId", "featureId", "billingSubscriptionId", "billingChargeNumber", "category", "name", "valueDriver", "usageValue", "billableValue"] {
+    for key in [
+        "realmId",
+        "featureId",
+        "billingSubscriptionId",
+        "billingChargeNumber",
+        "category",
+        "name",
+        "valueDriver",
+        "usageValue",
+        "billableValue",
+    ] {
         assert!(item[key].is_string(), "{key} missing in {item}");
     }
-    assert!(item.get("usageDateTime").is_none(), "summarized has no usageDateTime");
+    assert!(
+        item.get("usageDateTime").is_none(),
+        "summarized has no usageDateTime"
+    );
 }
 
 #[tokio::test]
 async fn last_page_and_past_it() {
     let (_, first) = get_json(&format!("/usage/realms/northwind?{RANGE}&limit=2")).await;
     let last = first["lastOffset"].as_u64().unwrap();
-    let (_, page) = get_json(&format!("/usage/realms/northwind?{RANGE}&limit=2&offset={last}")).await;
-    assert!(page.get("nextOffset").is_none(), "no nextOffset on the last page: {page}");
+    let (_, page) = get_json(&format!(
+        "/usage/realms/northwind?{RANGE}&limit=2&offset={last}"
+    ))
+    .await;
+    assert!(
+        page.get("nextOffset").is_none(),
+        "no nextOffset on the last page: {page}"
+    );
     assert!(!page["items"].as_array().unwrap().is_empty());
-    let (status, past) = get_json(&format!("/usage/realms/northwind?{RANGE}&limit=2&offset={}", last + 3)).await;
+    let (status, past) = get_json(&format!(
+        "/usage/realms/northwind?{RANGE}&limit=2&offset={}",
+        last + 3
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(past["items"].as_array().unwrap().len(), 0);
     assert_eq!(past["total"], first["total"]);
@@ -63,7 +89,10 @@ async fn rollups_equal_a_scan_of_raw_records() {
         .await;
         assert_eq!(status, 200, "{body}");
         let conn = s.pool.get().unwrap();
-        let (a, b) = (Timestamp::parse(start).unwrap().unix(), Timestamp::parse(end).unwrap().unix());
+        let (a, b) = (
+            Timestamp::parse(start).unwrap().unix(),
+            Timestamp::parse(end).unwrap().unix(),
+        );
         let mut stmt = conn
             .prepare(
                 "SELECT s.billing_subscription_id, SUM(r.quantity_milli) FROM usage_records r
@@ -73,7 +102,12 @@ async fn rollups_equal_a_scan_of_raw_records() {
             )
             .unwrap();
         let expected: Vec<(String, String)> = stmt
-            .query_map(params![a, b], |r| Ok((r.get::<_, String>(0)?, usage_api::Quantity(r.get(1)?).to_string())))
+            .query_map(params![a, b], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    usage_api::Quantity(r.get(1)?).to_string(),
+                ))
+            })
             .unwrap()
             .map(Result::unwrap)
             .collect();
@@ -81,12 +115,23 @@ async fn rollups_equal_a_scan_of_raw_records() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| (i["billingSubscriptionId"].as_str().unwrap().to_owned(), i["usageValue"].as_str().unwrap().to_owned()))
+            .map(|i| {
+                (
+                    i["billingSubscriptionId"].as_str().unwrap().to_owned(),
+                    i["usageValue"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         assert_eq!(got, expected, "range {start} .. {end}");
-        assert!(!got.is_empty() || start.starts_with("2026-10-30T23"), "expected data in {start}..{end}");
+        assert!(
+            !got.is_empty() || start.starts_with("2026-10-30T23"),
+            "expected data in {start}..{end}"
+        );
         let item = &body["items"][0];
-        assert!(item.get("name").is_none(), "usageFields drops other fields: {item}");
+        assert!(
+            item.get("name").is_none(),
+            "usageFields drops other fields: {item}"
+        );
     }
 }
 
@@ -98,34 +143,73 @@ async fn auth_rules() {
     let r = c.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "unauthorized");
-    let r = c.get(&url).bearer_auth("upt_not-a-real-token").send().await.unwrap();
+    let r = c
+        .get(&url)
+        .bearer_auth("upt_not-a-real-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // The partner reads its sub-accounts; the foreign org reads neither.
-    let r = c.get(format!("{}/usage/realms/northwind-eu?{RANGE}", s.base)).bearer_auth(&s.token).send().await.unwrap();
+    let r = c
+        .get(format!("{}/usage/realms/northwind-eu?{RANGE}", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = c.get(&url).bearer_auth(&s.foreign_token).send().await.unwrap();
+    let r = c
+        .get(&url)
+        .bearer_auth(&s.foreign_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "forbidden");
     // A sub-account cannot read a sibling or its parent.
-    let r = c.get(format!("{}/usage/realms/contoso?{RANGE}", s.base)).bearer_auth(&s.token).send().await.unwrap();
+    let r = c
+        .get(format!("{}/usage/realms/contoso?{RANGE}", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = c.get(&url).bearer_auth(&s.scopeless_token).send().await.unwrap();
+    let r = c
+        .get(&url)
+        .bearer_auth(&s.scopeless_token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "usage:read is required");
 }
 
 #[tokio::test]
 async fn request_and_correlation_ids() {
     let s = server();
-    let r = s.get(&format!("/usage/realms/northwind?{RANGE}")).header("X-Request-ID", "my-trace-42").send().await.unwrap();
+    let r = s
+        .get(&format!("/usage/realms/northwind?{RANGE}"))
+        .header("X-Request-ID", "my-trace-42")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["x-request-id"], "my-trace-42");
     assert!(!r.headers()["x-correlation-id"].is_empty());
     // Generated when absent, and present on errors too.
-    let r = common::client().get(format!("{}/usage/realms/northwind", s.base)).send().await.unwrap();
+    let r = common::client()
+        .get(format!("{}/usage/realms/northwind", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers()["x-request-id"].len() >= 16);
     assert!(r.headers().contains_key("x-correlation-id"));
     // Too long or not printable: a 400 naming the header.
-    let r = s.get(&format!("/usage/realms/northwind?{RANGE}")).header("X-Request-ID", "x".repeat(201)).send().await.unwrap();
+    let r = s
+        .get(&format!("/usage/realms/northwind?{RANGE}"))
+        .header("X-Request-ID", "x".repeat(201))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.headers().contains_key("x-correlation-id"));
     assert_eq!(field_names(&r.json().await.unwrap()), ["X-Request-ID"]);
@@ -137,11 +221,26 @@ async fn every_bad_parameter_is_named() {
         ("", &["endDate", "startDate"]),
         ("startDate=2026-09-01&endDate=2026-08-01", &["endDate"]),
         ("startDate=2026-01-01&endDate=2026-04-07", &["endDate"]),
-        ("startDate=2026-09-01&endDate=2026-09-02&limit=101&offset=x", &["limit", "offset"]),
-        ("startDate=2026-09-01&endDate=2026-09-02&detailLevel=week&channelId=warm", &["channelId", "detailLevel"]),
-        ("startDate=2026-09-01&endDate=2026-09-02&groupBy=appId,appId&usageFields=size", &["groupBy", "usageFields"]),
-        ("startDate=2026-09-01&endDate=2026-09-02&colour=red&limit=1&limit=2", &["colour", "limit"]),
-        ("startDate=2026-09-01&startTime=2026-09-01&endDate=2026-09-02", &["startTime"]),
+        (
+            "startDate=2026-09-01&endDate=2026-09-02&limit=101&offset=x",
+            &["limit", "offset"],
+        ),
+        (
+            "startDate=2026-09-01&endDate=2026-09-02&detailLevel=week&channelId=warm",
+            &["channelId", "detailLevel"],
+        ),
+        (
+            "startDate=2026-09-01&endDate=2026-09-02&groupBy=appId,appId&usageFields=size",
+            &["groupBy", "usageFields"],
+        ),
+        (
+            "startDate=2026-09-01&endDate=2026-09-02&colour=red&limit=1&limit=2",
+            &["colour", "limit"],
+        ),
+        (
+            "startDate=2026-09-01&startTime=2026-09-01&endDate=2026-09-02",
+            &["startTime"],
+        ),
     ];
     for (query, expected) in cases {
         let (status, body) = get_json(&format!("/usage/realms/northwind?{query}")).await;
@@ -150,7 +249,10 @@ async fn every_bad_parameter_is_named() {
         assert_eq!(field_names(&body), *expected, "{query}");
     }
     let long = "a".repeat(129);
-    let (status, body) = get_json(&format!("/usage/realms/northwind?{RANGE}&appId={long}&billingTag=")).await;
+    let (status, body) = get_json(&format!(
+        "/usage/realms/northwind?{RANGE}&appId={long}&billingTag="
+    ))
+    .await;
     assert_eq!(status, 400);
     assert_eq!(field_names(&body), ["appId", "billingTag"]);
     let (status, body) = get_json(&format!("/usage/realms/bad!realm?{RANGE}")).await;

@@ -32,9 +32,14 @@ impl Portal {
     /// Starts the server on a free port, with `records` demo records ending now, serving a
     /// copy of the built portal (`PORTAL_DIST`, default `dist/`) with its config.json.
     pub async fn start(records: u64) -> Result<Self> {
-        let dist = std::env::var_os("PORTAL_DIST").map(PathBuf::from).unwrap_or_else(|| root().join("dist"));
+        let dist = std::env::var_os("PORTAL_DIST")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("dist"));
         if !dist.join("index.html").exists() {
-            bail!("no built portal in {} (run trunk build first)", dist.display());
+            bail!(
+                "no built portal in {} (run trunk build first)",
+                dist.display()
+            );
         }
         let dir = tempfile::tempdir()?;
         let site = dir.path().join("site");
@@ -42,19 +47,45 @@ impl Portal {
         let pool = db::open(&dir.path().join("usage.db"))?;
         let until = chrono::Utc::now().naive_utc();
         let p = pool.clone();
-        tokio::task::spawn_blocking(move || demo::load(&p, &demo::DemoOptions { records, until, seed: 42 })).await??;
+        tokio::task::spawn_blocking(move || {
+            demo::load(
+                &p,
+                &demo::DemoOptions {
+                    records,
+                    until,
+                    seed: 42,
+                },
+            )
+        })
+        .await??;
         let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "e2e")?;
-        let config = PortalConfig { api_base: String::new(), realm: demo::PARTNER.to_owned(), token: token.clone() };
+        let config = PortalConfig {
+            api_base: String::new(),
+            realm: demo::PARTNER.to_owned(),
+            token: token.clone(),
+        };
         std::fs::write(site.join("config.json"), serde_json::to_vec(&config)?)?;
-        let opts = AppOptions { static_dir: Some(site), cors_origins: Vec::new() };
+        let opts = AppOptions {
+            static_dir: Some(site),
+            cors_origins: Vec::new(),
+        };
         let bound = Bound::bind("127.0.0.1:0".parse()?, AppState { pool }, &opts).await?;
         let addr = bound.spawn();
-        Ok(Self { base: format!("http://{addr}"), token, realm: demo::PARTNER.to_owned(), _dir: dir })
+        Ok(Self {
+            base: format!("http://{addr}"),
+            token,
+            realm: demo::PARTNER.to_owned(),
+            _dir: dir,
+        })
     }
 
     /// GETs an API path with the token and returns its JSON.
     pub async fn api(&self, path: &str) -> Result<Value> {
-        let resp = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
+        let resp = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
         let status = resp.status();
         let body: Value = resp.json().await?;
         if !status.is_success() {
@@ -87,14 +118,17 @@ pub struct Browser {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl Browser {
     /// Starts chromedriver (`CHROMEDRIVER`, default /usr/bin/chromedriver) and Chromium
     /// (`CHROMIUM`, default /usr/bin/chromium) headless, with the flags that keep it off the network.
     pub async fn start() -> Result<Self> {
-        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
         let port = free_port()?;
         let chromedriver = tokio::process::Command::new(&driver_bin)
@@ -106,7 +140,10 @@ impl Browser {
             .with_context(|| format!("starting {driver_bin}"))?;
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -131,8 +168,14 @@ impl Browser {
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))?;
         caps.set_browser_log_level(LoggingPrefsLogLevel::All)?;
-        let driver = WebDriver::new(&url, caps).await.context("starting a Chromium session")?;
-        Ok(Self { driver, chromedriver, _profile: profile })
+        let driver = WebDriver::new(&url, caps)
+            .await
+            .context("starting a Chromium session")?;
+        Ok(Self {
+            driver,
+            chromedriver,
+            _profile: profile,
+        })
     }
 
     /// Fails when the page logged an error or threw since the last check.
@@ -171,7 +214,10 @@ impl Browser {
             .await?;
         let violations = result.json().as_array().cloned().unwrap_or_default();
         if !violations.is_empty() {
-            bail!("accessibility violations: {}", serde_json::to_string_pretty(&violations)?);
+            bail!(
+                "accessibility violations: {}",
+                serde_json::to_string_pretty(&violations)?
+            );
         }
         Ok(())
     }
@@ -185,7 +231,13 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let body = self.driver.find(By::Tag("body")).await?.text().await.unwrap_or_default();
+        let body = self
+            .driver
+            .find(By::Tag("body"))
+            .await?
+            .text()
+            .await
+            .unwrap_or_default();
         bail!("timed out waiting for '{css}'; the page shows:\n{body}")
     }
 
@@ -239,5 +291,7 @@ impl Browser {
 
 /// Removes grouping separators so a formatted number compares with the API's decimal string.
 pub fn plain_number(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect()
+    s.chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect()
 }

@@ -20,9 +20,16 @@ fn expected_rows(page: &Value) -> Vec<(String, String, String)> {
 }
 
 fn shown_rows(headers: &[String], rows: &[Vec<String>]) -> Vec<(String, String, String)> {
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name} in {headers:?}"));
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
+    };
     let (sub, name, usage) = (col("Subscription"), col("Charge item"), col("Usage"));
-    rows.iter().map(|r| (r[sub].clone(), r[name].clone(), plain_number(&r[usage]))).collect()
+    rows.iter()
+        .map(|r| (r[sub].clone(), r[name].clone(), plain_number(&r[usage])))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -31,31 +38,67 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
     let browser = Browser::start().await?;
     let today = chrono::Utc::now().date_naive();
     let start = today - chrono::Days::new(60);
-    let query = format!("startDate={start}&endDate={}&detailLevel=day&limit=10", today + chrono::Days::new(1));
+    let query = format!(
+        "startDate={start}&endDate={}&detailLevel=day&limit=10",
+        today + chrono::Days::new(1)
+    );
 
-    browser.driver.goto(format!("{}/?{query}", portal.base)).await?;
+    browser
+        .driver
+        .goto(format!("{}/?{query}", portal.base))
+        .await?;
     browser.wait_for("table.up-table tbody tr").await?;
-    let api0 = portal.api(&format!("/usage/realms/{}?{query}", portal.realm)).await?;
+    let api0 = portal
+        .api(&format!("/usage/realms/{}?{query}", portal.realm))
+        .await?;
     let headers = browser.table_headers().await?;
-    assert!(headers.contains(&"Time (UTC)".to_owned()), "day detail shows the bucket: {headers:?}");
+    assert!(
+        headers.contains(&"Time (UTC)".to_owned()),
+        "day detail shows the bucket: {headers:?}"
+    );
     let rows0 = shown_rows(&headers, &browser.table_rows().await?);
     assert_eq!(rows0.len(), 10);
     assert_eq!(rows0, expected_rows(&api0));
-    let status = browser.driver.find(thirtyfour::By::Css(".up-pager-status")).await?.text().await?;
+    let status = browser
+        .driver
+        .find(thirtyfour::By::Css(".up-pager-status"))
+        .await?
+        .text()
+        .await?;
     let last = api0["lastOffset"].as_u64().unwrap();
-    assert!(status.contains(&format!("Page 1 of {}", last + 1)), "{status}");
+    assert!(
+        status.contains(&format!("Page 1 of {}", last + 1)),
+        "{status}"
+    );
     browser.assert_accessible().await?;
 
     // Next page, by keyboard-reachable link.
-    browser.driver.find(thirtyfour::By::Css("a[rel=next]")).await?.click().await?;
     browser
-        .wait_until("the URL names page 2", || async { Ok(browser.driver.current_url().await?.as_str().contains("offset=1")) })
+        .driver
+        .find(thirtyfour::By::Css("a[rel=next]"))
+        .await?
+        .click()
         .await?;
-    let api1 = portal.api(&format!("/usage/realms/{}?{query}&offset=1", portal.realm)).await?;
+    browser
+        .wait_until("the URL names page 2", || async {
+            Ok(browser
+                .driver
+                .current_url()
+                .await?
+                .as_str()
+                .contains("offset=1"))
+        })
+        .await?;
+    let api1 = portal
+        .api(&format!("/usage/realms/{}?{query}&offset=1", portal.realm))
+        .await?;
     let want1 = expected_rows(&api1);
     browser
         .wait_until("the rows change to page 2", || async {
-            let rows = shown_rows(&browser.table_headers().await?, &browser.table_rows().await?);
+            let rows = shown_rows(
+                &browser.table_headers().await?,
+                &browser.table_rows().await?,
+            );
             Ok(rows == want1)
         })
         .await?;
@@ -65,7 +108,10 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
     browser.driver.back().await?;
     browser
         .wait_until("back shows page 1 again", || async {
-            Ok(shown_rows(&browser.table_headers().await?, &browser.table_rows().await?) == rows0)
+            Ok(shown_rows(
+                &browser.table_headers().await?,
+                &browser.table_rows().await?,
+            ) == rows0)
         })
         .await?;
     browser.assert_no_console_errors().await?;
@@ -76,13 +122,25 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
 async fn a_bad_link_is_reported_and_reset_and_empty_ranges_say_so() -> anyhow::Result<()> {
     let portal = Portal::start(10_000).await?;
     let browser = Browser::start().await?;
-    browser.driver.goto(format!("{}/?limit=500&detailLevel=weekly", portal.base)).await?;
+    browser
+        .driver
+        .goto(format!("{}/?limit=500&detailLevel=weekly", portal.base))
+        .await?;
     let notice = browser.wait_for(".up-notice").await?;
     let text = notice[0].text().await?;
-    assert!(text.contains("limit") && text.contains("detailLevel"), "{text}");
+    assert!(
+        text.contains("limit") && text.contains("detailLevel"),
+        "{text}"
+    );
     browser.wait_for("table.up-table tbody tr").await?;
 
-    browser.driver.goto(format!("{}/?startDate=2001-01-01&endDate=2001-02-01", portal.base)).await?;
+    browser
+        .driver
+        .goto(format!(
+            "{}/?startDate=2001-01-01&endDate=2001-02-01",
+            portal.base
+        ))
+        .await?;
     let empty = browser.wait_for(".up-empty").await?;
     assert!(empty[0].text().await?.contains("No usage in this range"));
     browser.assert_accessible().await?;

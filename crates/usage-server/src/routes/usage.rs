@@ -15,7 +15,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Validates the realm id and query for `kind`, naming every bad parameter.
-pub fn parse_request(realm: &str, raw: Option<&str>, kind: QueryKind) -> Result<UsageQuery, AppError> {
+pub fn parse_request(
+    realm: &str,
+    raw: Option<&str>,
+    kind: QueryKind,
+) -> Result<UsageQuery, AppError> {
     let pairs = query_pairs(raw)?;
     let mut errors = Vec::new();
     if let Err(e) = validate_realm_id(realm) {

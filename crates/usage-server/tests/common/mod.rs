@@ -33,16 +33,33 @@ pub fn server() -> &'static TestServer {
                 let db_path = dir.path().join("usage.db");
                 let pool = db::open(&db_path).expect("open db");
                 let until = usage_api::Timestamp::parse(DEMO_UNTIL).unwrap().naive();
-                demo::load(&pool, &demo::DemoOptions { records: 40_000, until, seed: 7 }).expect("demo");
+                demo::load(
+                    &pool,
+                    &demo::DemoOptions {
+                        records: 40_000,
+                        until,
+                        seed: 7,
+                    },
+                )
+                .expect("demo");
                 let conn = pool.get().unwrap();
                 let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "test").unwrap();
-                let foreign_token = auth::create_token(&conn, demo::FOREIGN, auth::SCOPES, "test").unwrap();
-                let scopeless_token = auth::create_token(&conn, demo::PARTNER, &[], "test").unwrap();
+                let foreign_token =
+                    auth::create_token(&conn, demo::FOREIGN, auth::SCOPES, "test").unwrap();
+                let scopeless_token =
+                    auth::create_token(&conn, demo::PARTNER, &[], "test").unwrap();
                 drop(conn);
-                let opts = AppOptions { static_dir: None, cors_origins: vec!["*".to_owned()] };
-                let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), AppState { pool: pool.clone() }, &opts)
-                    .await
-                    .expect("bind");
+                let opts = AppOptions {
+                    static_dir: None,
+                    cors_origins: vec!["*".to_owned()],
+                };
+                let bound = Bound::bind(
+                    "127.0.0.1:0".parse().unwrap(),
+                    AppState { pool: pool.clone() },
+                    &opts,
+                )
+                .await
+                .expect("bind");
                 let addr = bound.addr;
                 tx.send(TestServer {
                     base: format!("http://{addr}"),
@@ -67,7 +84,9 @@ pub fn client() -> reqwest::Client {
 
 impl TestServer {
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        client().get(format!("{}{path}", self.base)).bearer_auth(&self.token)
+        client()
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
     }
 }
 
@@ -75,7 +94,11 @@ impl TestServer {
 pub fn field_names(body: &serde_json::Value) -> Vec<String> {
     let mut names: Vec<String> = body["fields"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["name"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["name"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names

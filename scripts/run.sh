@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the portal with its API and demo data at http://127.0.0.1:8080 (embedded SQLite,
+# no other service). Extra arguments go to the server, e.g. --demo-records 1000000.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+scripts/setup.sh
+trunk build --release
+exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --demo "$@"

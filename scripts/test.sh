@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, the contract crate, the server over real HTTP, the
+# portal's browser tests in headless Chromium against a real server, and the end-to-end
+# tests of the built portal. Fails when any part fails.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+SERVER_PID=""
+WORK=$(mktemp -d)
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step "format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --exclude usage-portal --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown -p usage-portal --all-targets -- -D warnings
+
+step "contract and server tests"
+cargo test -p usage-api -p usage-server
+
+step "portal browser tests (headless Chromium, real server)"
+cargo build -p usage-server
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/site"
+./target/debug/usage-server --db "$WORK/usage.db" --static-dir "$WORK/site" --demo --demo-records 20000 \
+  --demo-until 2026-11-01 --cors-origin '*' --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$PORT/config.json" >/dev/null && break
+  sleep 0.2
+done
+curl -sf "http://127.0.0.1:$PORT/config.json" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+USAGE_TEST_API="http://127.0.0.1:$PORT" cargo test --target wasm32-unknown-unknown -p usage-portal
+kill "$SERVER_PID"; SERVER_PID=""
+
+step "release build of the portal (trunk)"
+trunk build --release
+
+step "end-to-end tests (built portal, real server, headless Chromium)"
+PORTAL_DIST="$ROOT/dist" cargo test -p usage-e2e
+
+printf '\nAll test suites passed.\n'
