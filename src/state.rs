@@ -47,10 +47,10 @@ pub fn query_from_url(
         Err(errors) => {
             let date_names = ["startDate", "startTime", "endDate", "endTime"];
             let date_bad = errors.iter().any(|e| date_names.contains(&e.name.as_str()));
-            pairs.retain(|(k, _)| {
-                !errors.iter().any(|e| &e.name == k)
-                    && !(date_bad && date_names.contains(&k.as_str()))
-            });
+            let reset = |k: &str| {
+                errors.iter().any(|e| e.name == k) || (date_bad && date_names.contains(&k))
+            };
+            pairs.retain(|(k, _)| !reset(k));
             if date_bad {
                 pairs.push(("startDate".to_owned(), start.to_string()));
                 pairs.push(("endDate".to_owned(), end.to_string()));
