@@ -20,6 +20,9 @@ pub enum AppError {
     /// No such thing.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The result is larger than the endpoint returns (a 400 that says what to do instead).
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// Anything unexpected.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -44,6 +47,11 @@ impl AppError {
                 ErrorCode::Unauthorized,
                 "Authentication is required.",
                 (*why).to_owned(),
+            ),
+            Self::TooLarge(why) => plain(
+                ErrorCode::Validation,
+                "The result is too large for this request.",
+                why.clone(),
             ),
             Self::Forbidden(why) => plain(ErrorCode::Forbidden, "Access denied.", why.clone()),
             Self::NotFound(what) => plain(ErrorCode::NotFound, "Not found.", what.clone()),

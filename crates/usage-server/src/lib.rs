@@ -1,6 +1,7 @@
 //! The reference Usage API server: axum over SQLite, serving the built portal too.
 
 pub mod auth;
+pub mod csv_out;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -20,6 +21,19 @@ use tower_http::services::{ServeDir, ServeFile};
 pub struct AppState {
     /// The database.
     pub pool: db::Pool,
+    /// Most records the synchronous CSV returns (the contract's 20,000; tests lower it so
+    /// the refusal can be tested on a small database).
+    pub csv_max_records: u64,
+}
+
+impl AppState {
+    /// State with the contract's limits.
+    pub fn new(pool: db::Pool) -> Self {
+        Self {
+            pool,
+            csv_max_records: usage_api::limits::CSV_MAX_RECORDS,
+        }
+    }
 }
 
 /// How the app is put together.

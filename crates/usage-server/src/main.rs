@@ -140,7 +140,7 @@ async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
         static_dir,
         cors_origins: args.cors_origins,
     };
-    let bound = Bound::bind(args.listen, AppState { pool }, &opts).await?;
+    let bound = Bound::bind(args.listen, AppState::new(pool), &opts).await?;
     println!("Usage Portal on http://{}/", bound.addr);
     bound
         .serve(async {

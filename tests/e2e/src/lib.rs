@@ -69,7 +69,7 @@ impl Portal {
             static_dir: Some(site),
             cors_origins: Vec::new(),
         };
-        let bound = Bound::bind("127.0.0.1:0".parse()?, AppState { pool }, &opts).await?;
+        let bound = Bound::bind("127.0.0.1:0".parse()?, AppState::new(pool), &opts).await?;
         let addr = bound.spawn();
         Ok(Self {
             base: format!("http://{addr}"),

@@ -55,7 +55,10 @@ pub fn server() -> &'static TestServer {
                 };
                 let bound = Bound::bind(
                     "127.0.0.1:0".parse().unwrap(),
-                    AppState { pool: pool.clone() },
+                    AppState {
+                        csv_max_records: 1_000,
+                        ..AppState::new(pool.clone())
+                    },
                     &opts,
                 )
                 .await
