@@ -76,3 +76,67 @@ mod tests {
         assert_eq!(group_decimal("1000.5", "\u{202f}", ","), "1\u{202f}000,5");
     }
 }
+
+fn date_time_format(options: &[(&str, &str)]) -> js_sys::Intl::DateTimeFormat {
+    let opts = js_sys::Object::new();
+    for (k, v) in options {
+        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts)
+}
+
+fn format_utc(t: usage_api::Timestamp, options: &[(&str, &str)]) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(t.unix() as f64 * 1000.0));
+    let mut all = vec![("timeZone", "UTC")];
+    all.extend_from_slice(options);
+    date_time_format(&all)
+        .format()
+        .call1(&JsValue::UNDEFINED, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// A bucket's start for a table cell, in the browser's locale, in UTC.
+pub fn bucket(t: usage_api::Timestamp, detail: usage_api::usage::DetailLevel) -> String {
+    use usage_api::usage::DetailLevel::*;
+    match detail {
+        Hour => format_utc(t, &[("dateStyle", "medium"), ("timeStyle", "short")]),
+        Day | Summarized => format_utc(t, &[("dateStyle", "medium")]),
+        Month => format_utc(t, &[("year", "numeric"), ("month", "long")]),
+    }
+}
+
+/// A bucket's start for a chart axis: short.
+pub fn bucket_short(t: usage_api::Timestamp, detail: usage_api::usage::DetailLevel) -> String {
+    use usage_api::usage::DetailLevel::*;
+    match detail {
+        Hour => format_utc(
+            t,
+            &[
+                ("month", "short"),
+                ("day", "numeric"),
+                ("hour", "2-digit"),
+                ("minute", "2-digit"),
+            ],
+        ),
+        Month => format_utc(t, &[("year", "numeric"), ("month", "short")]),
+        _ => format_utc(t, &[("month", "short"), ("day", "numeric")]),
+    }
+}
+
+/// A number for an axis: short, in the browser's locale (12K, 3.4M).
+pub fn compact(v: f64) -> String {
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &opts,
+        &JsValue::from_str("notation"),
+        &JsValue::from_str("compact"),
+    );
+    js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &opts)
+        .format()
+        .call1(&JsValue::UNDEFINED, &JsValue::from_f64(v))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| v.to_string())
+}

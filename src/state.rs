@@ -83,3 +83,202 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
         )
     }
 }
+
+/// The filter form as the user edits it: strings where the user types, typed values where
+/// they pick. It becomes a query only through usage-api's validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// First day, `yyyy-MM-dd` (UTC).
+    pub from: String,
+    /// Last day included, `yyyy-MM-dd` (UTC); the query's `endDate` is the day after.
+    pub to: String,
+    /// `featureId`.
+    pub feature_id: String,
+    /// `appId`.
+    pub app_id: String,
+    /// `projectHrn`.
+    pub project_hrn: String,
+    /// `billingTag`.
+    pub billing_tag: String,
+    /// `category`.
+    pub category: String,
+    /// `channelId`, empty for any.
+    pub channel: String,
+    /// Time buckets.
+    pub detail: usage_api::usage::DetailLevel,
+    /// Added grouping.
+    pub group_by: Vec<usage_api::usage::GroupDim>,
+    /// Shown fields; every field when it holds them all.
+    pub fields: Vec<usage_api::usage::UsageField>,
+    /// Page size.
+    pub limit: u32,
+}
+
+/// The form field that shows an error about a query parameter.
+pub fn field_for(param: &str) -> &str {
+    match param {
+        "startDate" | "startTime" => "from",
+        "endDate" | "endTime" => "to",
+        other => other,
+    }
+}
+
+impl Draft {
+    /// The form showing `q`.
+    pub fn from_query(q: &UsageQuery) -> Self {
+        // The last day included: the day before an end at midnight, else the end's own day.
+        let last = if q.end.is_midnight() {
+            q.end.date().pred_opt().unwrap_or(q.end.date())
+        } else {
+            q.end.date()
+        };
+        let f = &q.filters;
+        let text = |o: &Option<String>| o.clone().unwrap_or_default();
+        Self {
+            from: q.start.date().to_string(),
+            to: last.to_string(),
+            feature_id: text(&f.feature_id),
+            app_id: text(&f.app_id),
+            project_hrn: text(&f.project_hrn),
+            billing_tag: text(&f.billing_tag),
+            category: text(&f.category),
+            channel: f
+                .channel_id
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+            detail: q.detail,
+            group_by: q.group_by.clone(),
+            fields: q
+                .fields
+                .clone()
+                .unwrap_or_else(|| usage_api::usage::UsageField::ALL.to_vec()),
+            limit: q.limit,
+        }
+    }
+
+    /// Validates the form with usage-api's rules: the query (first page), or every error
+    /// named by the form field it belongs to.
+    pub fn validate(&self) -> Result<UsageQuery, Vec<FieldError>> {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut local = Vec::new();
+        if !self.from.is_empty() {
+            pairs.push(("startDate", self.from.clone()));
+        }
+        match Timestamp::parse(&self.to).map(|t| t.date().succ_opt()) {
+            Some(Some(next)) => pairs.push(("endDate", Timestamp::start_of(next).to_string())),
+            _ if self.to.is_empty() => {}
+            _ => pairs.push(("endDate", self.to.clone())),
+        }
+        for (k, v) in [
+            ("featureId", &self.feature_id),
+            ("appId", &self.app_id),
+            ("projectHrn", &self.project_hrn),
+            ("billingTag", &self.billing_tag),
+            ("category", &self.category),
+            ("channelId", &self.channel),
+        ] {
+            if !v.trim().is_empty() {
+                pairs.push((k, v.trim().to_owned()));
+            }
+        }
+        pairs.push(("detailLevel", self.detail.as_str().to_owned()));
+        if !self.group_by.is_empty() {
+            pairs.push((
+                "groupBy",
+                self.group_by
+                    .iter()
+                    .map(|g| g.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ));
+        }
+        if self.fields.is_empty() {
+            local.push(FieldError::new("usageFields", "choose at least one column"));
+        } else if self.fields.len() < usage_api::usage::UsageField::ALL.len() {
+            // In the contract's order, so equal choices give equal URLs.
+            let ordered: Vec<&str> = usage_api::usage::UsageField::ALL
+                .iter()
+                .filter(|f| self.fields.contains(f))
+                .map(|f| f.as_str())
+                .collect();
+            pairs.push(("usageFields", ordered.join(",")));
+        }
+        pairs.push(("limit", self.limit.to_string()));
+        let result =
+            UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), QueryKind::Page);
+        match result {
+            Ok(q) if local.is_empty() => Ok(q),
+            Ok(_) => Err(local),
+            Err(mut errors) => {
+                for e in &mut errors {
+                    if e.name == "startDate" && e.description == usage_api::usage::msg::REQUIRED {
+                        e.description = "choose a start date".to_owned();
+                    }
+                    if e.name == "endDate" && e.description == usage_api::usage::msg::REQUIRED {
+                        e.description = "choose an end date".to_owned();
+                    }
+                }
+                errors.extend(local);
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// Date-range presets of the filter bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preset {
+    /// From the 1st of this month to today.
+    ThisMonth,
+    /// The whole of last month.
+    LastMonth,
+    /// The last 7 days, today included.
+    Last7,
+    /// The last 30 days, today included.
+    Last30,
+    /// The last 90 days, today included.
+    Last90,
+}
+
+impl Preset {
+    /// Every preset, in the order shown.
+    pub const ALL: [Self; 5] = [
+        Self::ThisMonth,
+        Self::LastMonth,
+        Self::Last7,
+        Self::Last30,
+        Self::Last90,
+    ];
+
+    /// The button's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ThisMonth => "This month",
+            Self::LastMonth => "Last month",
+            Self::Last7 => "Last 7 days",
+            Self::Last30 => "Last 30 days",
+            Self::Last90 => "Last 90 days",
+        }
+    }
+
+    /// `[start, end)` for `today` (UTC).
+    pub fn range(self, today: NaiveDate) -> (Timestamp, Timestamp) {
+        use chrono::Datelike;
+        let first_of_month = today.with_day(1).unwrap_or(today);
+        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
+        let back = |n: u64| today.checked_sub_days(Days::new(n - 1)).unwrap_or(today);
+        let (start, end) = match self {
+            Self::ThisMonth => (first_of_month, tomorrow),
+            Self::LastMonth => (
+                first_of_month
+                    .checked_sub_months(chrono::Months::new(1))
+                    .unwrap_or(first_of_month),
+                first_of_month,
+            ),
+            Self::Last7 => (back(7), tomorrow),
+            Self::Last30 => (back(30), tomorrow),
+            Self::Last90 => (back(90), tomorrow),
+        };
+        (Timestamp::start_of(start), Timestamp::start_of(end))
+    }
+}

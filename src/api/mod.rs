@@ -41,6 +41,17 @@ impl ApiError {
         Self::local("The portal is not configured correctly.", description, None)
     }
 
+    fn unreadable(status: u16, request_id: Option<String>) -> Self {
+        Self {
+            status,
+            code: None,
+            message: "The usage service sent an answer the portal does not understand.".to_owned(),
+            description: String::new(),
+            fields: Vec::new(),
+            request_id,
+        }
+    }
+
     /// True when the request was aborted because a newer one replaced it.
     pub fn is_aborted(&self) -> bool {
         self.status == 0 && self.message == ABORTED
@@ -114,6 +125,30 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<T, ApiError> {
+        let (resp, request_id) = self.get(url, signal).await?;
+        resp.json()
+            .await
+            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+    }
+
+    /// GETs `url` as text (CSV); `signal` aborts it.
+    pub async fn get_text(
+        &self,
+        url: &str,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<String, ApiError> {
+        let (resp, request_id) = self.get(url, signal).await?;
+        resp.text()
+            .await
+            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+    }
+
+    /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
+    async fn get(
+        &self,
+        url: &str,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<(Response, Option<String>), ApiError> {
         let request_id = new_request_id();
         let mut req = Request::get(url)
             .header("X-Request-ID", &request_id)
@@ -132,7 +167,29 @@ impl ApiClient {
                 )
             }
         })?;
-        decode(resp, request_id).await
+        let request_id = Some(resp.headers().get("x-request-id").unwrap_or(request_id));
+        if resp.ok() {
+            return Ok((resp, request_id));
+        }
+        let status = resp.status();
+        Err(match resp.json::<ErrorBody>().await {
+            Ok(body) => ApiError {
+                status,
+                code: Some(body.code),
+                message: body.message,
+                description: body.description,
+                fields: body.fields,
+                request_id,
+            },
+            Err(_) => ApiError {
+                status,
+                code: None,
+                message: format!("The usage service answered HTTP {status}."),
+                description: String::new(),
+                fields: Vec::new(),
+                request_id,
+            },
+        })
     }
 }
 
@@ -151,37 +208,4 @@ pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<
     resp.json()
         .await
         .map_err(|e| ApiError::config(format!("{url} is not valid: {e}")))
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response, sent_id: String) -> Result<T, ApiError> {
-    let request_id = Some(resp.headers().get("x-request-id").unwrap_or(sent_id));
-    let status = resp.status();
-    if resp.ok() {
-        return resp.json().await.map_err(|_| ApiError {
-            status,
-            code: None,
-            message: "The usage service sent an answer the portal does not understand.".to_owned(),
-            description: String::new(),
-            fields: Vec::new(),
-            request_id,
-        });
-    }
-    match resp.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiError {
-            status,
-            code: Some(body.code),
-            message: body.message,
-            description: body.description,
-            fields: body.fields,
-            request_id,
-        }),
-        Err(_) => Err(ApiError {
-            status,
-            code: None,
-            message: format!("The usage service answered HTTP {status}."),
-            description: String::new(),
-            fields: Vec::new(),
-            request_id,
-        }),
-    }
 }

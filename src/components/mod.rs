@@ -1,5 +1,9 @@
 //! Reusable components.
 
+pub mod csv_download;
 pub mod error_view;
+pub mod filter_bar;
 pub mod pager;
+pub mod totals;
+pub mod usage_chart;
 pub mod usage_table;

@@ -2,7 +2,7 @@
 
 use crate::format;
 use leptos::prelude::*;
-use usage_api::usage::{Column, UsageField, UsageItem};
+use usage_api::usage::{Column, DetailLevel, UsageField, UsageItem};
 
 /// A table of usage records with one column per [`Column`].
 #[component]
@@ -11,6 +11,9 @@ pub fn UsageTable(
     columns: Vec<Column>,
     /// The records.
     items: Vec<UsageItem>,
+    /// The detail level, for formatting the time column.
+    #[prop(optional)]
+    detail: Option<DetailLevel>,
     /// Describes the table for screen readers.
     #[prop(into)]
     caption: String,
@@ -35,6 +38,11 @@ pub fn UsageTable(
                         Column::Field(UsageField::BillableValue) => {
                             ("num", item.billable_value.map(format::quantity))
                         }
+                        Column::UsageDateTime => (
+                            "",
+                            item.usage_date_time
+                                .map(|t| format::bucket(t, detail.unwrap_or(DetailLevel::Hour))),
+                        ),
                         _ => ("", Some(item.cell(*c))),
                     };
                     view! { <td class=class>{text.unwrap_or_default()}</td> }

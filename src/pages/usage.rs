@@ -1,14 +1,21 @@
-//! The Usage page: a realm's usage records, paged, with the view state in the URL.
+//! The Usage page: every query of the usage API, with the view state in the URL.
 
-use crate::api::{ApiClient, usage::usage_page};
+use crate::api::usage::{parse_csv, usage_csv, usage_page};
+use crate::api::{ApiClient, ApiError};
+use crate::components::csv_download::CsvDownload;
 use crate::components::error_view::ErrorView;
+use crate::components::filter_bar::FilterBar;
 use crate::components::pager::Pager;
+use crate::components::totals::{UnitTotals, totals_by_unit};
+use crate::components::usage_chart::{ChartPoint, UsageChart};
 use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
 use crate::state::{query_from_url, query_string, today_utc};
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
-use usage_api::usage::{QueryKind, UsageQuery};
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate};
+use usage_api::usage::{DetailLevel, QueryKind, UsageField, UsageItem, UsageQuery};
+use usage_api::{Quantity, Timestamp};
 
 /// Aborts the previous request when a new one starts, so a slow answer to an old query can
 /// never replace a newer one (and the network is not kept busy with it).
@@ -17,13 +24,107 @@ struct Inflight(Option<web_sys::AbortController>);
 
 impl Inflight {
     fn next(&mut self) -> Option<web_sys::AbortSignal> {
-        if let Some(old) = self.0.take() {
-            old.abort();
-        }
+        self.cancel();
         let controller = web_sys::AbortController::new().ok()?;
         let signal = controller.signal();
         self.0 = Some(controller);
         Some(signal)
+    }
+
+    fn cancel(&mut self) {
+        if let Some(old) = self.0.take() {
+            old.abort();
+        }
+    }
+}
+
+/// A resource that aborts its previous request whenever its query changes or the page goes.
+fn abortable_resource<T: 'static, Fut>(
+    query: Memo<UsageQuery>,
+    fetch: impl Fn(UsageQuery, Option<web_sys::AbortSignal>) -> Fut + 'static,
+) -> LocalResource<T>
+where
+    Fut: Future<Output = T> + 'static,
+{
+    let inflight = StoredValue::new_local(Inflight::default());
+    on_cleanup(move || {
+        inflight.try_update_value(Inflight::cancel);
+    });
+    LocalResource::new(move || {
+        let q = query.get();
+        let signal = inflight.try_update_value(Inflight::next).flatten();
+        fetch(q, signal)
+    })
+}
+
+/// The summarized query behind the totals: one record per subscription, no other grouping.
+fn totals_query(q: &UsageQuery) -> UsageQuery {
+    UsageQuery {
+        detail: DetailLevel::Summarized,
+        group_by: Vec::new(),
+        fields: Some(vec![
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+            UsageField::BillableValue,
+        ]),
+        limit: usage_api::limits::PAGE_LIMIT_MAX,
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+/// The query behind the chart: the same range, filters and detail, one series per charge item.
+fn chart_query(q: &UsageQuery) -> UsageQuery {
+    UsageQuery {
+        group_by: Vec::new(),
+        fields: Some(vec![
+            UsageField::Name,
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+        ]),
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+fn chart_points(csv: &str) -> Vec<ChartPoint> {
+    let mut rows = parse_csv(csv).into_iter();
+    let Some(header) = rows.next() else {
+        return Vec::new();
+    };
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (name, unit, value, time) = (
+        col("name"),
+        col("valueDriver"),
+        col("usageValue"),
+        col("usageDateTime"),
+    );
+    rows.filter_map(|r| {
+        Some(ChartPoint {
+            bucket: time.and_then(|i| Timestamp::parse(r.get(i)?)),
+            series: r.get(name?)?.trim_start_matches('\'').to_owned(),
+            unit: r.get(unit?)?.clone(),
+            value: Quantity::parse(r.get(value?)?).ok()?.milli() as f64 / 1000.0,
+        })
+    })
+    .collect()
+}
+
+/// Every record of a (small) query, walking its pages.
+async fn all_items(
+    client: &ApiClient,
+    realm: &str,
+    mut q: UsageQuery,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Vec<UsageItem>, ApiError> {
+    let mut items = Vec::new();
+    loop {
+        let page = usage_page(client, realm, &q, signal).await?;
+        items.extend(page.items);
+        match page.next_offset {
+            Some(n) => q.offset = n,
+            None => return Ok(items),
+        }
     }
 }
 
@@ -33,6 +134,7 @@ pub fn UsagePage() -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let Realm(realm) = expect_context::<Realm>();
     let location = use_location();
+    let navigate = use_navigate();
     let today = today_utc();
 
     let parsed = Memo::new(move |_| {
@@ -43,43 +145,67 @@ pub fn UsagePage() -> impl IntoView {
         query_from_url(&pairs, today)
     });
     let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
+    // The totals and the chart do not depend on the page number.
+    let unpaged = Memo::new(move |_| UsageQuery {
+        offset: 0,
+        ..query.get()
+    });
 
-    let inflight = StoredValue::new_local(Inflight::default());
     let page = {
-        let realm = realm.clone();
-        LocalResource::new(move || {
-            let q = query.get();
-            let signal = inflight.try_update_value(|i| i.next()).flatten();
+        let (client, realm) = (client.clone(), realm.clone());
+        abortable_resource(query, move |q, signal| {
             let (client, realm) = (client.clone(), realm.clone());
             async move { usage_page(&client, &realm, &q, signal.as_ref()).await }
         })
     };
-    on_cleanup(move || {
-        inflight.try_update_value(|i| {
-            if let Some(c) = i.0.take() {
-                c.abort();
+    let totals = {
+        let (client, realm) = (client.clone(), realm.clone());
+        abortable_resource(unpaged, move |q, signal| {
+            let (client, realm) = (client.clone(), realm.clone());
+            async move {
+                all_items(&client, &realm, totals_query(&q), signal.as_ref())
+                    .await
+                    .map(|i| totals_by_unit(&i))
             }
-        });
-    });
+        })
+    };
+    let chart = {
+        let (client, realm) = (client.clone(), realm.clone());
+        abortable_resource(unpaged, move |q, signal| {
+            let (client, realm) = (client.clone(), realm.clone());
+            async move {
+                usage_csv(&client, &realm, &chart_query(&q), signal.as_ref())
+                    .await
+                    .map(|csv| (chart_points(&csv), q.detail))
+            }
+        })
+    };
 
     let href = Callback::new(move |n: u32| {
-        let mut q: UsageQuery = query.get_untracked();
-        q.offset = n;
+        let q = UsageQuery {
+            offset: n,
+            ..query.get_untracked()
+        };
         format!(
             "{}{}",
             location.pathname.get_untracked(),
             query_string(&q.to_pairs(QueryKind::Page))
         )
     });
+    let on_apply = Callback::new(move |q: UsageQuery| {
+        let url = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            query_string(&q.to_pairs(QueryKind::Page))
+        );
+        navigate(&url, NavigateOptions::default());
+    });
+    let total = RwSignal::new(0_u64);
 
     let url_notice = move || {
         parsed.with(|(_, errors)| {
             (!errors.is_empty()).then(|| {
-                let text = errors
-                    .iter()
-                    .map(|e| format!("{} {}", e.name, e.description))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let text = errors.iter().map(|e| format!("{} {}", e.name, e.description)).collect::<Vec<_>>().join("; ");
                 view! { <p class="up-notice" role="status">"Some settings in the link were not valid and were reset: " {text} "."</p> }
             })
         })
@@ -88,10 +214,36 @@ pub fn UsagePage() -> impl IntoView {
     view! {
         <section class="up-page" aria-labelledby="usage-title">
             <h1 id="usage-title">"Usage"</h1>
-            <p class="up-range">
-                {move || query.with(|q| format!("From {} to {} (UTC)", q.start, q.end))}
-            </p>
+            <FilterBar query today on_apply />
             {url_notice}
+            <p class="up-range">
+                {move || query.with(|q| format!("{} to {} (UTC, end excluded)", q.start, q.end))}
+            </p>
+            <div class="up-summary">
+                <Transition fallback=|| view! { <p class="up-status" role="status">"Loading totals…"</p> }>
+                    {move || Suspend::new(async move {
+                        match totals.await {
+                            Err(e) if e.is_aborted() => ().into_any(),
+                            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                            Ok(t) if t.is_empty() => ().into_any(),
+                            Ok(t) => view! { <UnitTotals totals=t /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+                <Transition fallback=|| view! { <p class="up-status" role="status">"Loading chart…"</p> }>
+                    {move || Suspend::new(async move {
+                        match chart.await {
+                            Err(e) if e.is_aborted() => ().into_any(),
+                            Err(e) if e.status == 400 => view! {
+                                <p class="up-notice" role="status">"Too many points to chart. Choose a coarser detail level or a shorter range."</p>
+                            }.into_any(),
+                            Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                            Ok((points, _)) if points.is_empty() => ().into_any(),
+                            Ok((points, detail)) => view! { <UsageChart points detail /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
             <Transition fallback=|| view! { <p class="up-status" role="status">"Loading usage…"</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
@@ -106,9 +258,11 @@ pub fn UsagePage() -> impl IntoView {
                             </Show>
                         }.into_any(),
                         Ok(p) => {
-                            let columns = query.with_untracked(|q| q.columns());
+                            total.set(p.total);
+                            let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
                             view! {
-                                <UsageTable columns items=p.items caption="Usage records" />
+                                <CsvDownload query=unpaged total />
+                                <UsageTable columns items=p.items detail caption="Usage records" />
                                 <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
                             }.into_any()
                         }

@@ -1,0 +1,74 @@
+//! "Download CSV" for results small enough for the synchronous endpoint.
+
+use crate::api::usage::usage_csv;
+use crate::api::{ApiClient, ApiError};
+use crate::components::error_view::ErrorView;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use usage_api::limits::CSV_MAX_RECORDS;
+use usage_api::usage::UsageQuery;
+use wasm_bindgen::JsCast;
+
+fn save(text: &str, filename: &str) -> Result<(), ApiError> {
+    let fail = |_| ApiError::config("the browser refused to save the file".to_owned());
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/csv;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| fail(wasm_bindgen::JsValue::NULL))?;
+    let a: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// A button that downloads the whole result as CSV, or says why it cannot.
+#[component]
+pub fn CsvDownload(
+    /// The query to export (paging is ignored).
+    #[prop(into)]
+    query: Signal<UsageQuery>,
+    /// Records in the result.
+    #[prop(into)]
+    total: Signal<u64>,
+) -> impl IntoView {
+    let client = expect_context::<ApiClient>();
+    let crate::config::Realm(realm) = expect_context::<crate::config::Realm>();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let too_many = move || total.get() > CSV_MAX_RECORDS;
+    let download = move |_| {
+        let (client, realm, q) = (client.clone(), realm.clone(), query.get_untracked());
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let name = format!("usage-{realm}-{}-{}.csv", q.start.date(), q.end.date());
+            let result = usage_csv(&client, &realm, &q, None)
+                .await
+                .and_then(|text| save(&text, &name));
+            busy.set(false);
+            error.set(result.err());
+        });
+    };
+    view! {
+        <div class="up-download">
+            <button type="button" class="up-button" on:click=download disabled=move || busy.get() || too_many() aria-describedby="csv-help">
+                {move || if busy.get() { "Preparing CSV…" } else { "Download CSV" }}
+            </button>
+            <span id="csv-help" class="up-help">
+                {move || if too_many() {
+                    format!("More than {} records: create a report for this export.", crate::format::count(CSV_MAX_RECORDS))
+                } else {
+                    "The whole result, every page.".to_owned()
+                }}
+            </span>
+            {move || error.get().map(|e| view! { <ErrorView error=e /> })}
+        </div>
+    }
+}

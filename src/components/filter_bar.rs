@@ -1,0 +1,270 @@
+//! Every filter of the usage query, validated with usage-api before anything is sent.
+
+use crate::state::{Draft, Preset, field_for};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use usage_api::FieldError;
+use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageQuery};
+
+/// Page sizes offered.
+const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
+
+fn detail_label(d: DetailLevel) -> &'static str {
+    match d {
+        DetailLevel::Summarized => "Summarized",
+        DetailLevel::Hour => "By hour",
+        DetailLevel::Day => "By day",
+        DetailLevel::Month => "By month",
+    }
+}
+
+fn group_label(g: GroupDim) -> &'static str {
+    usage_api::usage::Column::Group(g).label()
+}
+
+/// The filter bar: date range with presets, text filters, channel, detail level, groupBy
+/// toggles, a column chooser and the page size.
+///
+/// The form edits a [`Draft`]; a change is applied only when usage-api accepts the whole
+/// draft, otherwise each problem is shown at its field and nothing is sent.
+#[component]
+pub fn FilterBar(
+    /// The query the page shows now (from the URL).
+    #[prop(into)]
+    query: Signal<UsageQuery>,
+    /// Today (UTC), for the presets.
+    today: chrono::NaiveDate,
+    /// Called with a valid query to show.
+    on_apply: Callback<UsageQuery>,
+) -> impl IntoView {
+    let draft = RwSignal::new(Draft::from_query(&query.get_untracked()));
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    // Back, forward or a link change the URL: the form follows.
+    Effect::new(move |_| {
+        let q = query.get();
+        draft.set(Draft::from_query(&q));
+        errors.set(Vec::new());
+    });
+
+    let apply = move || match draft.with_untracked(Draft::validate) {
+        Ok(q) => {
+            errors.set(Vec::new());
+            on_apply.run(q);
+        }
+        Err(e) => errors.set(e),
+    };
+    let error_for = move |field: &'static str| {
+        Signal::derive(move || {
+            errors.with(|es| {
+                es.iter()
+                    .filter(|e| field_for(&e.name) == field)
+                    .map(|e| e.description.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
+    };
+
+    let text_field = move |id: &'static str,
+                           label: &'static str,
+                           get: fn(&Draft) -> &String,
+                           set: fn(&mut Draft, String)| {
+        let error = error_for(id);
+        let described = format!("{id}-error");
+        view! {
+            <div class="up-field">
+                <label for=format!("f-{id}")>{label}</label>
+                <input
+                    id=format!("f-{id}")
+                    type="text"
+                    autocomplete="off"
+                    prop:value=move || draft.with(|d| get(d).clone())
+                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                    aria-invalid=move || (!error.get().is_empty()).to_string()
+                    aria-describedby=described.clone()
+                />
+                <span class="up-field-error" id=described role="alert">{move || error.get()}</span>
+            </div>
+        }
+    };
+
+    let date_field = move |id: &'static str,
+                           label: &'static str,
+                           get: fn(&Draft) -> &String,
+                           set: fn(&mut Draft, String)| {
+        let error = error_for(id);
+        let described = format!("{id}-error");
+        view! {
+            <div class="up-field">
+                <label for=format!("f-{id}")>{label}</label>
+                <input
+                    id=format!("f-{id}")
+                    type="date"
+                    prop:value=move || draft.with(|d| get(d).clone())
+                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                    aria-invalid=move || (!error.get().is_empty()).to_string()
+                    aria-describedby=described.clone()
+                />
+                <span class="up-field-error" id=described role="alert">{move || error.get()}</span>
+            </div>
+        }
+    };
+
+    let presets = Preset::ALL
+        .into_iter()
+        .map(|p| {
+            view! {
+                <button type="button" class="up-button up-button-subtle" on:click=move |_| {
+                    let (start, end) = p.range(today);
+                    draft.update(|d| {
+                        let shown = Draft::from_query(&UsageQuery { start, end, ..query.get_untracked() });
+                        d.from = shown.from;
+                        d.to = shown.to;
+                    });
+                    apply();
+                }>{p.label()}</button>
+            }
+        })
+        .collect_view();
+
+    let group_toggles = GroupDim::ALL
+        .iter()
+        .map(|g| {
+            let g = *g;
+            let id = format!("g-{}", g.as_str());
+            view! {
+                <label class="up-toggle">
+                    <input
+                        id=id
+                        type="checkbox"
+                        prop:checked=move || draft.with(|d| d.group_by.contains(&g))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| {
+                                d.group_by.retain(|x| *x != g);
+                                if on {
+                                    d.group_by.push(g);
+                                }
+                            });
+                            apply();
+                        }
+                    />
+                    {group_label(g)}
+                </label>
+            }
+        })
+        .collect_view();
+
+    let column_choices = UsageField::ALL
+        .iter()
+        .map(|f| {
+            let f = *f;
+            let id = format!("c-{}", f.as_str());
+            view! {
+                <label class="up-toggle">
+                    <input
+                        id=id
+                        type="checkbox"
+                        prop:checked=move || draft.with(|d| d.fields.contains(&f))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| {
+                                d.fields.retain(|x| *x != f);
+                                if on {
+                                    d.fields.push(f);
+                                }
+                            });
+                            apply();
+                        }
+                    />
+                    {usage_api::usage::Column::Field(f).label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let columns_error = error_for("usageFields");
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        apply();
+    };
+
+    view! {
+        <form class="up-filters" on:submit=on_submit aria-label="Usage filters" novalidate>
+            <fieldset class="up-fieldset">
+                <legend>"Date range (UTC)"</legend>
+                <div class="up-presets" role="group" aria-label="Presets">{presets}</div>
+                <div class="up-row">
+                    {date_field("from", "From", |d| &d.from, |d, v| d.from = v)}
+                    {date_field("to", "To (included)", |d| &d.to, |d, v| d.to = v)}
+                </div>
+            </fieldset>
+            <fieldset class="up-fieldset">
+                <legend>"Filters"</legend>
+                <div class="up-row">
+                    {text_field("featureId", "Feature", |d| &d.feature_id, |d, v| d.feature_id = v)}
+                    {text_field("category", "Category", |d| &d.category, |d, v| d.category = v)}
+                    {text_field("appId", "App", |d| &d.app_id, |d, v| d.app_id = v)}
+                    {text_field("projectHrn", "Project HRN", |d| &d.project_hrn, |d, v| d.project_hrn = v)}
+                    {text_field("billingTag", "Billing tag", |d| &d.billing_tag, |d, v| d.billing_tag = v)}
+                    <div class="up-field">
+                        <label for="f-channelId">"Channel"</label>
+                        <select id="f-channelId" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
+                            <option value="" selected=move || draft.with(|d| d.channel.is_empty())>"Any"</option>
+                            <option value="hot" selected=move || draft.with(|d| d.channel == "hot")>"Hot"</option>
+                            <option value="cold" selected=move || draft.with(|d| d.channel == "cold")>"Cold"</option>
+                        </select>
+                    </div>
+                </div>
+            </fieldset>
+            <fieldset class="up-fieldset">
+                <legend>"View"</legend>
+                <div class="up-row">
+                    <div class="up-field">
+                        <label for="f-detailLevel">"Detail"</label>
+                        <select id="f-detailLevel" on:change=move |ev| {
+                            if let Some(d) = DetailLevel::parse(&event_target_value(&ev)) {
+                                draft.update(|x| x.detail = d);
+                                apply();
+                            }
+                        }>
+                            {DetailLevel::ALL.iter().map(|d| {
+                                let d = *d;
+                                view! { <option value=d.as_str() selected=move || draft.with(|x| x.detail == d)>{detail_label(d)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="up-field">
+                        <label for="f-limit">"Rows per page"</label>
+                        <select id="f-limit" on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse() {
+                                draft.update(|x| x.limit = n);
+                                apply();
+                            }
+                        }>
+                            {PAGE_SIZES.iter().map(|n| {
+                                let n = *n;
+                                view! { <option value=n.to_string() selected=move || draft.with(|x| x.limit == n)>{n.to_string()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <fieldset class="up-fieldset up-inline">
+                        <legend>"Group by"</legend>
+                        {group_toggles}
+                    </fieldset>
+                </div>
+                <details class="up-columns">
+                    <summary>"Columns"</summary>
+                    <fieldset class="up-fieldset up-inline" aria-describedby="usageFields-error">
+                        <legend class="up-visually-hidden">"Columns shown"</legend>
+                        {column_choices}
+                    </fieldset>
+                    <span class="up-field-error" id="usageFields-error" role="alert">{move || columns_error.get()}</span>
+                </details>
+            </fieldset>
+            <div class="up-actions">
+                <button type="submit" class="up-button">"Apply"</button>
+            </div>
+        </form>
+    }
+}
