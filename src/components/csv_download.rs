@@ -32,19 +32,17 @@ fn save(text: &str, filename: &str) -> Result<(), ApiError> {
 #[component]
 pub fn CsvDownload(
     /// The query to export (paging is ignored).
-    #[prop(into)]
-    query: Signal<UsageQuery>,
+    query: UsageQuery,
     /// Records in the result.
-    #[prop(into)]
-    total: Signal<u64>,
+    total: u64,
 ) -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let crate::config::Realm(realm) = expect_context::<crate::config::Realm>();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let too_many = move || total.get() > CSV_MAX_RECORDS;
+    let too_many = total > CSV_MAX_RECORDS;
     let download = move |_| {
-        let (client, realm, q) = (client.clone(), realm.clone(), query.get_untracked());
+        let (client, realm, q) = (client.clone(), realm.clone(), query.clone());
         busy.set(true);
         error.set(None);
         spawn_local(async move {
@@ -58,11 +56,11 @@ pub fn CsvDownload(
     };
     view! {
         <div class="up-download">
-            <button type="button" class="up-button" on:click=download disabled=move || busy.get() || too_many() aria-describedby="csv-help">
+            <button type="button" class="up-button" on:click=download disabled=move || busy.get() || too_many aria-describedby="csv-help">
                 {move || if busy.get() { "Preparing CSV…" } else { "Download CSV" }}
             </button>
             <span id="csv-help" class="up-help">
-                {move || if too_many() {
+                {if too_many {
                     format!("More than {} records: create a report for this export.", crate::format::count(CSV_MAX_RECORDS))
                 } else {
                     "The whole result, every page.".to_owned()

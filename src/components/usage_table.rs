@@ -54,7 +54,7 @@ pub fn UsageTable(
     let label = caption.clone();
     view! {
         <div class="up-table-wrap" tabindex="0" role="region" aria-label=label>
-            <table class="up-table">
+            <table class="up-table up-records">
                 <caption class="up-visually-hidden">{caption}</caption>
                 <thead><tr>{head}</tr></thead>
                 <tbody>{rows}</tbody>

@@ -200,7 +200,6 @@ pub fn UsagePage() -> impl IntoView {
         );
         navigate(&url, NavigateOptions::default());
     });
-    let total = RwSignal::new(0_u64);
 
     let url_notice = move || {
         parsed.with(|(_, errors)| {
@@ -258,10 +257,10 @@ pub fn UsagePage() -> impl IntoView {
                             </Show>
                         }.into_any(),
                         Ok(p) => {
-                            total.set(p.total);
                             let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
+                            let unpaged = unpaged.get_untracked();
                             view! {
-                                <CsvDownload query=unpaged total />
+                                <CsvDownload query=unpaged total=p.total />
                                 <UsageTable columns items=p.items detail caption="Usage records" />
                                 <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
                             }.into_any()

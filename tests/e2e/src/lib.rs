@@ -253,7 +253,14 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        bail!("timed out waiting until {what}")
+        let body = self
+            .driver
+            .find(By::Tag("body"))
+            .await?
+            .text()
+            .await
+            .unwrap_or_default();
+        bail!("timed out waiting until {what}; the page shows:\n{body}")
     }
 
     /// The text of every cell of the table's body, row by row.
@@ -261,7 +268,7 @@ impl Browser {
         let rows = self
             .driver
             .execute(
-                "return Array.from(document.querySelectorAll('table.up-table tbody tr'))
+                "return Array.from(document.querySelectorAll('table.up-records tbody tr'))
                     .map(tr => Array.from(tr.cells).map(td => td.textContent.trim()));",
                 Vec::new(),
             )
@@ -274,11 +281,48 @@ impl Browser {
         let heads = self
             .driver
             .execute(
-                "return Array.from(document.querySelectorAll('table.up-table thead th')).map(th => th.textContent.trim());",
+                "return Array.from(document.querySelectorAll('table.up-records thead th')).map(th => th.textContent.trim());",
                 Vec::new(),
             )
             .await?;
         Ok(heads.convert()?)
+    }
+
+    /// Sets a form control's value the way typing does (an `input` event), for controls such
+    /// as date inputs whose keyboard entry depends on the locale.
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        self.driver
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 el.focus();
+                 el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', { bubbles: true }));
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![Value::from(css), Value::from(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// How many requests the page has made to the usage API so far.
+    pub async fn api_requests(&self) -> Result<u64> {
+        let n = self
+            .driver
+            .execute(
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/usage/realms/')).length;",
+                Vec::new(),
+            )
+            .await?;
+        Ok(n.convert()?)
+    }
+
+    /// The current URL's query parameters.
+    pub async fn url_params(&self) -> Result<Vec<(String, String)>> {
+        let url = self.driver.current_url().await?;
+        Ok(url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect())
     }
 
     /// Ends the session and chromedriver.

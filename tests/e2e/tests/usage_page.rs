@@ -47,7 +47,7 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
         .driver
         .goto(format!("{}/?{query}", portal.base))
         .await?;
-    browser.wait_for("table.up-table tbody tr").await?;
+    browser.wait_for("table.up-records tbody tr").await?;
     let api0 = portal
         .api(&format!("/usage/realms/{}?{query}", portal.realm))
         .await?;
@@ -132,7 +132,7 @@ async fn a_bad_link_is_reported_and_reset_and_empty_ranges_say_so() -> anyhow::R
         text.contains("limit") && text.contains("detailLevel"),
         "{text}"
     );
-    browser.wait_for("table.up-table tbody tr").await?;
+    browser.wait_for("table.up-records tbody tr").await?;
 
     browser
         .driver
