@@ -64,19 +64,6 @@ pub fn count(n: u64) -> String {
     group_decimal(&n.to_string(), &group, &decimal)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::group_decimal;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn groups_exactly() {
-        assert_eq!(group_decimal("1234567.125", ",", "."), "1,234,567.125");
-        assert_eq!(group_decimal("-999", ".", ","), "-999");
-        assert_eq!(group_decimal("1000.5", "\u{202f}", ","), "1\u{202f}000,5");
-    }
-}
-
 fn date_time_format(options: &[(&str, &str)]) -> js_sys::Intl::DateTimeFormat {
     let opts = js_sys::Object::new();
     for (k, v) in options {
@@ -139,4 +126,17 @@ pub fn compact(v: f64) -> String {
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_decimal;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn groups_exactly() {
+        assert_eq!(group_decimal("1234567.125", ",", "."), "1,234,567.125");
+        assert_eq!(group_decimal("-999", ".", ","), "-999");
+        assert_eq!(group_decimal("1000.5", "\u{202f}", ","), "1\u{202f}000,5");
+    }
 }

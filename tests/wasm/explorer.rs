@@ -1,0 +1,219 @@
+//! The explorer's state, charts and totals, in headless Chromium.
+
+#![cfg(target_arch = "wasm32")]
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use usage_api::usage::{DetailLevel, GroupDim, QueryKind, UsageField, UsageItem, UsageQuery};
+use usage_api::{Quantity, Timestamp};
+use usage_portal::api::usage::parse_csv;
+use usage_portal::components::totals::totals_by_unit;
+use usage_portal::components::usage_chart::{ChartPoint, MAX_SERIES, UsageChart, series_for};
+use usage_portal::state::{Draft, Preset, field_for};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn day(s: &str) -> NaiveDate {
+    Timestamp::parse(s).unwrap().date()
+}
+
+fn base_query() -> UsageQuery {
+    UsageQuery::from_pairs(
+        [
+            ("startDate", "2026-10-01"),
+            ("endDate", "2026-11-01"),
+            ("groupBy", "appId"),
+            ("detailLevel", "day"),
+        ],
+        QueryKind::Page,
+    )
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn draft_round_trips_a_query_with_an_inclusive_end_day() {
+    let q = base_query();
+    let d = Draft::from_query(&q);
+    assert_eq!(d.from, "2026-10-01");
+    assert_eq!(d.to, "2026-10-31", "the form shows the last day included");
+    assert_eq!(d.validate().unwrap(), q);
+}
+
+#[wasm_bindgen_test]
+fn draft_errors_name_the_form_fields() {
+    let mut d = Draft::from_query(&base_query());
+    d.to = "2026-09-01".to_owned();
+    d.app_id = "x".repeat(200);
+    d.fields.clear();
+    let errors = d.validate().unwrap_err();
+    let mut fields: Vec<&str> = errors.iter().map(|e| field_for(&e.name)).collect();
+    fields.sort();
+    assert_eq!(fields, ["appId", "to", "usageFields"]);
+    let mut d = Draft::from_query(&base_query());
+    d.from = String::new();
+    let errors = d.validate().unwrap_err();
+    assert_eq!(errors[0].description, "choose a start date");
+}
+
+#[wasm_bindgen_test]
+fn draft_orders_columns_and_drops_blank_filters() {
+    let mut d = Draft::from_query(&base_query());
+    d.fields = vec![UsageField::UsageValue, UsageField::Name];
+    d.billing_tag = "   ".to_owned();
+    d.group_by = vec![GroupDim::Resource, GroupDim::AppId];
+    let q = d.validate().unwrap();
+    assert_eq!(
+        q.fields,
+        Some(vec![UsageField::Name, UsageField::UsageValue])
+    );
+    assert_eq!(q.filters.billing_tag, None);
+    assert_eq!(
+        q.group_by,
+        vec![GroupDim::Resource, GroupDim::AppId],
+        "groupBy keeps the user's order"
+    );
+}
+
+#[wasm_bindgen_test]
+fn presets() {
+    let today = day("2026-03-15");
+    let r = |p: Preset| {
+        let (a, b) = p.range(today);
+        (a.to_string(), b.to_string())
+    };
+    assert_eq!(
+        r(Preset::ThisMonth),
+        ("2026-03-01T00:00:00".into(), "2026-03-16T00:00:00".into())
+    );
+    assert_eq!(
+        r(Preset::LastMonth),
+        ("2026-02-01T00:00:00".into(), "2026-03-01T00:00:00".into())
+    );
+    assert_eq!(
+        r(Preset::Last7),
+        ("2026-03-09T00:00:00".into(), "2026-03-16T00:00:00".into())
+    );
+    assert_eq!(r(Preset::Last90).0, "2025-12-16T00:00:00");
+    // Every preset is a range the API accepts.
+    for p in Preset::ALL {
+        let (a, b) = p.range(today);
+        assert!(usage_api::usage::check_range(a, b).is_ok(), "{p:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn csv_parsing_handles_quotes_and_crlf() {
+    let rows = parse_csv("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",3\r\n,,\r\n");
+    assert_eq!(
+        rows,
+        vec![
+            vec!["a", "b", "c"],
+            vec!["x, y", "say \"hi\"", "3"],
+            vec!["", "", ""]
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+fn totals_never_add_across_units() {
+    let item = |unit: &str, milli: i64| UsageItem {
+        value_driver: Some(unit.to_owned()),
+        usage_value: Some(Quantity(milli)),
+        billable_value: Some(Quantity(milli / 2)),
+        ..UsageItem::default()
+    };
+    let t = totals_by_unit(&[
+        item("GB", 1_500),
+        item("transactions", 7_000),
+        item("GB", 2),
+    ]);
+    assert_eq!(t.len(), 2);
+    assert_eq!(
+        (t[0].unit.as_str(), t[0].usage, t[0].billable),
+        ("GB", Quantity(1_502), Quantity(751))
+    );
+    assert_eq!(t[1].usage, Quantity(7_000));
+}
+
+fn point(series: &str, unit: &str, hour: i64, value: f64) -> ChartPoint {
+    ChartPoint {
+        bucket: Timestamp::from_unix(hour * 3600),
+        series: series.to_owned(),
+        unit: unit.to_owned(),
+        value,
+    }
+}
+
+#[wasm_bindgen_test]
+fn chart_keeps_the_largest_series_and_sums_the_rest_as_other() {
+    let mut points = Vec::new();
+    for s in 0..11 {
+        for h in 0..3 {
+            points.push(point(
+                &format!("item-{s:02}"),
+                "transactions",
+                h,
+                f64::from(s + 1),
+            ));
+        }
+    }
+    points.push(point("storage", "GB", 0, 1e9));
+    let series = series_for(&points, "transactions");
+    assert_eq!(series.len(), MAX_SERIES + 1);
+    assert_eq!(series[0].name, "item-10");
+    let other = series.last().unwrap();
+    assert_eq!(other.name, "Other");
+    // item-00, item-01, item-02 are left: 1 + 2 + 3 per hour.
+    assert_eq!(other.points, vec![(0, 6.0), (3600, 6.0), (7200, 6.0)]);
+    assert!(
+        series.iter().all(|s| s.name != "storage"),
+        "one unit at a time"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn chart_draws_on_its_canvas() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let points: Vec<ChartPoint> = (0..48)
+        .map(|h| point("Routing", "transactions", h, (h % 7) as f64 * 10.0))
+        .collect();
+    let _mounted = leptos::mount::mount_to(host.clone().unchecked_into(), move || {
+        view! { <UsageChart points=points.clone() detail=DetailLevel::Hour /> }
+    });
+    // Effects run after mount.
+    gloo_timers_sleep(50).await;
+    let canvas: web_sys::HtmlCanvasElement = host
+        .query_selector("canvas")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(canvas.get_attribute("role").as_deref(), Some("img"));
+    assert!(
+        canvas
+            .get_attribute("aria-label")
+            .unwrap()
+            .contains("transactions")
+    );
+    let data = canvas.to_data_url().unwrap();
+    let blank = document
+        .create_element("canvas")
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlCanvasElement>();
+    blank.set_width(canvas.width());
+    blank.set_height(canvas.height());
+    assert_ne!(data, blank.to_data_url().unwrap(), "something was drawn");
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
