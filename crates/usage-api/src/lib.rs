@@ -6,6 +6,7 @@
 pub mod error;
 pub mod limits;
 pub mod quantity;
+pub mod reports;
 pub mod time;
 pub mod usage;
 

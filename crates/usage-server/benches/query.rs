@@ -63,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
     let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "bench")?;
     let bound = Bound::bind(
         "127.0.0.1:0".parse()?,
-        AppState::new(pool),
+        AppState::new(pool, dir.join("reports"))?,
         &AppOptions::default(),
     )
     .await?;

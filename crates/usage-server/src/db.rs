@@ -9,7 +9,10 @@ use std::path::Path;
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 
 /// Migrations in order; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_reports.sql"),
+];
 
 /// Opens (creating if need be) the database at `path` and brings it up to date.
 pub fn open(path: &Path) -> anyhow::Result<Pool> {

@@ -20,6 +20,9 @@ pub enum AppError {
     /// No such thing.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The request conflicts with the resource's state.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The result is larger than the endpoint returns (a 400 that says what to do instead).
     #[error("too large: {0}")]
     TooLarge(String),
@@ -48,6 +51,9 @@ impl AppError {
                 "Authentication is required.",
                 (*why).to_owned(),
             ),
+            Self::Conflict(why) => {
+                plain(ErrorCode::Conflict, "Not possible right now.", why.clone())
+            }
             Self::TooLarge(why) => plain(
                 ErrorCode::Validation,
                 "The result is too large for this request.",

@@ -6,8 +6,10 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod query;
+pub mod reports;
 pub mod request_id;
 pub mod routes;
+pub mod signing;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -24,15 +26,18 @@ pub struct AppState {
     /// Most records the synchronous CSV returns (the contract's 20,000; tests lower it so
     /// the refusal can be tested on a small database).
     pub csv_max_records: u64,
+    /// The report worker and store.
+    pub reports: reports::Reports,
 }
 
 impl AppState {
-    /// State with the contract's limits.
-    pub fn new(pool: db::Pool) -> Self {
-        Self {
+    /// State with the contract's limits, keeping report files in `report_dir`.
+    pub fn new(pool: db::Pool, report_dir: PathBuf) -> anyhow::Result<Self> {
+        Ok(Self {
             pool,
             csv_max_records: usage_api::limits::CSV_MAX_RECORDS,
-        }
+            reports: reports::Reports::new(report_dir, 2)?,
+        })
     }
 }
 
@@ -49,6 +54,8 @@ pub struct AppOptions {
 pub fn app(state: AppState, opts: &AppOptions) -> Router {
     let api = Router::new()
         .merge(routes::usage::router())
+        .merge(routes::reports::router())
+        .merge(routes::orgs::router())
         .with_state(state);
     let mut app = api;
     if let Some(dir) = &opts.static_dir {
@@ -101,6 +108,9 @@ impl Bound {
         opts: &AppOptions,
     ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
+        // Reports a previous run left in progress are generated again, never left hanging.
+        reports::sweep(&state.reports.dir);
+        state.reports.recover(&state.pool)?;
         Ok(Self {
             addr: listener.local_addr()?,
             listener,

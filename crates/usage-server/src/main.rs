@@ -27,6 +27,9 @@ struct ServeArgs {
     /// The built portal to serve (trunk's dist/).
     #[arg(long, env = "USAGE_STATIC_DIR", default_value = "dist")]
     static_dir: PathBuf,
+    /// Where report files are kept.
+    #[arg(long, env = "USAGE_REPORT_DIR", default_value = "data/reports")]
+    report_dir: PathBuf,
     /// Load demo data (if not there yet), create a token and write the portal's config.json.
     #[arg(long)]
     demo: bool,
@@ -140,7 +143,12 @@ async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
         static_dir,
         cors_origins: args.cors_origins,
     };
-    let bound = Bound::bind(args.listen, AppState::new(pool), &opts).await?;
+    let bound = Bound::bind(
+        args.listen,
+        AppState::new(pool, args.report_dir.clone())?,
+        &opts,
+    )
+    .await?;
     println!("Usage Portal on http://{}/", bound.addr);
     bound
         .serve(async {

@@ -69,7 +69,12 @@ impl Portal {
             static_dir: Some(site),
             cors_origins: Vec::new(),
         };
-        let bound = Bound::bind("127.0.0.1:0".parse()?, AppState::new(pool), &opts).await?;
+        let bound = Bound::bind(
+            "127.0.0.1:0".parse()?,
+            AppState::new(pool, dir.path().join("reports"))?,
+            &opts,
+        )
+        .await?;
         let addr = bound.spawn();
         Ok(Self {
             base: format!("http://{addr}"),

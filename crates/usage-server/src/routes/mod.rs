@@ -1,5 +1,7 @@
 //! One router per resource.
 
+pub mod orgs;
+pub mod reports;
 pub mod usage;
 
 use crate::error::AppError;

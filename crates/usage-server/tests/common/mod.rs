@@ -57,7 +57,7 @@ pub fn server() -> &'static TestServer {
                     "127.0.0.1:0".parse().unwrap(),
                     AppState {
                         csv_max_records: 1_000,
-                        ..AppState::new(pool.clone())
+                        ..AppState::new(pool.clone(), dir.path().join("reports")).unwrap()
                     },
                     &opts,
                 )

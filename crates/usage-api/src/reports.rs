@@ -1,0 +1,197 @@
+//! Usage reports (contract section 2) and the caller's org.
+
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReportStatus {
+    /// Being generated.
+    #[serde(rename = "inProgress")]
+    InProgress,
+    /// Ready to download.
+    #[serde(rename = "completed")]
+    Completed,
+    /// Generation failed; `error` says why.
+    #[serde(rename = "failed")]
+    Failed,
+}
+
+impl ReportStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "inProgress",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "inProgress" => Some(Self::InProgress),
+            "completed" => Some(Self::Completed),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+
+    /// True once the report will not change any more.
+    pub fn is_final(self) -> bool {
+        self != Self::InProgress
+    }
+}
+
+/// The optional body of `POST /usage/realms/{realmId}/reports`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateReport {
+    /// Sub-accounts of the realm to report on, instead of the realm itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_accounts: Option<Vec<String>>,
+}
+
+/// The 201 answer to a report request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCreated {
+    /// `REPORT-1007`.
+    pub id: String,
+    /// Always `inProgress`.
+    pub status: ReportStatus,
+}
+
+/// What a report was asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportParameters {
+    /// The query parameters.
+    #[serde(flatten)]
+    pub query: BTreeMap<String, String>,
+    /// The sub-accounts, when the report covers them instead of the realm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_accounts: Option<Vec<String>>,
+}
+
+/// A report's status (`GET …/reports/{reportId}/output`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// `REPORT-1007`.
+    pub id: String,
+    /// Where it is.
+    pub status: ReportStatus,
+    /// When it was requested.
+    pub created: Timestamp,
+    /// When it completed or failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<Timestamp>,
+    /// What was asked for.
+    pub parameters: ReportParameters,
+    /// Records in the CSV (header excluded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_count: Option<u64>,
+    /// The CSV's size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byte_size: Option<u64>,
+    /// True when the result had more records than a report holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<bool>,
+    /// A short-lived signed link to the CSV that needs no Authorization header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A page of a realm's reports, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportList {
+    /// All reports of the realm.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// This page's number.
+    pub offset: u32,
+    /// The reports.
+    pub items: Vec<Report>,
+    /// The next page's number; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
+    /// The last page's number.
+    pub last_offset: u32,
+}
+
+/// The public id of report number `n`.
+pub fn report_id(n: i64) -> String {
+    format!("REPORT-{}", 1000 + n)
+}
+
+/// The number behind a public report id, if it is one.
+pub fn parse_report_id(id: &str) -> Option<i64> {
+    let n: i64 = id.strip_prefix("REPORT-")?.parse().ok()?;
+    (n > 1000).then_some(n - 1000)
+}
+
+/// An org, as the caller sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgRef {
+    /// The realm id.
+    pub realm_id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The caller's org and its sub-accounts (`GET /orgs/me`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    /// The realm id.
+    pub realm_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its sub-accounts (empty unless a partner).
+    pub sub_accounts: Vec<OrgRef>,
+    /// The token's scopes.
+    pub scopes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_ids() {
+        assert_eq!(report_id(7), "REPORT-1007");
+        assert_eq!(parse_report_id("REPORT-1007"), Some(7));
+        assert_eq!(parse_report_id("REPORT-1000"), None);
+        assert_eq!(parse_report_id("report-1007"), None);
+        assert_eq!(parse_report_id("REPORT-x"), None);
+    }
+
+    #[test]
+    fn parameters_flatten_the_query() {
+        let mut p = ReportParameters::default();
+        p.query
+            .insert("startDate".into(), "2026-01-01T00:00:00".into());
+        p.sub_accounts = Some(vec!["northwind-eu".into()]);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"startDate":"2026-01-01T00:00:00","subAccounts":["northwind-eu"]}"#
+        );
+    }
+
+    #[test]
+    fn create_body_rejects_unknown_fields() {
+        assert!(serde_json::from_str::<CreateReport>(r#"{"subAcounts": []}"#).is_err());
+        assert_eq!(
+            serde_json::from_str::<CreateReport>("{}").unwrap(),
+            CreateReport::default()
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! A report in progress when the server stops is finished by the next start, not left hanging.
+
+use serde_json::Value;
+use std::time::Duration;
+use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+
+/// Starts a server over `dir` on its own runtime; returns its base URL and the runtime, whose
+/// drop stops the server at once (as a crash or kill would).
+fn start(dir: &std::path::Path) -> (String, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = rt.block_on(async {
+        let pool = db::open(&dir.join("usage.db")).unwrap();
+        let state = AppState::new(pool, dir.join("reports")).unwrap();
+        let bound = Bound::bind(
+            "127.0.0.1:0".parse().unwrap(),
+            state,
+            &AppOptions::default(),
+        )
+        .await
+        .unwrap();
+        format!("http://{}", bound.spawn())
+    });
+    (base, rt)
+}
+
+#[test]
+fn a_report_interrupted_by_a_stop_is_finished_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open(&dir.path().join("usage.db")).unwrap();
+    let until = usage_api::Timestamp::parse("2026-11-01").unwrap().naive();
+    demo::load(
+        &pool,
+        &demo::DemoOptions {
+            records: 40_000,
+            until,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let token = auth::create_token(&pool.get().unwrap(), demo::PARTNER, auth::SCOPES, "t").unwrap();
+    // A report row left in progress by a server that stopped mid-way, with its partial file.
+    let conn = pool.get().unwrap();
+    conn.execute(
+        "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', 'startDate=2026-08-01T00%3A00%3A00&endDate=2026-09-01T00%3A00%3A00', 0)",
+        [],
+    )
+    .unwrap();
+    let id = usage_api::reports::report_id(conn.last_insert_rowid());
+    std::fs::create_dir_all(dir.path().join("reports")).unwrap();
+    std::fs::write(
+        dir.path().join(format!("reports/{id}.csv.part")),
+        "realmId,half a row",
+    )
+    .unwrap();
+    drop(conn);
+    drop(pool);
+
+    // Stop a running server in the middle of a fresh report, then start again.
+    let (base, rt) = start(dir.path());
+    let created: Value = rt
+        .block_on(async {
+            reqwest::Client::new()
+                .post(format!(
+                    "{base}/usage/realms/northwind/reports?startDate=2026-07-01&endDate=2026-10-01&detailLevel=day&groupBy=appId,project,resource"
+                ))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .json::<Value>()
+                .await
+        })
+        .unwrap();
+    let second = created["id"].as_str().unwrap().to_owned();
+    rt.shutdown_background();
+
+    let (base, rt) = start(dir.path());
+    for report in [id, second] {
+        let mut status = Value::Null;
+        for _ in 0..200 {
+            status = rt
+                .block_on(async {
+                    reqwest::Client::new()
+                        .get(format!(
+                            "{base}/usage/realms/northwind/reports/{report}/output"
+                        ))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json::<Value>()
+                        .await
+                })
+                .unwrap();
+            if status["status"] != "inProgress" {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(status["status"], "completed", "{report}: {status}");
+        let text = rt
+            .block_on(async {
+                reqwest::Client::new()
+                    .get(format!(
+                        "{base}/usage/realms/northwind/reports/{report}/download"
+                    ))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+            })
+            .unwrap();
+        assert_eq!(
+            text.lines().count() as u64 - 1,
+            status["rowCount"].as_u64().unwrap(),
+            "{report}: a whole file"
+        );
+    }
+    assert!(
+        !dir.path().join("reports").read_dir().unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .extension()
+            .is_some_and(|x| x == "part"))
+    );
+}
