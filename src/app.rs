@@ -3,6 +3,7 @@
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, Realm};
+use crate::pages::reports::ReportsPage;
 use crate::pages::usage::UsagePage;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -41,12 +42,14 @@ fn Shell(
                     <span class="up-brand">"Usage Portal"</span>
                     <nav aria-label="Main">
                         <A href="/">"Usage"</A>
+                        <A href="/reports">"Reports"</A>
                     </nav>
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
                 <main class="up-main" id="main">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=UsagePage />
+                        <Route path=path!("/reports") view=ReportsPage />
                     </Routes>
                 </main>
             </div>

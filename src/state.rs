@@ -159,6 +159,11 @@ impl Draft {
     /// Validates the form with usage-api's rules: the query (first page), or every error
     /// named by the form field it belongs to.
     pub fn validate(&self) -> Result<UsageQuery, Vec<FieldError>> {
+        self.validate_as(QueryKind::Page)
+    }
+
+    /// Validates the form for the endpoint `kind` (a report has no page size, nor `hour`).
+    pub fn validate_as(&self, kind: QueryKind) -> Result<UsageQuery, Vec<FieldError>> {
         let mut pairs: Vec<(&str, String)> = Vec::new();
         let mut local = Vec::new();
         if !self.from.is_empty() {
@@ -203,9 +208,10 @@ impl Draft {
                 .collect();
             pairs.push(("usageFields", ordered.join(",")));
         }
-        pairs.push(("limit", self.limit.to_string()));
-        let result =
-            UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), QueryKind::Page);
+        if kind == QueryKind::Page {
+            pairs.push(("limit", self.limit.to_string()));
+        }
+        let result = UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())), kind);
         match result {
             Ok(q) if local.is_empty() => Ok(q),
             Ok(_) => Err(local),

@@ -1,5 +1,7 @@
 //! The typed client of the Usage API.
 
+pub mod download;
+pub mod reports;
 pub mod usage;
 
 use gloo_net::http::{Request, Response};
@@ -25,7 +27,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn local(message: &str, description: String, request_id: Option<String>) -> Self {
+    pub(crate) fn local(message: &str, description: String, request_id: Option<String>) -> Self {
         Self {
             status: 0,
             code: None,
@@ -41,7 +43,7 @@ impl ApiError {
         Self::local("The portal is not configured correctly.", description, None)
     }
 
-    fn unreadable(status: u16, request_id: Option<String>) -> Self {
+    pub(crate) fn unreadable(status: u16, request_id: Option<String>) -> Self {
         Self {
             status,
             code: None,
@@ -58,7 +60,7 @@ impl ApiError {
     }
 }
 
-const ABORTED: &str = "The request was cancelled.";
+pub(crate) const ABORTED: &str = "The request was cancelled.";
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -104,6 +106,11 @@ impl ApiClient {
         }
     }
 
+    /// The bearer token, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// The API's base URL.
     pub fn base(&self) -> &str {
         &self.base
@@ -143,19 +150,49 @@ impl ApiClient {
             .map_err(|_| ApiError::unreadable(resp.status(), request_id))
     }
 
+    /// POSTs `body` as JSON to `url` and decodes the JSON answer.
+    pub async fn post_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let (resp, request_id) = self.send(Request::post(url), Some(body), None).await?;
+        resp.json()
+            .await
+            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+    }
+
     /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
-    async fn get(
+    pub async fn get(
         &self,
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
+        self.send::<()>(Request::get(url), None, signal).await
+    }
+
+    async fn send<B: serde::Serialize>(
+        &self,
+        req: gloo_net::http::RequestBuilder,
+        body: Option<&B>,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> Result<(Response, Option<String>), ApiError> {
         let request_id = new_request_id();
-        let mut req = Request::get(url)
-            .header("X-Request-ID", &request_id)
-            .abort_signal(signal);
+        let mut req = req.header("X-Request-ID", &request_id).abort_signal(signal);
         if let Some(token) = &self.token {
             req = req.header("Authorization", &format!("Bearer {token}"));
         }
+        let req = match body {
+            Some(b) => req.json(b),
+            None => req.build(),
+        }
+        .map_err(|_| {
+            ApiError::local(
+                "The request could not be prepared.",
+                String::new(),
+                Some(request_id.clone()),
+            )
+        })?;
         let resp = req.send().await.map_err(|_| {
             if signal.is_some_and(|s| s.aborted()) {
                 ApiError::local(ABORTED, String::new(), Some(request_id.clone()))

@@ -4,7 +4,7 @@ use crate::state::{Draft, Preset, field_for};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use usage_api::FieldError;
-use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageQuery};
+use usage_api::usage::{DetailLevel, GroupDim, QueryKind, UsageField, UsageQuery};
 
 /// Page sizes offered.
 const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
@@ -36,6 +36,16 @@ pub fn FilterBar(
     today: chrono::NaiveDate,
     /// Called with a valid query to show.
     on_apply: Callback<UsageQuery>,
+    /// The endpoint the query is for: a report offers no page size and no hourly detail.
+    #[prop(default = QueryKind::Page)]
+    kind: QueryKind,
+    /// The submit button's words.
+    #[prop(default = "Apply")]
+    submit_label: &'static str,
+    /// Apply at once when a preset, list or toggle changes (a view), or only on submit
+    /// (a report request).
+    #[prop(default = true)]
+    auto_apply: bool,
 ) -> impl IntoView {
     let draft = RwSignal::new(Draft::from_query(&query.get_untracked()));
     let errors = RwSignal::new(Vec::<FieldError>::new());
@@ -46,12 +56,17 @@ pub fn FilterBar(
         errors.set(Vec::new());
     });
 
-    let apply = move || match draft.with_untracked(Draft::validate) {
+    let submit = move || match draft.with_untracked(|d| d.validate_as(kind)) {
         Ok(q) => {
             errors.set(Vec::new());
             on_apply.run(q);
         }
         Err(e) => errors.set(e),
+    };
+    let apply = move || {
+        if auto_apply {
+            submit();
+        }
     };
     let error_for = move |field: &'static str| {
         Signal::derive(move || {
@@ -186,8 +201,13 @@ pub fn FilterBar(
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        apply();
+        submit();
     };
+    let details = DetailLevel::ALL
+        .iter()
+        .copied()
+        .filter(move |d| kind != QueryKind::Report || *d != DetailLevel::Hour);
+    let paged = kind == QueryKind::Page;
 
     view! {
         <form class="up-filters" on:submit=on_submit aria-label="Usage filters" novalidate>
@@ -228,13 +248,12 @@ pub fn FilterBar(
                                 apply();
                             }
                         }>
-                            {DetailLevel::ALL.iter().map(|d| {
-                                let d = *d;
+                            {details.map(|d| {
                                 view! { <option value=d.as_str() selected=move || draft.with(|x| x.detail == d)>{detail_label(d)}</option> }
                             }).collect_view()}
                         </select>
                     </div>
-                    <div class="up-field">
+                    <div class="up-field" hidden=!paged>
                         <label for="f-limit">"Rows per page"</label>
                         <select id="f-limit" on:change=move |ev| {
                             if let Ok(n) = event_target_value(&ev).parse() {
@@ -263,7 +282,7 @@ pub fn FilterBar(
                 </details>
             </fieldset>
             <div class="up-actions">
-                <button type="submit" class="up-button">"Apply"</button>
+                <button type="submit" class="up-button">{submit_label}</button>
             </div>
         </form>
     }

@@ -1,3 +1,4 @@
 //! One routed page a module.
 
+pub mod reports;
 pub mod usage;

@@ -1,0 +1,115 @@
+//! Reports from the UI: create, watch it complete, save it to disk (an Origin Private File
+//! System handle stands in for the save picker, which headless Chromium cannot show), and
+//! compare the saved file byte for byte with the server's.
+
+use serde_json::Value;
+use thirtyfour::By;
+use usage_e2e::{Browser, Portal};
+
+/// Makes `showSaveFilePicker` hand out OPFS files, as a user picking a file would.
+const STUB_PICKER: &str = "window.showSaveFilePicker = async (opts) => {
+    const dir = await navigator.storage.getDirectory();
+    window.__pickedName = opts.suggestedName;
+    return dir.getFileHandle(opts.suggestedName, { create: true });
+};";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
+    let portal = Portal::start(60_000).await?;
+    let browser = Browser::start().await?;
+    let d = &browser.driver;
+    d.goto(format!("{}/reports", portal.base)).await?;
+    browser.wait_for("#f-from").await?;
+    browser.wait_for(".up-empty").await?;
+    browser.assert_accessible().await?;
+
+    let today = chrono::Utc::now().date_naive();
+    browser
+        .set_value("#f-from", &(today - chrono::Days::new(40)).to_string())
+        .await?;
+    browser.set_value("#f-to", &today.to_string()).await?;
+    d.find(By::Css("#f-detailLevel")).await?.click().await?;
+    d.find(By::Css("#f-detailLevel option[value=day]"))
+        .await?
+        .click()
+        .await?;
+    let hour_offered = d
+        .find_all(By::Css("#f-detailLevel option[value=hour]"))
+        .await?;
+    assert!(hour_offered.is_empty(), "a report offers no hourly detail");
+    d.find(By::Css(".up-filters button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+
+    // It appears in progress or already completed, and is followed until completed.
+    browser.wait_for("td.up-report-status").await?;
+    browser
+        .wait_for("td.up-report-status[data-status=completed]")
+        .await?;
+    let id: String = d
+        .execute(
+            "return document.querySelector('table.up-reports tbody th').textContent.trim();",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    assert!(id.starts_with("REPORT-"), "{id}");
+    let status: Value = portal
+        .api(&format!(
+            "/usage/realms/{}/reports/{id}/output",
+            portal.realm
+        ))
+        .await?;
+    assert_eq!(status["status"], "completed");
+    assert_eq!(status["parameters"]["detailLevel"], "day");
+
+    // Save it through the UI.
+    d.execute(STUB_PICKER, Vec::new()).await?;
+    d.find(By::Css(&format!("button[aria-label='Download {id}']")))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_until("the file is saved", || async {
+            Ok(d.find_all(By::Css(".up-notice")).await?.first().is_some())
+        })
+        .await?;
+    let notice = d.find(By::Css(".up-notice")).await?.text().await?;
+    assert_eq!(notice, format!("Saved {id}.csv."));
+    let saved: String = d
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.storage.getDirectory()
+               .then(dir => dir.getFileHandle(arguments[0]))
+               .then(h => h.getFile()).then(f => f.text()).then(done)
+               .catch(e => done('ERROR ' + e));",
+            vec![Value::from(format!("{id}.csv"))],
+        )
+        .await?
+        .convert()?;
+    let server_bytes = reqwest::Client::new()
+        .get(format!(
+            "{}/usage/realms/{}/reports/{id}/download",
+            portal.base, portal.realm
+        ))
+        .bearer_auth(&portal.token)
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(server_bytes.len() > 1000);
+    assert_eq!(
+        saved, server_bytes,
+        "the saved file is the server's, byte for byte"
+    );
+
+    // A reload shows the list again, from the server.
+    d.refresh().await?;
+    browser
+        .wait_for(&format!("button[aria-label='Download {id}']"))
+        .await?;
+    browser.assert_accessible().await?;
+    browser.assert_no_console_errors().await?;
+    browser.quit().await
+}
