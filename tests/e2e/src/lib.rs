@@ -25,6 +25,8 @@ pub struct Portal {
     pub token: String,
     /// The realm the portal shows.
     pub realm: String,
+    /// The server's state (its database and report worker), for setting up situations.
+    pub state: AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -69,14 +71,11 @@ impl Portal {
             static_dir: Some(site),
             cors_origins: Vec::new(),
         };
-        let bound = Bound::bind(
-            "127.0.0.1:0".parse()?,
-            AppState::new(pool, dir.path().join("reports"))?,
-            &opts,
-        )
-        .await?;
+        let state = AppState::new(pool, dir.path().join("reports"))?;
+        let bound = Bound::bind("127.0.0.1:0".parse()?, state.clone(), &opts).await?;
         let addr = bound.spawn();
         Ok(Self {
+            state,
             base: format!("http://{addr}"),
             token,
             realm: demo::PARTNER.to_owned(),

@@ -113,3 +113,132 @@ async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
     browser.assert_no_console_errors().await?;
     browser.quit().await
 }
+
+/// A report still being generated when the page loads is followed live, also after a reload,
+/// and the page notices when it completes without being reloaded.
+#[tokio::test(flavor = "multi_thread")]
+async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Result<()> {
+    let portal = Portal::start(20_000).await?;
+    // A report the worker has not run yet (as after a restart, before it resumes).
+    let id = {
+        let conn = portal.state.pool.get()?;
+        conn.execute(
+            "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', 'startDate=2026-08-01T00%3A00%3A00&endDate=2026-09-01T00%3A00%3A00&detailLevel=month&groupBy=appId', 0)",
+            [],
+        )?;
+        conn.last_insert_rowid()
+    };
+    let public = usage_api::reports::report_id(id);
+    let browser = Browser::start().await?;
+    let d = &browser.driver;
+    d.goto(format!("{}/reports", portal.base)).await?;
+    browser
+        .wait_for("td.up-report-status[data-status=inProgress]")
+        .await?;
+    d.refresh().await?;
+    browser
+        .wait_for("td.up-report-status[data-status=inProgress]")
+        .await?;
+
+    let (pool, reports) = (portal.state.pool.clone(), portal.state.reports.clone());
+    tokio::task::spawn_blocking(move || reports.generate(&pool, id)).await??;
+    browser
+        .wait_for("td.up-report-status[data-status=completed]")
+        .await?;
+    browser
+        .wait_for(&format!(
+            "button[aria-label='Download {public}']:not([disabled])"
+        ))
+        .await?;
+    browser.assert_no_console_errors().await?;
+    browser.quit().await
+}
+
+/// Cancelling a download midway aborts it and leaves no partial file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_download_leaves_no_file() -> anyhow::Result<()> {
+    let portal = Portal::start(60_000).await?;
+    let browser = Browser::start().await?;
+    let d = &browser.driver;
+    d.goto(format!("{}/reports", portal.base)).await?;
+    browser.wait_for("#f-from").await?;
+    let today = chrono::Utc::now().date_naive();
+    browser
+        .set_value("#f-from", &(today - chrono::Days::new(90)).to_string())
+        .await?;
+    browser.set_value("#f-to", &today.to_string()).await?;
+    d.find(By::Css("#f-detailLevel")).await?.click().await?;
+    d.find(By::Css("#f-detailLevel option[value=day]"))
+        .await?
+        .click()
+        .await?;
+    d.find(By::Css(".up-filters button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for("td.up-report-status[data-status=completed]")
+        .await?;
+    let id: String = d
+        .execute(
+            "return document.querySelector('table.up-reports tbody th').textContent.trim();",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+
+    // A slow line, so there is time to cancel.
+    let dev = thirtyfour::extensions::cdp::ChromeDevTools::new(d.handle().clone());
+    dev.execute_cdp_with_params("Network.enable", serde_json::json!({}))
+        .await?;
+    dev.execute_cdp_with_params(
+        "Network.emulateNetworkConditions",
+        serde_json::json!({"offline": false, "latency": 20, "downloadThroughput": 16_000, "uploadThroughput": 1_000_000}),
+    )
+    .await?;
+    d.execute(STUB_PICKER, Vec::new()).await?;
+    d.find(By::Css(&format!("button[aria-label='Download {id}']")))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for(".up-download-progress").await?;
+    browser
+        .wait_until("some bytes have arrived", || async {
+            let text = d
+                .find(By::Css(".up-download-progress span"))
+                .await?
+                .text()
+                .await?;
+            Ok(!text.contains("starting") && !text.contains(": 0 bytes"))
+        })
+        .await?;
+    d.find(By::Css(".up-download-progress button"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_until("the cancel is confirmed", || async {
+            Ok(match d.find_all(By::Css(".up-notice")).await?.first() {
+                Some(n) => n.text().await?.contains("cancelled"),
+                None => false,
+            })
+        })
+        .await?;
+    let exists: bool = d
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.storage.getDirectory().then(dir => dir.getFileHandle(arguments[0]))
+               .then(() => done(true)).catch(() => done(false));",
+            vec![Value::from(format!("{id}.csv"))],
+        )
+        .await?
+        .convert()?;
+    assert!(!exists, "the partial file was removed");
+    assert!(
+        d.find_all(By::Css(".up-download-progress"))
+            .await?
+            .is_empty()
+    );
+    browser.assert_no_console_errors().await?;
+    browser.quit().await
+}
