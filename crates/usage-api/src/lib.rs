@@ -3,12 +3,14 @@
 //! Pure functions, no I/O: the portal (wasm32) validates with exactly the code the server
 //! enforces with, so a user sees the same words at the field as in a 400's `fields`.
 
+pub mod billing;
 pub mod error;
 pub mod limits;
 pub mod quantity;
 pub mod reports;
 pub mod time;
 pub mod usage;
+pub mod usages;
 
 pub use error::{ErrorBody, ErrorCode, FieldError};
 pub use quantity::Quantity;

@@ -11,6 +11,12 @@ pub enum AppError {
     /// Bad parameters: every offending one is named.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// A well-formed request the contract refuses (422): every offending field is named.
+    #[error("unprocessable")]
+    Unprocessable(Vec<FieldError>),
+    /// A monthly limit would be exceeded (422).
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(String),
     /// No token or an unknown one.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
@@ -46,6 +52,15 @@ impl AppError {
         };
         match self {
             Self::Validation(fields) => ErrorBody::validation(fields.clone()),
+            Self::Unprocessable(fields) => ErrorBody {
+                message: "The request cannot be processed.".to_owned(),
+                ..ErrorBody::validation(fields.clone())
+            },
+            Self::LimitExceeded(why) => plain(
+                ErrorCode::LimitExceeded,
+                "The monthly limit would be exceeded.",
+                why.clone(),
+            ),
             Self::Unauthorized(why) => plain(
                 ErrorCode::Unauthorized,
                 "Authentication is required.",
@@ -90,8 +105,12 @@ impl From<tokio::task::JoinError> for AppError {
 
 /// Writes an error body with its status.
 pub fn error_response(body: ErrorBody) -> Response {
-    let status =
-        StatusCode::from_u16(body.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    error_response_with(body.code.status(), body)
+}
+
+/// Writes an error body with an explicit status (a 422 that is still a `validation` error).
+pub fn error_response_with(status: u16, body: ErrorBody) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut()
@@ -105,6 +124,10 @@ impl IntoResponse for AppError {
         if let Self::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
         }
-        error_response(self.body())
+        let status = match &self {
+            Self::Unprocessable(_) => 422,
+            _ => self.body().code.status(),
+        };
+        error_response_with(status, self.body())
     }
 }

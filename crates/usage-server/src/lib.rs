@@ -56,6 +56,8 @@ pub fn app(state: AppState, opts: &AppOptions) -> Router {
         .merge(routes::usage::router())
         .merge(routes::reports::router())
         .merge(routes::orgs::router())
+        .merge(routes::usages::router())
+        .merge(routes::billing::router())
         .with_state(state);
     let mut app = api;
     if let Some(dir) = &opts.static_dir {

@@ -1,8 +1,10 @@
 //! One router per resource.
 
+pub mod billing;
 pub mod orgs;
 pub mod reports;
 pub mod usage;
+pub mod usages;
 
 use crate::error::AppError;
 

@@ -1,0 +1,387 @@
+//! `POST /usages` and friends, and the monthly view, over real HTTP.
+
+mod common;
+
+use common::{field_names, server};
+use r2d2_sqlite::rusqlite::params;
+use serde_json::{Value, json};
+
+/// A subscription of `realm` set up for a test: its billing id, with `limit` and `price`.
+fn subscription(realm: &str, nth: usize, limit: Option<i64>, price: &str) -> String {
+    let conn = server().pool.get().unwrap();
+    let id: String = conn
+        .query_row(
+            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+            params![realm, nth as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE subscriptions SET monthly_limit_milli = ?2, price = ?3 WHERE billing_subscription_id = ?1",
+        params![id, limit, price],
+    )
+    .unwrap();
+    id
+}
+
+async fn post(body: Value) -> (u16, Value) {
+    let s = server();
+    let resp = common::client()
+        .post(format!("{}/usages", s.base))
+        .bearer_auth(&s.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+async fn usage_value(query: &str) -> i64 {
+    let page: Value = server()
+        .get(&format!("/usage/realms/northwind?{query}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            usage_api::Quantity::parse(i["usageValue"].as_str().unwrap())
+                .unwrap()
+                .milli()
+        })
+        .sum()
+}
+
+#[tokio::test]
+async fn a_recorded_usage_shows_at_once_everywhere() {
+    let sub = subscription("northwind", 0, None, "0.0045");
+    let window = "startDate=2027-01-10T10:00:00&endDate=2027-01-10T11:00:00";
+    let before = usage_value(window).await;
+    let (status, rec) = post(json!({"subscriptionId": sub, "quantity": 12.5, "usageTime": "2027-01-10T10:15:00Z", "appId": "fleet", "channelId": "cold"})).await;
+    assert_eq!(status, 201, "{rec}");
+    assert_eq!(rec["quantity"], "12.5");
+    assert_eq!(rec["requestedQuantity"], "12.5");
+    assert_eq!(rec["usageTime"], "2027-01-10T10:15:00");
+    assert_eq!(rec["invoiceId"], Value::Null);
+    assert_eq!(rec["_links"][0]["rel"], "self");
+    let id = rec["id"].as_str().unwrap();
+    assert_eq!(rec["_links"][0]["href"], format!("/usages/{id}"));
+    assert_eq!(
+        usage_value(window).await - before,
+        12_500,
+        "the usage query sees it"
+    );
+    let got: Value = server()
+        .get(&format!("/usages/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got, rec);
+    let list: Value = server()
+        .get(&format!("/usages?subscriptionId={sub}&limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["id"], rec["id"], "newest first");
+    let month: Value = server()
+        .get("/express/usage/month?from=2027-01&to=2027-01")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = month["_embedded"]["usage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["description"] == rec_name(&sub))
+        .cloned()
+        .unwrap();
+    assert_eq!(row["number_of_units"], "12.5", "the monthly view sees it");
+}
+
+fn rec_name(sub: &str) -> String {
+    let conn = server().pool.get().unwrap();
+    conn.query_row(
+        "SELECT name FROM subscriptions WHERE billing_subscription_id = ?1",
+        [sub],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn quantity_rules_are_422_naming_the_field() {
+    let sub = subscription("northwind", 1, None, "1");
+    for (q, why) in [
+        (json!(0.0001), "3 decimal places"),
+        (json!("1.2345"), "3 decimal places"),
+        (json!(0), "0.001"),
+        (json!(-2), "0.001"),
+    ] {
+        let (status, body) = post(json!({"subscriptionId": sub, "quantity": q})).await;
+        assert_eq!(status, 422, "{q}: {body}");
+        assert_eq!(field_names(&body), ["quantity"]);
+        assert!(
+            body["fields"][0]["description"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{body}"
+        );
+    }
+    let (status, body) = post(json!({"quantity": 1, "usageTime": "soon", "colour": "red", "acceptPartialQuantity": "yes"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(field_names(&body), ["acceptPartialQuantity", "colour"]);
+    let (status, body) = post(json!({"quantity": 1, "usageTime": "soon"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(field_names(&body), ["subscriptionId", "usageTime"]);
+    let (status, _) = post(json!({"subscriptionId": "SUB-NOPE", "quantity": 1})).await;
+    assert_eq!(status, 404);
+    let foreign: String = server()
+        .pool
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = 'contoso' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let (status, _) = post(json!({"subscriptionId": foreign, "quantity": 1})).await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn monthly_limit_and_partial_acceptance() {
+    let sub = subscription("northwind", 2, Some(10_000), "1");
+    let at = "2027-02-03T00:00:00";
+    let (status, _) = post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": at})).await;
+    assert_eq!(status, 201);
+    let (status, body) = post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": at})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "limitExceeded");
+    assert!(
+        body["description"]
+            .as_str()
+            .unwrap()
+            .contains("leaves 4 this month"),
+        "{body}"
+    );
+    let (status, rec) = post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": at, "acceptPartialQuantity": true})).await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        (rec["quantity"].as_str(), rec["requestedQuantity"].as_str()),
+        (Some("4"), Some("6"))
+    );
+    let (status, rec) = post(json!({"subscriptionId": sub, "quantity": 1, "usageTime": at, "acceptPartialQuantity": true})).await;
+    assert_eq!(status, 201);
+    assert_eq!(rec["quantity"], "0", "nothing is left");
+    // Another month has its own limit.
+    let (status, _) =
+        post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": "2027-03-01T00:00:00"}))
+            .await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn fifty_parallel_requests_never_exceed_the_limit() {
+    let sub = subscription("northwind", 3, Some(20_000), "1");
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let sub = sub.clone();
+            tokio::spawn(async move {
+                let partial = i % 2 == 0;
+                post(json!({"subscriptionId": sub, "quantity": "1.5", "usageTime": "2027-04-15T08:00:00", "acceptPartialQuantity": partial})).await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        match status {
+            201 => {
+                accepted += usage_api::Quantity::parse(body["quantity"].as_str().unwrap())
+                    .unwrap()
+                    .milli()
+            }
+            422 => assert_eq!(body["code"], "limitExceeded"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(
+        accepted, 20_000,
+        "exactly the limit is accepted, never more"
+    );
+    let stored: i64 = server()
+        .pool
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT SUM(accepted_milli) FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE s.billing_subscription_id = ?1
+             AND r.usage_time >= ?2 AND r.usage_time < ?3",
+            params![
+                sub,
+                usage_api::Timestamp::parse("2027-04-01").unwrap().unix(),
+                usage_api::Timestamp::parse("2027-05-01").unwrap().unix()
+            ],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 20_000);
+}
+
+#[tokio::test]
+async fn idempotent_by_id() {
+    let sub = subscription("northwind", 4, None, "1");
+    let body = json!({"id": "client-42", "subscriptionId": sub, "quantity": 3, "usageTime": "2027-05-01T00:00:00"});
+    let (s1, first) = post(body.clone()).await;
+    let (s2, again) = post(body.clone()).await;
+    assert_eq!((s1, s2), (201, 200));
+    assert_eq!(first, again, "the stored record again");
+    let list: Value = server()
+        .get(&format!("/usages?subscriptionId={sub}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let n = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == "client-42")
+        .count();
+    assert_eq!(n, 1, "counted once");
+    let (s3, conflict) = post(json!({"id": "client-42", "subscriptionId": sub, "quantity": 4, "usageTime": "2027-05-01T00:00:00"})).await;
+    assert_eq!(s3, 409);
+    assert_eq!(conflict["code"], "conflict");
+}
+
+#[tokio::test]
+async fn monthly_amounts_in_two_currencies_and_paging() {
+    // Hand-computed: 1234.5 × 0.0045 = 5.55525 → 5.56 USD; 333.333 × 0.125 = 41.666625 → 41.67 EUR.
+    let usd = subscription("northwind", 0, None, "0.0045");
+    let eur: String = {
+        let conn = server().pool.get().unwrap();
+        let id: String = conn.query_row("SELECT billing_subscription_id FROM subscriptions WHERE realm_id = 'northwind-eu' AND currency = 'EUR' LIMIT 1", [], |r| r.get(0)).unwrap();
+        conn.execute("UPDATE subscriptions SET price = '0.125', monthly_limit_milli = NULL WHERE billing_subscription_id = ?1", [&id]).unwrap();
+        id
+    };
+    assert_eq!(
+        post(
+            json!({"subscriptionId": usd, "quantity": "1234.5", "usageTime": "2027-06-02T00:00:00"})
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(post(json!({"subscriptionId": eur, "quantity": "333.333", "usageTime": "2027-06-03T00:00:00"})).await.0, 201);
+    let page: Value = server()
+        .get("/express/usage/month?accounts=northwind,northwind-eu&from=2027-06&to=2027-06")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["_embedded"]["usage"].as_array().unwrap();
+    let find = |acct: &str| {
+        items
+            .iter()
+            .find(|u| u["account_id"] == acct)
+            .cloned()
+            .unwrap()
+    };
+    let (a, b) = (find("northwind"), find("northwind-eu"));
+    assert_eq!(
+        (
+            a["currency"].as_str(),
+            a["number_of_units"].as_str(),
+            a["total_amount"].as_str()
+        ),
+        (Some("USD"), Some("1234.5"), Some("5.56"))
+    );
+    assert_eq!(
+        (
+            b["currency"].as_str(),
+            b["number_of_units"].as_str(),
+            b["total_amount"].as_str()
+        ),
+        (Some("EUR"), Some("333.333"), Some("41.67"))
+    );
+    assert_eq!(a["month"], "2027-06");
+
+    // Paging with HAL links: next and prev absent at the ends.
+    let first: Value = server()
+        .get("/express/usage/month?accounts=northwind&from=2025-12&to=2026-10&per_page=7")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["page"], 1);
+    assert!(first["_links"].get("prev").is_none());
+    let last_href = first["_links"]["last"]["href"].as_str().unwrap().to_owned();
+    assert!(
+        first["_links"]["next"]["href"]
+            .as_str()
+            .unwrap()
+            .contains("page=2&per_page=7")
+    );
+    assert_eq!(
+        first["total_pages"].as_u64().unwrap(),
+        first["total"].as_u64().unwrap().div_ceil(7)
+    );
+    let last: Value = server()
+        .get(&last_href)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(last["_links"].get("next").is_none());
+    assert!(last["_links"]["prev"].is_object());
+    assert!(
+        last_href.contains("accounts=northwind&from=2025-12&to=2026-10"),
+        "links carry the query"
+    );
+}
+
+#[tokio::test]
+async fn monthly_refuses_foreign_accounts_and_bad_input() {
+    let resp = server()
+        .get("/express/usage/month?accounts=northwind,contoso")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["description"], usage_api::billing::FOREIGN_ACCOUNTS);
+    let resp = server()
+        .get("/express/usage/month?from=2026-13&page=0&per_page=500")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        field_names(&resp.json().await.unwrap()),
+        ["from", "page", "per_page"]
+    );
+}
