@@ -3,6 +3,8 @@
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, Realm};
+use crate::pages::billing::BillingPage;
+use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::usage::UsagePage;
 use leptos::prelude::*;
@@ -43,6 +45,8 @@ fn Shell(
                     <nav aria-label="Main">
                         <A href="/">"Usage"</A>
                         <A href="/reports">"Reports"</A>
+                        <A href="/billing">"Billing"</A>
+                        <A href="/record">"Record usage"</A>
                     </nav>
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
@@ -50,6 +54,8 @@ fn Shell(
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=UsagePage />
                         <Route path=path!("/reports") view=ReportsPage />
+                        <Route path=path!("/billing") view=BillingPage />
+                        <Route path=path!("/record") view=RecordPage />
                     </Routes>
                 </main>
             </div>

@@ -1,5 +1,6 @@
 //! The typed client of the Usage API.
 
+pub mod billing;
 pub mod download;
 pub mod reports;
 pub mod usage;

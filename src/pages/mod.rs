@@ -1,4 +1,6 @@
 //! One routed page a module.
 
+pub mod billing;
+pub mod record;
 pub mod reports;
 pub mod usage;

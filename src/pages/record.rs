@@ -1,0 +1,259 @@
+//! The Record usage page: an admin records usage against a subscription.
+//!
+//! Each submission carries an `id` made when the form is filled in and kept until the server
+//! has answered, so a double click or a retry after a network error records the usage once.
+
+use crate::api::billing::record_usage;
+use crate::api::usage::usage_page;
+use crate::api::{ApiClient, ApiError};
+use crate::components::error_view::ErrorView;
+use crate::config::Realm;
+use crate::format;
+use crate::state::{default_range, today_utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Map, Value};
+use usage_api::usage::{QueryKind, UsageQuery};
+use usage_api::usages::{NewUsage, UsageRecord, check_quantity};
+
+fn new_submission_id() -> String {
+    let mut s = String::from("portal-");
+    for _ in 0..3 {
+        s.push_str(&format!(
+            "{:08x}",
+            (js_sys::Math::random() * 4_294_967_296.0) as u32
+        ));
+    }
+    s
+}
+
+/// The JSON body for a validated form.
+pub fn body_for(input: &NewUsage) -> Value {
+    let mut m = Map::new();
+    let mut put = |k: &str, v: &Option<String>| {
+        if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
+            m.insert(k.to_owned(), Value::String(v.trim().to_owned()));
+        }
+    };
+    put("id", &input.id);
+    put("subscriptionId", &input.subscription_id);
+    put("quantity", &input.quantity);
+    put("usageTime", &input.usage_time);
+    put("appId", &input.app_id);
+    put("projectHrn", &input.project_hrn);
+    put("billingTag", &input.billing_tag);
+    put("resource", &input.resource);
+    put("channelId", &input.channel_id);
+    m.insert(
+        "acceptPartialQuantity".to_owned(),
+        Value::Bool(input.accept_partial_quantity),
+    );
+    Value::Object(m)
+}
+
+/// The Record usage page.
+#[component]
+pub fn RecordPage() -> impl IntoView {
+    let client = expect_context::<ApiClient>();
+    let Realm(realm) = expect_context::<Realm>();
+    let form = RwSignal::new(NewUsage::default());
+    let submission_id = RwSignal::new(new_submission_id());
+    let errors = RwSignal::new(Vec::<usage_api::FieldError>::new());
+    let pending = RwSignal::new(false);
+    let result = RwSignal::new(None::<Result<UsageRecord, ApiError>>);
+
+    // Subscriptions to pick from: those with usage in the last 30 days.
+    let subscriptions = {
+        let client = client.clone();
+        LocalResource::new(move || {
+            let (client, realm) = (client.clone(), realm.clone());
+            async move {
+                let (start, end) = default_range(today_utc());
+                let q = UsageQuery::from_pairs(
+                    [
+                        ("startDate", start.to_string().as_str()),
+                        ("endDate", end.to_string().as_str()),
+                        ("usageFields", "billingSubscriptionId,name,valueDriver"),
+                    ],
+                    QueryKind::Page,
+                );
+                match q {
+                    Ok(q) => usage_page(&client, &realm, &q, None).await.map(|p| p.items),
+                    Err(_) => Ok(Vec::new()),
+                }
+            }
+        })
+    };
+
+    let edit = move |f: fn(&mut NewUsage, String)| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            form.update(|d| f(d, v));
+            // A changed form is a new submission.
+            submission_id.set(new_submission_id());
+            result.set(None);
+        }
+    };
+    let quantity_error = Signal::derive(move || {
+        let q = form.with(|f| f.quantity.clone()).unwrap_or_default();
+        let from_server = errors.with(|e| {
+            e.iter()
+                .find(|e| e.name == "quantity")
+                .map(|e| e.description.clone())
+        });
+        if q.is_empty() {
+            from_server.unwrap_or_default()
+        } else {
+            check_quantity(&q).err().or(from_server).unwrap_or_default()
+        }
+    });
+    let error_of = move |name: &'static str| {
+        Signal::derive(move || {
+            errors.with(|e| {
+                e.iter()
+                    .filter(|e| e.name == name)
+                    .map(|e| e.description.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        })
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let mut input = form.get_untracked();
+        input.id = Some(submission_id.get_untracked());
+        // The form's time is a UTC wall-clock time without seconds.
+        if let Some(t) = input.usage_time.as_mut().filter(|t| t.len() == 16) {
+            t.push_str(":00");
+        }
+        match input.validate() {
+            Err(e) => errors.set(e),
+            Ok(_) => {
+                errors.set(Vec::new());
+                pending.set(true);
+                let client = client.clone();
+                let body = body_for(&input);
+                spawn_local(async move {
+                    let r = record_usage(&client, &body).await;
+                    if r.is_ok() {
+                        submission_id.try_set(new_submission_id());
+                    } else if let Err(e) = &r {
+                        errors.try_set(e.fields.clone());
+                    }
+                    result.try_set(Some(r));
+                    pending.try_set(false);
+                });
+            }
+        }
+    };
+
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      get: fn(&NewUsage) -> Option<String>,
+                      set: fn(&mut NewUsage, String)| {
+        let error = error_of(id);
+        view! {
+            <div class="up-field">
+                <label for=format!("r-{id}")>{label}</label>
+                <input id=format!("r-{id}") type="text" prop:value=move || form.with(|f| get(f).unwrap_or_default()) on:input=edit(set)
+                    aria-invalid=move || (!error.get().is_empty()).to_string() aria-describedby=format!("r-{id}-error") />
+                <span class="up-field-error" id=format!("r-{id}-error") role="alert">{move || error.get()}</span>
+            </div>
+        }
+    };
+
+    view! {
+        <section class="up-page" aria-labelledby="record-title">
+            <h1 id="record-title">"Record usage"</h1>
+            <form class="up-filters" on:submit=submit aria-label="Usage record" novalidate>
+                <fieldset class="up-fieldset">
+                    <legend>"Usage"</legend>
+                    <div class="up-row">
+                        <div class="up-field">
+                            <label for="r-subscriptionId">"Subscription"</label>
+                            <input id="r-subscriptionId" type="text" list="r-subscriptions" autocomplete="off"
+                                prop:value=move || form.with(|f| f.subscription_id.clone().unwrap_or_default())
+                                on:input=edit(|f, v| f.subscription_id = Some(v).filter(|v| !v.is_empty()))
+                                aria-describedby="r-subscriptionId-error" />
+                            <datalist id="r-subscriptions">
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        subscriptions.await.unwrap_or_default().into_iter().map(|i| {
+                                            let id = i.billing_subscription_id.unwrap_or_default();
+                                            let label = format!("{} ({})", i.name.unwrap_or_default(), i.value_driver.unwrap_or_default());
+                                            view! { <option value=id>{label}</option> }
+                                        }).collect_view()
+                                    })}
+                                </Transition>
+                            </datalist>
+                            <span class="up-field-error" id="r-subscriptionId-error" role="alert">{move || error_of("subscriptionId").get()}</span>
+                        </div>
+                        <div class="up-field">
+                            <label for="r-quantity">"Quantity"</label>
+                            <input id="r-quantity" type="text" inputmode="decimal" autocomplete="off"
+                                prop:value=move || form.with(|f| f.quantity.clone().unwrap_or_default())
+                                on:input=edit(|f, v| f.quantity = Some(v).filter(|v| !v.is_empty()))
+                                aria-invalid=move || (!quantity_error.get().is_empty()).to_string()
+                                aria-describedby="r-quantity-error" />
+                            <span class="up-field-error" id="r-quantity-error" role="alert">{move || quantity_error.get()}</span>
+                        </div>
+                        <div class="up-field">
+                            <label for="r-usageTime">"Time (UTC; empty for now)"</label>
+                            <input id="r-usageTime" type="datetime-local"
+                                prop:value=move || form.with(|f| f.usage_time.clone().unwrap_or_default())
+                                on:input=edit(|f, v| f.usage_time = Some(v).filter(|v| !v.is_empty()))
+                                aria-describedby="r-usageTime-error" />
+                            <span class="up-field-error" id="r-usageTime-error" role="alert">{move || error_of("usageTime").get()}</span>
+                        </div>
+                    </div>
+                </fieldset>
+                <fieldset class="up-fieldset">
+                    <legend>"Dimensions (optional)"</legend>
+                    <div class="up-row">
+                        {field("appId", "App", |f| f.app_id.clone(), |f, v| f.app_id = Some(v).filter(|v| !v.is_empty()))}
+                        {field("projectHrn", "Project HRN", |f| f.project_hrn.clone(), |f, v| f.project_hrn = Some(v).filter(|v| !v.is_empty()))}
+                        {field("billingTag", "Billing tag", |f| f.billing_tag.clone(), |f, v| f.billing_tag = Some(v).filter(|v| !v.is_empty()))}
+                        {field("resource", "Resource", |f| f.resource.clone(), |f, v| f.resource = Some(v).filter(|v| !v.is_empty()))}
+                        <div class="up-field">
+                            <label for="r-channelId">"Channel"</label>
+                            <select id="r-channelId" on:change=edit(|f, v| f.channel_id = Some(v).filter(|v| !v.is_empty()))>
+                                <option value="">"None"</option>
+                                <option value="hot">"Hot"</option>
+                                <option value="cold">"Cold"</option>
+                            </select>
+                        </div>
+                    </div>
+                    <label class="up-toggle">
+                        <input id="r-partial" type="checkbox" prop:checked=move || form.with(|f| f.accept_partial_quantity)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                form.update(|f| f.accept_partial_quantity = on);
+                                submission_id.set(new_submission_id());
+                            } />
+                        "Accept what fits under the monthly limit"
+                    </label>
+                </fieldset>
+                <div class="up-actions">
+                    <button type="submit" class="up-button" disabled=move || pending.get()>
+                        {move || if pending.get() { "Recording…" } else { "Record usage" }}
+                    </button>
+                </div>
+            </form>
+            {move || result.get().map(|r| match r {
+                Ok(rec) => view! {
+                    <div class="up-notice up-record-result" role="status">
+                        <p>{format!("Recorded {} for {} at {} UTC.", rec.id, rec.subscription_id, rec.usage_time)}</p>
+                        <p>"Requested " <strong class="up-requested">{format::quantity(rec.requested_quantity)}</strong>
+                           ", accepted " <strong class="up-accepted">{format::quantity(rec.quantity)}</strong>
+                           {(rec.quantity != rec.requested_quantity).then_some(" (clipped to the monthly limit)")}</p>
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <ErrorView error=e /> }.into_any(),
+            })}
+        </section>
+    }
+}
