@@ -66,13 +66,13 @@ async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
 
     // Save it through the UI.
     d.execute(STUB_PICKER, Vec::new()).await?;
-    d.find(By::Css(&format!("button[aria-label='Download {id}']")))
+    d.find(By::Css(format!("button[aria-label='Download {id}']")))
         .await?
         .click()
         .await?;
     browser
         .wait_until("the file is saved", || async {
-            Ok(d.find_all(By::Css(".up-notice")).await?.first().is_some())
+            Ok(!d.find_all(By::Css(".up-notice")).await?.is_empty())
         })
         .await?;
     let notice = d.find(By::Css(".up-notice")).await?.text().await?;
@@ -188,16 +188,16 @@ async fn a_cancelled_download_leaves_no_file() -> anyhow::Result<()> {
         .convert()?;
 
     // A slow line, so there is time to cancel.
-    let dev = thirtyfour::extensions::cdp::ChromeDevTools::new(d.handle().clone());
-    dev.execute_cdp_with_params("Network.enable", serde_json::json!({}))
+    let cdp = d.cdp();
+    cdp.send_raw("Network.enable", serde_json::json!({}))
         .await?;
-    dev.execute_cdp_with_params(
+    cdp.send_raw(
         "Network.emulateNetworkConditions",
         serde_json::json!({"offline": false, "latency": 20, "downloadThroughput": 16_000, "uploadThroughput": 1_000_000}),
     )
     .await?;
     d.execute(STUB_PICKER, Vec::new()).await?;
-    d.find(By::Css(&format!("button[aria-label='Download {id}']")))
+    d.find(By::Css(format!("button[aria-label='Download {id}']")))
         .await?
         .click()
         .await?;
