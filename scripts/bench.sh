@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks quoted in the README: server query latency with 10 million records, the
-# portal's first table paint in headless Chromium, and the release bundle's size.
+# Benchmarks quoted in the README: server query latency with 10 million records, report
+# generation, the portal's first table paint and a report download in headless Chromium,
+# and the release bundle's size.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 scripts/setup.sh
@@ -22,6 +23,9 @@ echo "wasm + js + css after brotli: $total bytes ($((total / 1024)) KiB)"
 echo "== server query latency"
 BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
 
-echo "== portal first table paint"
-PORTAL_DIST="$ROOT/dist" cargo test --release -p usage-e2e --test bench_paint -- --ignored --nocapture 2>/dev/null \
-  | grep -E '^(records|first table)'
+echo "== report generation"
+cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
+
+echo "== portal in headless Chromium (first table paint, report download)"
+PORTAL_DIST="$ROOT/dist" cargo test --release -p usage-e2e --test bench_paint --test bench_download -- --ignored --nocapture --test-threads 1 2>/dev/null \
+  | grep -E '^(records|first table|report download)'

@@ -5,4 +5,4 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 scripts/setup.sh
 trunk build --release
-exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --demo "$@"
+exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --strict-csp --demo "$@"

@@ -96,114 +96,174 @@ pub fn units(points: &[ChartPoint]) -> Vec<String> {
     u
 }
 
+/// Series colours; `style/portal.css` has the same list as `.up-swatch-N` for the legend.
+pub const COLORS: [(u8, u8, u8); 9] = [
+    (11, 92, 173),
+    (214, 96, 0),
+    (26, 135, 84),
+    (176, 36, 64),
+    (111, 66, 193),
+    (0, 128, 128),
+    (160, 110, 0),
+    (90, 90, 90),
+    (200, 60, 160),
+];
+
+fn color(i: usize) -> RGBColor {
+    let (r, g, b) = COLORS[i % COLORS.len()];
+    RGBColor(r, g, b)
+}
+
+/// `n` evenly spaced round values from 0 to at least `max`.
+pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
+    let raw = (max / n.max(1) as f64).max(1e-3);
+    let mag = 10_f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    (0..=n)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= max * 1.0001 + step)
+        .collect()
+}
+
+// Text is drawn with the canvas's own fillText, not through plotters: plotters measures text
+// with a styled <span>, which a strict Content-Security-Policy (style-src 'self') forbids.
 fn draw(
     canvas: web_sys::HtmlCanvasElement,
     series: &[Series],
     unit: &str,
     detail: DetailLevel,
 ) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("the canvas cannot be drawn on")?;
     let backend =
         CanvasBackend::with_canvas_object(canvas).ok_or("the canvas cannot be drawn on")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let y_max = series
+    let y_peak = series
         .iter()
         .flat_map(|s| s.points.iter().map(|(_, v)| *v))
         .fold(0.0_f64, f64::max)
-        .max(1e-3)
-        * 1.08;
-    let label_style = ("sans-serif", 14).into_font();
-    if detail == DetailLevel::Summarized {
-        let names: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
-        let n = names.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(80)
-            .build_cartesian_2d(-0.5_f64..n - 0.5, 0.0_f64..y_max)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(names.len().max(1))
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    names.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
+        .max(1e-3);
+    let y_ticks = nice_ticks(y_peak, 5);
+    let y_max = y_ticks.last().copied().unwrap_or(y_peak).max(y_peak);
+    let summarized = detail == DetailLevel::Summarized;
+    let (x_min, x_max) = if summarized {
+        (-0.5, series.len().max(1) as f64 - 0.5)
+    } else {
+        let lo = series
+            .iter()
+            .filter_map(|s| s.points.first().map(|p| p.0))
+            .min()
+            .unwrap_or(0) as f64;
+        let hi = series
+            .iter()
+            .filter_map(|s| s.points.last().map(|p| p.0))
+            .max()
+            .map_or(lo, |x| x as f64);
+        (lo, hi.max(lo + 1.0))
+    };
+    let chart = ChartBuilder::on(&root)
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(84)
+        .build_cartesian_2d(x_min..x_max, 0.0_f64..y_max)
+        .map_err(|e| e.to_string())?;
+    let grid = RGBColor(225, 229, 236);
+    let axis = RGBColor(88, 97, 116);
+    let mut chart = chart;
+    chart
+        .draw_series(
+            y_ticks
+                .iter()
+                .map(|y| PathElement::new(vec![(x_min, *y), (x_max, *y)], grid)),
+        )
+        .map_err(|e| e.to_string())?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(x_min, 0.0), (x_max, 0.0)],
+            axis,
+        )))
+        .map_err(|e| e.to_string())?;
+    let x_ticks: Vec<(f64, String)> = if summarized {
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as f64, s.name.clone()))
+            .collect()
+    } else {
+        (0..6)
+            .map(|k| x_min + (x_max - x_min) * k as f64 / 5.0)
+            .map(|x| {
+                (
+                    x,
+                    Timestamp::from_unix(x as i64)
+                        .map(|t| format::bucket_short(t, detail))
+                        .unwrap_or_default(),
+                )
             })
-            .y_label_formatter(&|v| format::compact(*v))
-            .y_desc(unit)
-            .x_desc("Charge item")
-            .label_style(label_style.clone())
-            .draw()
-            .map_err(|e| e.to_string())?;
+            .collect()
+    };
+    if summarized {
         chart
             .draw_series(series.iter().enumerate().map(|(i, s)| {
                 let v = s.points.iter().map(|(_, v)| v).sum::<f64>();
                 Rectangle::new(
                     [(i as f64 - 0.35, 0.0), (i as f64 + 0.35, v)],
-                    Palette99::pick(i).filled(),
+                    color(i).filled(),
                 )
             }))
             .map_err(|e| e.to_string())?;
     } else {
-        let x_min = series
-            .iter()
-            .filter_map(|s| s.points.first().map(|p| p.0))
-            .min()
-            .unwrap_or(0);
-        let x_max = series
-            .iter()
-            .filter_map(|s| s.points.last().map(|p| p.0))
-            .max()
-            .unwrap_or(x_min)
-            .max(x_min + 1);
-        let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(80)
-            .build_cartesian_2d(x_min..x_max, 0.0_f64..y_max)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_labels(6)
-            .x_label_formatter(&|t| {
-                Timestamp::from_unix(*t)
-                    .map(|t| format::bucket_short(t, detail))
-                    .unwrap_or_default()
-            })
-            .y_label_formatter(&|v| format::compact(*v))
-            .y_desc(unit)
-            .x_desc("Time (UTC)")
-            .label_style(label_style.clone())
-            .draw()
-            .map_err(|e| e.to_string())?;
         for (i, s) in series.iter().enumerate() {
-            let color = Palette99::pick(i);
             chart
                 .draw_series(LineSeries::new(
-                    s.points.iter().copied(),
-                    color.stroke_width(2),
+                    s.points.iter().map(|(t, v)| (*t as f64, *v)),
+                    color(i).stroke_width(2),
                 ))
-                .map_err(|e| e.to_string())?
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
+                .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .label_font(label_style)
-            .draw()
-            .map_err(|e| e.to_string())?;
     }
-    root.present().map_err(|e| e.to_string())
+    root.present().map_err(|e| e.to_string())?;
+
+    ctx.set_font("13px sans-serif");
+    ctx.set_fill_style_str("#3b4456");
+    ctx.set_text_align("right");
+    ctx.set_text_baseline("middle");
+    for y in &y_ticks {
+        let (px, py) = chart.backend_coord(&(x_min, *y));
+        let _ = ctx.fill_text(&format::compact(*y), f64::from(px - 8), f64::from(py));
+    }
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("top");
+    for (i, (x, label)) in x_ticks.iter().enumerate() {
+        // The last label ends at its tick so it stays inside the canvas.
+        ctx.set_text_align(if !summarized && i + 1 == x_ticks.len() {
+            "right"
+        } else {
+            "center"
+        });
+        let (px, py) = chart.backend_coord(&(*x, 0.0));
+        let _ = ctx.fill_text(label, f64::from(px), f64::from(py + 8));
+    }
+    // The unit, along the y axis.
+    let (_, top) = chart.backend_coord(&(x_min, y_max));
+    let (_, bottom) = chart.backend_coord(&(x_min, 0.0));
+    ctx.save();
+    let _ = ctx.translate(18.0, f64::from(top + bottom) / 2.0);
+    let _ = ctx.rotate(-std::f64::consts::FRAC_PI_2);
+    ctx.set_text_baseline("middle");
+    let _ = ctx.fill_text(unit, 0.0, 0.0);
+    ctx.restore();
+    Ok(())
 }
 
 /// The chart, with a unit picker when the result has several units.
@@ -262,6 +322,14 @@ pub fn UsageChart(
             {picker}
             <canvas node_ref=canvas width="960" height="360" role="img" aria-label=description></canvas>
             <figcaption class="up-visually-hidden">{description}</figcaption>
+            <ul class="up-legend" aria-hidden="true">
+                {move || {
+                    let u = unit.get();
+                    points.with_value(|p| series_for(p, &u)).into_iter().enumerate().map(|(i, s)| {
+                        view! { <li><span class=format!("up-swatch up-swatch-{}", i % COLORS.len())></span>{s.name}</li> }
+                    }).collect_view()
+                }}
+            </ul>
             {move || failure.get().map(|e| view! { <p class="up-error" role="alert">"The chart could not be drawn: " {e}</p> })}
         </figure>
     }

@@ -48,6 +48,8 @@ pub struct AppOptions {
     pub static_dir: Option<PathBuf>,
     /// Origins allowed by CORS; `*` allows any.
     pub cors_origins: Vec<String>,
+    /// Send [`PORTAL_CSP`] with the portal's HTML.
+    pub strict_csp: bool,
 }
 
 /// The whole application.
@@ -59,13 +61,80 @@ pub fn app(state: AppState, opts: &AppOptions) -> Router {
         .merge(routes::usages::router())
         .merge(routes::billing::router())
         .with_state(state);
-    let mut app = api;
-    if let Some(dir) = &opts.static_dir {
-        let index = dir.join("index.html");
-        app = app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)));
-    }
+    let app = match &opts.static_dir {
+        Some(dir) => api.fallback_service(static_files(dir, opts.strict_csp)),
+        None => api,
+    };
     app.layer(cors(&opts.cors_origins))
         .layer(axum::middleware::from_fn(request_id::request_ids))
+}
+
+/// The Content-Security-Policy sent with the portal's HTML: no inline script or style.
+pub const PORTAL_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+
+/// The built portal: precompressed files by `Accept-Encoding`, the SPA fallback to
+/// index.html, and caching fit for a CDN.
+fn static_files(dir: &std::path::Path, strict_csp: bool) -> Router {
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
+    let router = Router::new()
+        .fallback_service(files)
+        .layer(axum::middleware::map_response(cache_headers));
+    if strict_csp {
+        router.layer(axum::middleware::map_response(csp_header))
+    } else {
+        router
+    }
+}
+
+async fn csp_header(mut resp: axum::response::Response) -> axum::response::Response {
+    let h = resp.headers_mut();
+    if h.get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+    {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(PORTAL_CSP),
+        );
+    }
+    resp
+}
+
+/// Hashed assets are immutable for a year; index.html, config.json and anything else must be
+/// revalidated, so a deploy is seen at once.
+async fn cache_headers(
+    uri: axum::extract::OriginalUri,
+    mut resp: axum::response::Response,
+) -> axum::response::Response {
+    let h = resp.headers_mut();
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let value = if is_hashed_asset(uri.path()) && !is_html {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    resp
+}
+
+/// True for trunk's content-hashed file names (`name-0123456789abcdef.ext`).
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, h)| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        || stem.rsplit_once('-').is_some_and(|(_, h)| {
+            h.len() == 16 + 3
+                && h.ends_with("_bg")
+                && h[..16].bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -42,6 +42,9 @@ struct ServeArgs {
     /// Where the demo writes the portal's runtime config; default <static-dir>/config.json.
     #[arg(long)]
     portal_config: Option<PathBuf>,
+    /// Send a strict Content-Security-Policy with the portal's HTML (no inline script or style).
+    #[arg(long)]
+    strict_csp: bool,
     /// A CORS origin allowed to call the API (repeat it; `*` for any).
     #[arg(
         long = "cors-origin",
@@ -142,6 +145,7 @@ async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
     let opts = AppOptions {
         static_dir,
         cors_origins: args.cors_origins,
+        strict_csp: args.strict_csp,
     };
     let bound = Bound::bind(
         args.listen,

@@ -70,6 +70,7 @@ impl Portal {
         let opts = AppOptions {
             static_dir: Some(site),
             cors_origins: Vec::new(),
+            strict_csp: true,
         };
         let state = AppState::new(pool, dir.path().join("reports"))?;
         let bound = Bound::bind("127.0.0.1:0".parse()?, state.clone(), &opts).await?;

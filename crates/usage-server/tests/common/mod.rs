@@ -52,6 +52,7 @@ pub fn server() -> &'static TestServer {
                 let opts = AppOptions {
                     static_dir: None,
                     cors_origins: vec!["*".to_owned()],
+                    strict_csp: false,
                 };
                 let bound = Bound::bind(
                     "127.0.0.1:0".parse().unwrap(),
