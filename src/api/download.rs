@@ -15,6 +15,20 @@ fn has_method(obj: &JsValue, key: &str) -> bool {
     prop(obj, key).is_function()
 }
 
+/// Calls `obj.method(...args)` without awaiting what it returns.
+fn start(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = prop(obj, method).dyn_into()?;
+    f.apply(obj, &args.iter().collect::<Array>())
+}
+
+/// Awaits a value that may be a promise.
+async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
+    match v.dyn_into::<Promise>() {
+        Ok(p) => JsFuture::from(p).await,
+        Err(v) => Ok(v),
+    }
+}
+
 /// Calls `obj.method(...args)` and awaits it when it returns a promise.
 async fn call(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
     let f: Function = prop(obj, method).dyn_into()?;
@@ -206,17 +220,23 @@ pub async fn stream_to(
             total,
             elapsed_ms: 0.0,
         });
+        let read_error = |e: JsValue| {
+            if signal.aborted() {
+                ApiError::local(super::ABORTED, String::new(), request_id.clone())
+            } else {
+                failed("downloaded completely", &e)
+            }
+        };
+        // Progress is reported ten times a second at most: re-rendering per chunk costs throughput.
+        let mut reported = 0.0_f64;
+        // The next chunk is read while the current one is written, so network and disk overlap.
+        let mut next = start(&reader, "read", &[]).map_err(read_error)?;
         loop {
-            let chunk = call(&reader, "read", &[]).await.map_err(|e| {
-                if signal.aborted() {
-                    ApiError::local(super::ABORTED, String::new(), request_id.clone())
-                } else {
-                    failed("downloaded completely", &e)
-                }
-            })?;
+            let chunk = settle(next).await.map_err(read_error)?;
             if prop(&chunk, "done").is_truthy() {
                 break;
             }
+            next = start(&reader, "read", &[]).map_err(read_error)?;
             // The chunk stays a JS Uint8Array: it is written without a copy into wasm memory.
             let value = prop(&chunk, "value");
             bytes += value
@@ -225,12 +245,21 @@ pub async fn stream_to(
             call(&target.writable, "write", &[value])
                 .await
                 .map_err(|e| failed("written", &e))?;
-            on_progress(Progress {
-                bytes,
-                total,
-                elapsed_ms: now_ms() - started,
-            });
+            let elapsed_ms = now_ms() - started;
+            if elapsed_ms - reported >= 100.0 {
+                reported = elapsed_ms;
+                on_progress(Progress {
+                    bytes,
+                    total,
+                    elapsed_ms,
+                });
+            }
         }
+        on_progress(Progress {
+            bytes,
+            total,
+            elapsed_ms: now_ms() - started,
+        });
         if let Some(t) = total
             && t != bytes
         {

@@ -225,11 +225,24 @@ pub fn ReportsPage() -> impl IntoView {
                             });
                         })
                         .await;
+                        let last = active
+                            .try_with_untracked(|a| a.as_ref().and_then(|a| a.progress))
+                            .flatten();
                         active.try_set(None);
                         controller.try_set_value(None);
+                        let how = last
+                            .map(|p| {
+                                format!(
+                                    " ({} in {:.1} s, {}/s)",
+                                    bytes(p.bytes),
+                                    p.elapsed_ms / 1000.0,
+                                    bytes(p.rate() as u64)
+                                )
+                            })
+                            .unwrap_or_default();
                         match result {
                             Ok(Saved::ToChosenFile) => {
-                                notice.try_set(Some(format!("Saved {name}.")));
+                                notice.try_set(Some(format!("Saved {name}{how}.")));
                             }
                             Ok(Saved::ThroughBrowser) => {
                                 notice.try_set(Some(format!(
