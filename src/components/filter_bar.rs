@@ -22,6 +22,46 @@ fn group_label(g: GroupDim) -> &'static str {
     usage_api::usage::Column::Group(g).label()
 }
 
+/// One checkbox per value; checking one adds its value to the draft's list, in click order.
+fn toggles<T: Copy + PartialEq + Send + Sync + 'static>(
+    draft: RwSignal<Draft>,
+    apply: impl Fn() + Copy + Send + Sync + 'static,
+    id_prefix: &'static str,
+    values: &[T],
+    wire: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    get: fn(&Draft) -> &Vec<T>,
+    list: fn(&mut Draft) -> &mut Vec<T>,
+) -> impl IntoView {
+    values
+        .iter()
+        .map(|v| {
+            let v = *v;
+            view! {
+                <label class="up-toggle">
+                    <input
+                        id=format!("{id_prefix}-{}", wire(v))
+                        type="checkbox"
+                        prop:checked=move || draft.with(|d| get(d).contains(&v))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            draft.update(|d| {
+                                let l = list(d);
+                                l.retain(|x| *x != v);
+                                if on {
+                                    l.push(v);
+                                }
+                            });
+                            apply();
+                        }
+                    />
+                    {label(v)}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
 /// The filter bar: date range with presets, text filters, channel, detail level, groupBy
 /// toggles, a column chooser and the page size.
 ///
@@ -142,61 +182,26 @@ pub fn FilterBar(
         })
         .collect_view();
 
-    let group_toggles = GroupDim::ALL
-        .iter()
-        .map(|g| {
-            let g = *g;
-            let id = format!("g-{}", g.as_str());
-            view! {
-                <label class="up-toggle">
-                    <input
-                        id=id
-                        type="checkbox"
-                        prop:checked=move || draft.with(|d| d.group_by.contains(&g))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| {
-                                d.group_by.retain(|x| *x != g);
-                                if on {
-                                    d.group_by.push(g);
-                                }
-                            });
-                            apply();
-                        }
-                    />
-                    {group_label(g)}
-                </label>
-            }
-        })
-        .collect_view();
-
-    let column_choices = UsageField::ALL
-        .iter()
-        .map(|f| {
-            let f = *f;
-            let id = format!("c-{}", f.as_str());
-            view! {
-                <label class="up-toggle">
-                    <input
-                        id=id
-                        type="checkbox"
-                        prop:checked=move || draft.with(|d| d.fields.contains(&f))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| {
-                                d.fields.retain(|x| *x != f);
-                                if on {
-                                    d.fields.push(f);
-                                }
-                            });
-                            apply();
-                        }
-                    />
-                    {usage_api::usage::Column::Field(f).label()}
-                </label>
-            }
-        })
-        .collect_view();
+    let group_toggles = toggles(
+        draft,
+        apply,
+        "g",
+        GroupDim::ALL,
+        GroupDim::as_str,
+        group_label,
+        |d| &d.group_by,
+        |d| &mut d.group_by,
+    );
+    let column_choices = toggles(
+        draft,
+        apply,
+        "c",
+        UsageField::ALL,
+        UsageField::as_str,
+        |f| usage_api::usage::Column::Field(f).label(),
+        |d| &d.fields,
+        |d| &mut d.fields,
+    );
     let columns_error = error_for("usageFields");
 
     let on_submit = move |ev: SubmitEvent| {

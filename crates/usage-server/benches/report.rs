@@ -5,9 +5,8 @@
 //! times `POST …/reports?detailLevel=day&groupBy=resource` until its status is completed.
 //! Target: at most 5 s.
 
-use r2d2_sqlite::rusqlite::params;
 use std::time::{Duration, Instant};
-use usage_server::{AppOptions, AppState, Bound, auth, db};
+use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
 
 const RESOURCES: i64 = 10_600;
 const DAYS: i64 = 95;
@@ -43,23 +42,8 @@ async fn main() -> anyhow::Result<()> {
                 [],
             )?;
             let sub = tx.last_insert_rowid();
-            {
-                let mut ins = tx.prepare(
-                    "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                     VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::bench-fleet:project/fleet', '', ?3, 'hot', ?4, ?4)",
-                )?;
-                for d in 0..DAYS {
-                    for r in 0..RESOURCES {
-                        ins.execute(params![
-                            sub,
-                            start + d * 86_400,
-                            format!("vehicle-{r:05}"),
-                            1000 + (r * 7 + d) % 5000
-                        ])?;
-                    }
-                }
-            }
             tx.commit()?;
+            demo::load_fleet(&mut conn, sub, start, DAYS, RESOURCES)?;
             println!(
                 "built {} in {:.1} s",
                 path.display(),

@@ -316,36 +316,20 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
 
     // Rollups from what was just written, in bulk rather than one upsert per record.
     let mut daily: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
-    {
-        let mut ins = tx.prepare(
-            "INSERT INTO usage_hourly (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
-        for (&(sub_id, t, stream), &(u, b)) in &hourly {
-            let d = &by_id[&sub_id].streams[stream];
-            ins.execute(params![
-                sub_id,
-                t,
-                d.app_id,
-                d.project_hrn,
-                d.billing_tag,
-                d.resource,
-                d.channel_id,
-                u,
-                b
-            ])?;
-            let e = daily
-                .entry((sub_id, t - t.rem_euclid(86_400), stream))
-                .or_default();
-            e.0 += u;
-            e.1 += b;
-        }
-        let mut ins = tx.prepare(
-            "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        for (&(sub_id, t, stream), &(u, b)) in &daily {
+    for (&(sub_id, t, stream), &(u, b)) in &hourly {
+        let e = daily
+            .entry((sub_id, t - t.rem_euclid(86_400), stream))
+            .or_default();
+        e.0 += u;
+        e.1 += b;
+    }
+    let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
+    for (table, sums) in [("usage_hourly", &hourly), ("usage_daily", &daily)] {
+        let mut ins = tx.prepare(&format!(
+            "INSERT INTO {table} (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ))?;
+        for (&(sub_id, t, stream), &(u, b)) in sums {
             let d = &by_id[&sub_id].streams[stream];
             ins.execute(params![
                 sub_id,
@@ -369,4 +353,34 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         "demo data loaded"
     );
     Ok(true)
+}
+
+/// A fleet-shaped dataset for large reports: subscription `sub_id` meters `resources` vehicles
+/// daily for `days` days from `start` (unix seconds), straight into the daily rollup.
+/// `resources × days` result records for a day-level report grouped by resource.
+pub fn load_fleet(
+    conn: &mut r2d2_sqlite::rusqlite::Connection,
+    sub_id: i64,
+    start: i64,
+    days: i64,
+    resources: i64,
+) -> r2d2_sqlite::rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut ins = tx.prepare(
+            "INSERT OR REPLACE INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::fleet:project/fleet', '', ?3, 'hot', ?4, ?4)",
+        )?;
+        for d in 0..days {
+            for r in 0..resources {
+                ins.execute(params![
+                    sub_id,
+                    start + d * 86_400,
+                    format!("vehicle-{r:05}"),
+                    1000 + (r * 7 + d) % 5000
+                ])?;
+            }
+        }
+    }
+    tx.commit()
 }

@@ -144,11 +144,18 @@ impl Browser {
             .spawn()
             .with_context(|| format!("starting {driver_bin}"))?;
         let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
+        // Ready means chromedriver says so on /status, not merely that its port accepts.
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            let ready = match http.get(format!("{url}/status")).send().await {
+                Ok(r) => r
+                    .json::<Value>()
+                    .await
+                    .ok()
+                    .is_some_and(|v| v["value"]["ready"] == true),
+                Err(_) => false,
+            };
+            if ready {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -2,7 +2,6 @@
 //! disk through the portal in headless Chromium, with the rate and the growth of the page's
 //! wasm memory. Targets: at least 100 MB/s, at most 8 MB of wasm memory growth.
 
-use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use thirtyfour::By;
@@ -18,29 +17,12 @@ async fn save_a_million_record_report() -> anyhow::Result<()> {
         .unix();
     {
         let mut conn = portal.state.pool.get()?;
-        let tx = conn.transaction()?;
-        let sub: i64 = tx.query_row(
+        let sub: i64 = conn.query_row(
             "SELECT id FROM subscriptions WHERE realm_id = 'northwind' LIMIT 1",
             [],
             |r| r.get(0),
         )?;
-        {
-            let mut ins = tx.prepare(
-                "INSERT OR REPLACE INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                 VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::northwind:project/fleet', '', ?3, 'hot', ?4, ?4)",
-            )?;
-            for d in 0..95_i64 {
-                for r in 0..10_600_i64 {
-                    ins.execute(params![
-                        sub,
-                        start + d * 86_400,
-                        format!("vehicle-{r:05}"),
-                        1000 + (r * 7 + d) % 5000
-                    ])?;
-                }
-            }
-        }
-        tx.commit()?;
+        usage_server::demo::load_fleet(&mut conn, sub, start, 95, 10_600)?;
     }
     let end = usage_api::Timestamp::from_unix(start + 95 * 86_400)
         .ok_or_else(|| anyhow::anyhow!("date"))?;
