@@ -28,8 +28,8 @@ fn toggles<T: Copy + PartialEq + Send + Sync + 'static>(
     apply: impl Fn() + Copy + Send + Sync + 'static,
     id_prefix: &'static str,
     values: &[T],
-    wire: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
+    // The value's wire name (for the id) and its label.
+    describe: fn(T) -> (&'static str, &'static str),
     get: fn(&Draft) -> &Vec<T>,
     list: fn(&mut Draft) -> &mut Vec<T>,
 ) -> impl IntoView {
@@ -37,10 +37,11 @@ fn toggles<T: Copy + PartialEq + Send + Sync + 'static>(
         .iter()
         .map(|v| {
             let v = *v;
+            let (wire, label) = describe(v);
             view! {
                 <label class="up-toggle">
                     <input
-                        id=format!("{id_prefix}-{}", wire(v))
+                        id=format!("{id_prefix}-{wire}")
                         type="checkbox"
                         prop:checked=move || draft.with(|d| get(d).contains(&v))
                         on:change=move |ev| {
@@ -55,7 +56,7 @@ fn toggles<T: Copy + PartialEq + Send + Sync + 'static>(
                             apply();
                         }
                     />
-                    {label(v)}
+                    {label}
                 </label>
             }
         })
@@ -187,8 +188,7 @@ pub fn FilterBar(
         apply,
         "g",
         GroupDim::ALL,
-        GroupDim::as_str,
-        group_label,
+        |g| (g.as_str(), group_label(g)),
         |d| &d.group_by,
         |d| &mut d.group_by,
     );
@@ -197,8 +197,7 @@ pub fn FilterBar(
         apply,
         "c",
         UsageField::ALL,
-        UsageField::as_str,
-        |f| usage_api::usage::Column::Field(f).label(),
+        |f| (f.as_str(), usage_api::usage::Column::Field(f).label()),
         |d| &d.fields,
         |d| &mut d.fields,
     );
