@@ -110,6 +110,26 @@ fn chart_points(csv: &str) -> Vec<ChartPoint> {
     .collect()
 }
 
+/// The range in words: whole days as dates, the last day included; anything finer with times.
+fn range_text(q: &UsageQuery) -> String {
+    use crate::format::bucket;
+    let whole_days = q.start.is_midnight() && q.end.is_midnight();
+    let last = Timestamp::from_unix(q.end.unix() - 1).unwrap_or(q.end);
+    if whole_days {
+        format!(
+            "{} to {}, UTC",
+            bucket(q.start, DetailLevel::Day),
+            bucket(last, DetailLevel::Day)
+        )
+    } else {
+        format!(
+            "{} to {} (end excluded), UTC",
+            bucket(q.start, DetailLevel::Hour),
+            bucket(q.end, DetailLevel::Hour)
+        )
+    }
+}
+
 /// Every record of a (small) query, walking its pages.
 async fn all_items(
     client: &ApiClient,
@@ -228,7 +248,7 @@ pub fn UsagePage() -> impl IntoView {
             <FilterBar query today on_apply />
             {url_notice}
             <p class="up-range">
-                {move || query.with(|q| format!("{} to {} (UTC, end excluded)", q.start, q.end))}
+                {move || query.with(range_text)}
             </p>
             <div class="up-summary">
                 <Transition fallback=|| view! { <p class="up-status" role="status">"Loading totals…"</p> }>
