@@ -217,3 +217,67 @@ async fn gloo_timers_sleep(ms: i32) {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+fn polling_honours_retry_after_else_backs_off_with_jitter() {
+    use usage_portal::pages::reports::next_delay_ms;
+    assert_eq!(next_delay_ms(Some(2), 0, 0.5), 2_000);
+    assert_eq!(next_delay_ms(Some(0), 0, 0.5), 1_000, "at least a second");
+    assert_eq!(next_delay_ms(Some(600), 0, 0.5), 60_000, "at most a minute");
+    // Without Retry-After: 1 s, 2 s, 4 s, … up to 15 s, each within ±20 %.
+    let mid: Vec<u32> = (0..6).map(|n| next_delay_ms(None, n, 0.5)).collect();
+    assert_eq!(mid, [1_000, 2_000, 4_000, 8_000, 15_000, 15_000]);
+    assert_eq!(next_delay_ms(None, 1, 0.0), 1_600);
+    assert_eq!(next_delay_ms(None, 1, 1.0), 2_400);
+}
+
+#[wasm_bindgen_test]
+fn billing_totals_stay_per_currency_and_exact() {
+    use usage_api::billing::MonthlyUsage;
+    use usage_portal::pages::billing::totals_by_currency;
+    let row = |currency: &str, amount: &str| MonthlyUsage {
+        account_id: "a".into(),
+        product_id: "p".into(),
+        aggr_product_id: "f".into(),
+        month: "2026-10".into(),
+        kind: "T".into(),
+        description: "d".into(),
+        currency: currency.into(),
+        direction: None,
+        resolution: None,
+        unit: "u".into(),
+        price: "1".into(),
+        wallet_name: "w".into(),
+        number_of_units: "1".into(),
+        total_amount: amount.into(),
+    };
+    let rows = [row("USD", "0.1"), row("EUR", "5.55"), row("USD", "0.2")];
+    let refs: Vec<&MonthlyUsage> = rows.iter().collect();
+    assert_eq!(
+        totals_by_currency(&refs),
+        vec![
+            ("EUR".to_owned(), Quantity(5_550)),
+            ("USD".to_owned(), Quantity(300))
+        ],
+        "0.1 + 0.2 is exactly 0.3, and euros never meet dollars"
+    );
+}
+
+#[wasm_bindgen_test]
+fn record_form_body_drops_blanks_and_keeps_the_submission_id() {
+    use usage_api::usages::NewUsage;
+    use usage_portal::pages::record::body_for;
+    let input = NewUsage {
+        id: Some("portal-1".into()),
+        subscription_id: Some("SUB-1".into()),
+        quantity: Some("2.5".into()),
+        app_id: Some("  ".into()),
+        accept_partial_quantity: true,
+        ..NewUsage::default()
+    };
+    let body = body_for(&input);
+    assert_eq!(body["id"], "portal-1");
+    assert_eq!(body["quantity"], "2.5");
+    assert_eq!(body["acceptPartialQuantity"], true);
+    assert!(body.get("appId").is_none());
+}
