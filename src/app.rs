@@ -2,7 +2,7 @@
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
-use crate::config::{self, Realm};
+use crate::config::{self, BasePath, Realm};
 use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
@@ -19,7 +19,10 @@ pub fn App() -> impl IntoView {
         <Transition fallback=|| view! { <p class="up-status" role="status">"Loading the portal…"</p> }>
             {move || Suspend::new(async move {
                 match config.await {
-                    Ok((config, client)) => view! { <Shell client realm=config.realm /> }.into_any(),
+                    Ok((config, client)) => {
+                        let base = BasePath::new(&config.base_path);
+                        view! { <Shell client realm=config.realm base /> }.into_any()
+                    }
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -34,19 +37,23 @@ fn Shell(
     client: ApiClient,
     /// The realm shown.
     realm: String,
+    /// The path the portal is served under.
+    base: BasePath,
 ) -> impl IntoView {
     provide_context(client);
     provide_context(Realm(realm.clone()));
+    provide_context(base.clone());
+    let router_base = base.0.clone();
     view! {
-        <Router>
+        <Router base=router_base>
             <div class="up-root">
                 <header class="up-header">
                     <span class="up-brand">"Usage Portal"</span>
                     <nav aria-label="Main">
-                        <A href="/">"Usage"</A>
-                        <A href="/reports">"Reports"</A>
-                        <A href="/billing">"Billing"</A>
-                        <A href="/record">"Record usage"</A>
+                        <A href=base.href("/")>"Usage"</A>
+                        <A href=base.href("/reports")>"Reports"</A>
+                        <A href=base.href("/billing")>"Billing"</A>
+                        <A href=base.href("/record")>"Record usage"</A>
                     </nav>
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>

@@ -16,6 +16,39 @@ pub struct PortalConfig {
     /// A bearer token (local use; an embedding host supplies tokens at run time instead).
     #[serde(default)]
     pub token: Option<String>,
+    /// The path the portal is served under, such as `/admin/usage` (empty at the root).
+    #[serde(default)]
+    pub base_path: String,
+}
+
+/// The path the portal is served under (no trailing slash), provided in context.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BasePath(pub String);
+
+impl BasePath {
+    /// From config: a leading slash, no trailing one; the root is empty.
+    pub fn new(raw: &str) -> Self {
+        let trimmed = raw.trim().trim_end_matches('/');
+        if trimmed.is_empty() {
+            Self(String::new())
+        } else if trimmed.starts_with('/') {
+            Self(trimmed.to_owned())
+        } else {
+            Self(format!("/{trimmed}"))
+        }
+    }
+
+    /// The full path of the portal's `path` (which starts with `/`).
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.0)
+    }
+}
+
+/// The full path of the portal's `path`, under the configured base path.
+pub fn href(path: &str) -> String {
+    leptos::prelude::use_context::<BasePath>()
+        .unwrap_or_default()
+        .href(path)
 }
 
 /// The realm shown, provided in context.

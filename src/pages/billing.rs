@@ -28,7 +28,10 @@ pub fn totals_by_currency(items: &[&MonthlyUsage]) -> Vec<(String, Quantity)> {
 
 /// The portal URL showing the API page behind `href` (a `_links` entry).
 fn portal_href(href: &str) -> String {
-    format!("/billing?{}", href.split_once('?').map_or("", |(_, q)| q))
+    crate::config::href(&format!(
+        "/billing?{}",
+        href.split_once('?').map_or("", |(_, q)| q)
+    ))
 }
 
 fn account_tables(page: &MonthlyPage) -> impl IntoView + use<> {
@@ -96,6 +99,7 @@ pub fn BillingPage() -> impl IntoView {
     let client = expect_context::<ApiClient>();
     let location = use_location();
     let navigate = use_navigate();
+    let base = expect_context::<crate::config::BasePath>();
     let query = Memo::new(move |_| location.search.get().trim_start_matches('?').to_owned());
     let page = {
         let client = client.clone();
@@ -148,11 +152,14 @@ pub fn BillingPage() -> impl IntoView {
             }
         }
         navigate(
-            &format!(
+            &base.href(&format!(
                 "/billing?{}",
                 serde_urlencoded::to_string(&pairs).unwrap_or_default()
-            ),
-            NavigateOptions::default(),
+            )),
+            NavigateOptions {
+                resolve: false,
+                ..NavigateOptions::default()
+            },
         );
     };
     let account_boxes = move || {

@@ -230,7 +230,14 @@ pub fn UsagePage() -> impl IntoView {
             location.pathname.get_untracked(),
             query_string(&q.to_pairs(QueryKind::Page))
         );
-        navigate(&url, NavigateOptions::default());
+        // The URL is already complete (its path includes any base path).
+        navigate(
+            &url,
+            NavigateOptions {
+                resolve: false,
+                ..NavigateOptions::default()
+            },
+        );
     });
 
     let url_notice = move || {

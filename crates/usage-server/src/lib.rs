@@ -50,6 +50,8 @@ pub struct AppOptions {
     pub cors_origins: Vec<String>,
     /// Send [`PORTAL_CSP`] with the portal's HTML.
     pub strict_csp: bool,
+    /// Serve the portal under this path (such as `/admin/usage`) instead of the root.
+    pub base_path: Option<String>,
 }
 
 /// The whole application.
@@ -62,7 +64,15 @@ pub fn app(state: AppState, opts: &AppOptions) -> Router {
         .merge(routes::billing::router())
         .with_state(state);
     let app = match &opts.static_dir {
-        Some(dir) => api.fallback_service(static_files(dir, opts.strict_csp)),
+        Some(dir) => match opts
+            .base_path
+            .as_deref()
+            .map(|b| b.trim_end_matches('/'))
+            .filter(|b| !b.is_empty())
+        {
+            Some(base) => api.nest_service(base, static_files(dir, opts.strict_csp)),
+            None => api.fallback_service(static_files(dir, opts.strict_csp)),
+        },
         None => api,
     };
     app.layer(cors(&opts.cors_origins))
@@ -217,4 +227,6 @@ pub struct PortalConfig {
     pub realm: String,
     /// A bearer token for local use.
     pub token: String,
+    /// The path the portal is served under (empty at the root).
+    pub base_path: String,
 }

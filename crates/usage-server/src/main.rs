@@ -42,6 +42,9 @@ struct ServeArgs {
     /// Where the demo writes the portal's runtime config; default <static-dir>/config.json.
     #[arg(long)]
     portal_config: Option<PathBuf>,
+    /// Serve the portal under this path (e.g. /admin/usage) instead of the root.
+    #[arg(long)]
+    base_path: Option<String>,
     /// Send a strict Content-Security-Policy with the portal's HTML (no inline script or style).
     #[arg(long)]
     strict_csp: bool,
@@ -125,6 +128,7 @@ async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
             api_base: String::new(),
             realm: demo::PARTNER.to_owned(),
             token: token.clone(),
+            base_path: args.base_path.clone().unwrap_or_default(),
         };
         let path = args
             .portal_config
@@ -146,6 +150,7 @@ async fn serve(pool: db::Pool, args: ServeArgs) -> anyhow::Result<()> {
         static_dir,
         cors_origins: args.cors_origins,
         strict_csp: args.strict_csp,
+        base_path: args.base_path.clone(),
     };
     let bound = Bound::bind(
         args.listen,

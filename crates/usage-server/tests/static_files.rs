@@ -22,6 +22,7 @@ async fn start(cors: Vec<String>) -> (String, tempfile::TempDir) {
         static_dir: Some(site),
         cors_origins: cors,
         strict_csp: true,
+        base_path: None,
     };
     let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), state, &opts)
         .await

@@ -19,8 +19,10 @@ pub fn root() -> PathBuf {
 
 /// A running server with demo data and the built portal.
 pub struct Portal {
-    /// `http://127.0.0.1:port`.
+    /// The portal's URL: `http://127.0.0.1:port` and the base path, if any.
     pub base: String,
+    /// The API's origin, `http://127.0.0.1:port`.
+    pub origin: String,
     /// The partner org's token.
     pub token: String,
     /// The realm the portal shows.
@@ -34,6 +36,12 @@ impl Portal {
     /// Starts the server on a free port, with `records` demo records ending now, serving a
     /// copy of the built portal (`PORTAL_DIST`, default `dist/`) with its config.json.
     pub async fn start(records: u64) -> Result<Self> {
+        Self::start_at(records, "").await
+    }
+
+    /// As [`Portal::start`], with the portal served under `base_path` (e.g. `/admin/usage`);
+    /// `base` then ends with it.
+    pub async fn start_at(records: u64, base_path: &str) -> Result<Self> {
         let dist = std::env::var_os("PORTAL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| root().join("dist"));
@@ -65,19 +73,22 @@ impl Portal {
             api_base: String::new(),
             realm: demo::PARTNER.to_owned(),
             token: token.clone(),
+            base_path: base_path.to_owned(),
         };
         std::fs::write(site.join("config.json"), serde_json::to_vec(&config)?)?;
         let opts = AppOptions {
             static_dir: Some(site),
             cors_origins: Vec::new(),
             strict_csp: true,
+            base_path: Some(base_path.to_owned()),
         };
         let state = AppState::new(pool, dir.path().join("reports"))?;
         let bound = Bound::bind("127.0.0.1:0".parse()?, state.clone(), &opts).await?;
         let addr = bound.spawn();
         Ok(Self {
             state,
-            base: format!("http://{addr}"),
+            base: format!("http://{addr}{base_path}"),
+            origin: format!("http://{addr}"),
             token,
             realm: demo::PARTNER.to_owned(),
             _dir: dir,
@@ -87,7 +98,7 @@ impl Portal {
     /// GETs an API path with the token and returns its JSON.
     pub async fn api(&self, path: &str) -> Result<Value> {
         let resp = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
+            .get(format!("{}{path}", self.origin))
             .bearer_auth(&self.token)
             .send()
             .await?;

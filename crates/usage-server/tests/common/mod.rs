@@ -53,6 +53,7 @@ pub fn server() -> &'static TestServer {
                     static_dir: None,
                     cors_origins: vec!["*".to_owned()],
                     strict_csp: false,
+                    base_path: None,
                 };
                 let bound = Bound::bind(
                     "127.0.0.1:0".parse().unwrap(),
