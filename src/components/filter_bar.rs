@@ -121,10 +121,12 @@ pub fn FilterBar(
         })
     };
 
-    let text_field = move |id: &'static str,
-                           label: &'static str,
-                           get: fn(&Draft) -> &String,
-                           set: fn(&mut Draft, String)| {
+    // A labelled input whose error is shown beside it and announced.
+    let input_field = move |kind: &'static str,
+                            id: &'static str,
+                            label: &'static str,
+                            get: fn(&Draft) -> &String,
+                            set: fn(&mut Draft, String)| {
         let error = error_for(id);
         let described = format!("{id}-error");
         view! {
@@ -132,7 +134,7 @@ pub fn FilterBar(
                 <label for=format!("f-{id}")>{label}</label>
                 <input
                     id=format!("f-{id}")
-                    type="text"
+                    type=kind
                     autocomplete="off"
                     prop:value=move || draft.with(|d| get(d).clone())
                     on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
@@ -143,28 +145,8 @@ pub fn FilterBar(
             </div>
         }
     };
-
-    let date_field = move |id: &'static str,
-                           label: &'static str,
-                           get: fn(&Draft) -> &String,
-                           set: fn(&mut Draft, String)| {
-        let error = error_for(id);
-        let described = format!("{id}-error");
-        view! {
-            <div class="up-field">
-                <label for=format!("f-{id}")>{label}</label>
-                <input
-                    id=format!("f-{id}")
-                    type="date"
-                    prop:value=move || draft.with(|d| get(d).clone())
-                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
-                    aria-invalid=move || (!error.get().is_empty()).to_string()
-                    aria-describedby=described.clone()
-                />
-                <span class="up-field-error" id=described role="alert">{move || error.get()}</span>
-            </div>
-        }
-    };
+    let text_field = move |id, label, get, set| input_field("text", id, label, get, set);
+    let date_field = move |id, label, get, set| input_field("date", id, label, get, set);
 
     let presets = Preset::ALL
         .into_iter()

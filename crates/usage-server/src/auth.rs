@@ -80,6 +80,17 @@ impl Caller {
         }
     }
 
+    /// Fails with 403 unless the token carries one of `scopes`.
+    pub fn require_any(&self, scopes: &[&str]) -> Result<(), AppError> {
+        match scopes.iter().find(|s| self.scopes.iter().any(|t| t == *s)) {
+            Some(_) => Ok(()),
+            None => Err(AppError::Forbidden(format!(
+                "This token lacks the '{}' scope.",
+                scopes.join("' or '")
+            ))),
+        }
+    }
+
     /// Fails with 403 unless `realm_id` is the caller's org or one of its sub-accounts.
     pub fn check_realm(&self, conn: &Connection, realm_id: &str) -> Result<(), AppError> {
         if realm_id == self.realm_id {

@@ -327,15 +327,7 @@ async fn show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UsageRecord>, AppError> {
-    if !caller
-        .scopes
-        .iter()
-        .any(|s| s == "usage:read" || s == "usages:write")
-    {
-        return Err(AppError::Forbidden(
-            "This token lacks the 'usage:read' scope.".to_owned(),
-        ));
-    }
+    caller.require_any(&["usage:read", "usages:write"])?;
     let pool = state.pool.clone();
     let record = tokio::task::spawn_blocking(move || -> Result<UsageRecord, AppError> {
         let conn = pool.get()?;
@@ -392,15 +384,7 @@ async fn list(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    if !caller
-        .scopes
-        .iter()
-        .any(|s| s == "usage:read" || s == "usages:write")
-    {
-        return Err(AppError::Forbidden(
-            "This token lacks the 'usage:read' scope.".to_owned(),
-        ));
-    }
+    caller.require_any(&["usage:read", "usages:write"])?;
     let pool = state.pool.clone();
     let page = tokio::task::spawn_blocking(move || -> Result<RecordPage, AppError> {
         let conn = pool.get()?;
