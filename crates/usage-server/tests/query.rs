@@ -292,7 +292,7 @@ proptest! {
         let rt = tokio::runtime::Runtime::new().unwrap();
         let (paged, csv_text) = rt.block_on(async {
             let paged = all_items(&query, limit).await;
-            let csv_text = server().get(&format!("/usage/realms/northwind/csv?{query}")).send().await.unwrap().text().await.unwrap();
+            let csv_text = server().text(&format!("/usage/realms/northwind/csv?{query}")).await;
             (paged, csv_text)
         });
         let from_pages: Vec<BTreeMap<String, String>> = paged.iter().map(item_row).collect();

@@ -145,13 +145,8 @@ async fn sub_accounts_reports_name_each_realm() {
     );
     let id = done["id"].as_str().unwrap();
     let text = server()
-        .get(&format!("/usage/realms/northwind/reports/{id}/download"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/usage/realms/northwind/reports/{id}/download"))
+        .await;
     let realms: std::collections::BTreeSet<&str> = text
         .lines()
         .skip(1)
@@ -245,13 +240,8 @@ async fn list_is_newest_first_and_unknown_reports_are_404() {
         .unwrap()
         .to_owned();
     let list: Value = server()
-        .get("/usage/realms/northwind/reports?limit=100")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json("/usage/realms/northwind/reports?limit=100")
+        .await;
     let ids: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -292,14 +282,7 @@ async fn list_is_newest_first_and_unknown_reports_are_404() {
 
 #[tokio::test]
 async fn orgs_me_lists_sub_accounts() {
-    let me: Value = server()
-        .get("/orgs/me")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = server().json("/orgs/me").await;
     assert_eq!(me["realmId"], "northwind");
     let subs: Vec<&str> = me["subAccounts"]
         .as_array()
@@ -348,13 +331,8 @@ async fn cells_that_look_like_formulas_are_neutralised() {
     let done = wait_done(&location).await;
     let id = done["id"].as_str().unwrap();
     let text = s
-        .get(&format!("/usage/realms/northwind/reports/{id}/download"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text(&format!("/usage/realms/northwind/reports/{id}/download"))
+        .await;
     let row = text
         .lines()
         .find(|l| l.contains("HYPERLINK"))

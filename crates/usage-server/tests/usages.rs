@@ -39,13 +39,8 @@ async fn post(body: Value) -> (u16, Value) {
 
 async fn usage_value(query: &str) -> i64 {
     let page: Value = server()
-        .get(&format!("/usage/realms/northwind?{query}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/usage/realms/northwind?{query}"))
+        .await;
     page["items"]
         .as_array()
         .unwrap()
@@ -77,32 +72,15 @@ async fn a_recorded_usage_shows_at_once_everywhere() {
         12_500,
         "the usage query sees it"
     );
-    let got: Value = server()
-        .get(&format!("/usages/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let got: Value = server().json(&format!("/usages/{id}")).await;
     assert_eq!(got, rec);
     let list: Value = server()
-        .get(&format!("/usages?subscriptionId={sub}&limit=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/usages?subscriptionId={sub}&limit=1"))
+        .await;
     assert_eq!(list["items"][0]["id"], rec["id"], "newest first");
     let month: Value = server()
-        .get("/express/usage/month?from=2027-01&to=2027-01")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json("/express/usage/month?from=2027-01&to=2027-01")
+        .await;
     let row = month["_embedded"]["usage"]
         .as_array()
         .unwrap()
@@ -253,13 +231,8 @@ async fn idempotent_by_id() {
     assert_eq!((s1, s2), (201, 200));
     assert_eq!(first, again, "the stored record again");
     let list: Value = server()
-        .get(&format!("/usages?subscriptionId={sub}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&format!("/usages?subscriptionId={sub}"))
+        .await;
     let n = list["items"]
         .as_array()
         .unwrap()
@@ -292,13 +265,8 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
     );
     assert_eq!(post(json!({"subscriptionId": eur, "quantity": "333.333", "usageTime": "2027-06-03T00:00:00"})).await.0, 201);
     let page: Value = server()
-        .get("/express/usage/month?accounts=northwind,northwind-eu&from=2027-06&to=2027-06")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json("/express/usage/month?accounts=northwind,northwind-eu&from=2027-06&to=2027-06")
+        .await;
     let items = page["_embedded"]["usage"].as_array().unwrap();
     let find = |acct: &str| {
         items
@@ -328,13 +296,8 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
 
     // Paging with HAL links: next and prev absent at the ends.
     let first: Value = server()
-        .get("/express/usage/month?accounts=northwind&from=2025-12&to=2026-10&per_page=7")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json("/express/usage/month?accounts=northwind&from=2025-12&to=2026-10&per_page=7")
+        .await;
     assert_eq!(first["page"], 1);
     assert!(first["_links"].get("prev").is_none());
     let last_href = first["_links"]["last"]["href"].as_str().unwrap().to_owned();
@@ -348,14 +311,7 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
         first["total_pages"].as_u64().unwrap(),
         first["total"].as_u64().unwrap().div_ceil(7)
     );
-    let last: Value = server()
-        .get(&last_href)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let last: Value = server().json(&last_href).await;
     assert!(last["_links"].get("next").is_none());
     assert!(last["_links"]["prev"].is_object());
     assert!(

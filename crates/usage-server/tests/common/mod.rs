@@ -93,6 +93,16 @@ impl TestServer {
             .get(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
     }
+
+    /// GETs `path` with the partner's token and decodes the JSON body, whatever the status.
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        self.get(path).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// GETs `path` with the partner's token and returns the body as text.
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path).send().await.unwrap().text().await.unwrap()
+    }
 }
 
 /// The names in an error body's `fields`, sorted.
