@@ -5,4 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 scripts/setup.sh
 trunk build --release
-exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --strict-csp --demo "$@"
+# The CORS origin is the example host admin site (README, "Embedding in your admin site").
+exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --strict-csp --demo \
+  --cors-origin http://127.0.0.1:8081 "$@"

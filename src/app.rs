@@ -3,50 +3,69 @@
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
+use crate::embed::{HostEvents, NAVIGATE, emit};
 use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::usage::UsagePage;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
+use wasm_bindgen::JsValue;
 
-/// The root component.
+/// The standalone portal (index.html): loads `config.json`, then shows the portal.
 #[component]
 pub fn App() -> impl IntoView {
+    let events = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .map(|b| HostEvents::new(b.into()));
+    provide_context(events.clone());
     let config = LocalResource::new(|| config::load("config.json"));
     view! {
-        <Transition fallback=|| view! { <p class="up-status" role="status">"Loading the portal…"</p> }>
-            {move || Suspend::new(async move {
-                match config.await {
-                    Ok((config, client)) => {
-                        let base = BasePath::new(&config.base_path);
-                        view! { <Shell client realm=config.realm base /> }.into_any()
+        <Transition fallback=|| view! {
+            <div class="up-root"><p class="up-status" role="status">"Loading the portal…"</p></div>
+        }>
+            {move || {
+                let events = events.clone();
+                Suspend::new(async move {
+                    match config.await {
+                        Ok((config, client)) => {
+                            let base = BasePath::new(&config.base_path);
+                            view! { <Portal client realm=config.realm base events /> }.into_any()
+                        }
+                        Err(e) => view! { <div class="up-root"><ErrorView error=e /></div> }.into_any(),
                     }
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
+                })
+            }}
         </Transition>
     }
 }
 
-/// The routed portal, once configured.
+/// The routed portal: the root of both the standalone page and an embedded one.
 #[component]
-fn Shell(
+pub fn Portal(
     /// The API client, shared through context.
     client: ApiClient,
     /// The realm shown.
     realm: String,
     /// The path the portal is served under.
     base: BasePath,
+    /// Where the portal's DOM events go (the element it is mounted in).
+    events: Option<HostEvents>,
 ) -> impl IntoView {
     provide_context(client);
     provide_context(Realm(realm.clone()));
     provide_context(base.clone());
+    if let Some(events) = events {
+        provide_context(events);
+    }
     let router_base = base.0.clone();
     view! {
-        <Router base=router_base>
-            <div class="up-root">
+        <div class="up-root">
+            <Router base=router_base>
+                <NavigationEvents />
                 <header class="up-header">
                     <span class="up-brand">"Usage Portal"</span>
                     <nav aria-label="Main">
@@ -57,7 +76,7 @@ fn Shell(
                     </nav>
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
-                <main class="up-main" id="main">
+                <main class="up-main">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=UsagePage />
                         <Route path=path!("/reports") view=ReportsPage />
@@ -65,9 +84,25 @@ fn Shell(
                         <Route path=path!("/record") view=RecordPage />
                     </Routes>
                 </main>
-            </div>
-        </Router>
+            </Router>
+        </div>
     }
+}
+
+/// Tells the host page about every page the portal shows.
+#[component]
+fn NavigationEvents() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |_| {
+        let (path, search) = (location.pathname.get(), location.search.get());
+        emit(
+            NAVIGATE,
+            &[
+                ("path", JsValue::from_str(&path)),
+                ("search", JsValue::from_str(&search)),
+            ],
+        );
+    });
 }
 
 #[component]

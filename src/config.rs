@@ -55,7 +55,8 @@ pub fn href(path: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Realm(pub String);
 
-fn resolve(relative: &str, base: &str) -> Result<String, ApiError> {
+/// `relative` resolved against the absolute URL `base`.
+pub(crate) fn resolve(relative: &str, base: &str) -> Result<String, ApiError> {
     web_sys::Url::new_with_base(relative, base)
         .map(|u| u.href())
         .map_err(|_| ApiError::config(format!("'{relative}' is not a valid URL")))

@@ -3,49 +3,9 @@
 //! one, else the Origin Private File System (then a link to the saved file).
 
 use super::{ApiClient, ApiError};
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use crate::js::{call, has_method, object, prop, settle, start};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-
-fn prop(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn has_method(obj: &JsValue, key: &str) -> bool {
-    prop(obj, key).is_function()
-}
-
-/// Calls `obj.method(...args)` without awaiting what it returns.
-fn start(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = prop(obj, method).dyn_into()?;
-    f.apply(obj, &args.iter().collect::<Array>())
-}
-
-/// Awaits a value that may be a promise.
-async fn settle(v: JsValue) -> Result<JsValue, JsValue> {
-    match v.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(v) => Ok(v),
-    }
-}
-
-/// Calls `obj.method(...args)` and awaits it when it returns a promise.
-async fn call(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = prop(obj, method).dyn_into()?;
-    let result = f.apply(obj, &args.iter().collect::<Array>())?;
-    match result.dyn_into::<Promise>() {
-        Ok(p) => JsFuture::from(p).await,
-        Err(v) => Ok(v),
-    }
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    }
-    o.into()
-}
 
 fn error_name(e: &JsValue) -> String {
     prop(e, "name").as_string().unwrap_or_default()

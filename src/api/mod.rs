@@ -1,10 +1,12 @@
 //! The typed client of the Usage API.
 
+pub mod auth;
 pub mod billing;
 pub mod download;
 pub mod reports;
 pub mod usage;
 
+use auth::TokenSource;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use std::fmt;
@@ -55,6 +57,17 @@ impl ApiError {
         }
     }
 
+    /// This error with `request_id` when it has none of its own.
+    pub(crate) fn with_request_id(mut self, request_id: &str) -> Self {
+        self.request_id.get_or_insert_with(|| request_id.to_owned());
+        self
+    }
+
+    /// True when the user must sign in again (the host page could not supply a valid token).
+    pub fn is_signed_out(&self) -> bool {
+        self.code == Some(ErrorCode::Unauthorized)
+    }
+
     /// True when the request was aborted because a newer one replaced it.
     pub fn is_aborted(&self) -> bool {
         self.status == 0 && self.message == ABORTED
@@ -95,21 +108,26 @@ fn new_request_id() -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
     base: String,
-    token: Option<String>,
+    tokens: TokenSource,
 }
 
 impl ApiClient {
     /// A client for the API at `base` (an absolute URL without a trailing slash).
     pub fn new(base: &str, token: Option<String>) -> Self {
+        Self::with_tokens(base, token.map_or(TokenSource::None, TokenSource::Fixed))
+    }
+
+    /// A client whose bearer tokens come from `tokens`.
+    pub fn with_tokens(base: &str, tokens: TokenSource) -> Self {
         Self {
             base: base.to_owned(),
-            token,
+            tokens,
         }
     }
 
-    /// The bearer token, if any.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
+    /// Where the bearer tokens come from.
+    pub fn tokens(&self) -> &TokenSource {
+        &self.tokens
     }
 
     /// The API's base URL.
@@ -157,7 +175,7 @@ impl ApiClient {
         url: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let (resp, request_id) = self.send(Request::post(url), Some(body), None).await?;
+        let (resp, request_id) = self.send("POST", url, Some(body), None).await?;
         resp.json()
             .await
             .map_err(|_| ApiError::unreadable(resp.status(), request_id))
@@ -169,48 +187,41 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
-        self.send::<()>(Request::get(url), None, signal).await
+        self.send::<()>("GET", url, None, signal).await
     }
 
     async fn send<B: serde::Serialize>(
         &self,
-        req: gloo_net::http::RequestBuilder,
+        method: &str,
+        url: &str,
         body: Option<&B>,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
         let request_id = new_request_id();
-        let mut req = req.header("X-Request-ID", &request_id).abort_signal(signal);
-        if let Some(token) = &self.token {
-            req = req.header("Authorization", &format!("Bearer {token}"));
-        }
-        let req = match body {
-            Some(b) => req.json(b),
-            None => req.build(),
-        }
-        .map_err(|_| {
-            ApiError::local(
-                "The request could not be prepared.",
-                String::new(),
-                Some(request_id.clone()),
-            )
-        })?;
-        let resp = req.send().await.map_err(|_| {
-            if signal.is_some_and(|s| s.aborted()) {
-                ApiError::local(ABORTED, String::new(), Some(request_id.clone()))
-            } else {
-                ApiError::local(
-                    "The usage service could not be reached.",
-                    "Check your connection and try again.".to_owned(),
-                    Some(request_id.clone()),
-                )
+        // A host's token may have expired since it was handed out: after a 401 the host is
+        // asked once for a fresh one before the user is told to sign in again.
+        let mut refresh = false;
+        let resp = loop {
+            let token = self
+                .tokens
+                .token(refresh)
+                .await
+                .map_err(|e| e.with_request_id(&request_id))?;
+            let resp = self
+                .send_once(method, url, token.as_deref(), body, signal, &request_id)
+                .await?;
+            if resp.status() == 401 && !refresh && self.tokens.refreshable() {
+                refresh = true;
+                continue;
             }
-        })?;
+            break resp;
+        };
         let request_id = Some(resp.headers().get("x-request-id").unwrap_or(request_id));
         if resp.ok() {
             return Ok((resp, request_id));
         }
         let status = resp.status();
-        Err(match resp.json::<ErrorBody>().await {
+        let mut error = match resp.json::<ErrorBody>().await {
             Ok(body) => ApiError {
                 status,
                 code: Some(body.code),
@@ -227,9 +238,59 @@ impl ApiClient {
                 fields: Vec::new(),
                 request_id,
             },
+        };
+        if status == 401 && self.tokens.refreshable() {
+            error.message = SIGNED_OUT.to_owned();
+            error.description = "Sign in again, then retry.".to_owned();
+        }
+        Err(error)
+    }
+
+    async fn send_once<B: serde::Serialize>(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&B>,
+        signal: Option<&web_sys::AbortSignal>,
+        request_id: &str,
+    ) -> Result<Response, ApiError> {
+        let req = if method == "POST" {
+            Request::post(url)
+        } else {
+            Request::get(url)
+        };
+        let mut req = req.header("X-Request-ID", request_id).abort_signal(signal);
+        if let Some(token) = token {
+            req = req.header("Authorization", &format!("Bearer {token}"));
+        }
+        let req = match body {
+            Some(b) => req.json(b),
+            None => req.build(),
+        }
+        .map_err(|_| {
+            ApiError::local(
+                "The request could not be prepared.",
+                String::new(),
+                Some(request_id.to_owned()),
+            )
+        })?;
+        req.send().await.map_err(|_| {
+            if signal.is_some_and(|s| s.aborted()) {
+                ApiError::local(ABORTED, String::new(), Some(request_id.to_owned()))
+            } else {
+                ApiError::local(
+                    "The usage service could not be reached.",
+                    "Check your connection and try again.".to_owned(),
+                    Some(request_id.to_owned()),
+                )
+            }
         })
     }
 }
+
+/// The message of a 401 that a refreshed token did not cure.
+pub const SIGNED_OUT: &str = "You are signed out: your sign-in has expired.";
 
 /// GETs a JSON document without credentials (the portal's config).
 pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

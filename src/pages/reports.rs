@@ -6,14 +6,18 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
 use crate::config::Realm;
+use crate::embed::{HostEvents, REPORT_READY};
 use crate::format;
+use crate::js::object;
 use crate::state::{default_range, today_utc};
+use crate::timer::use_sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use usage_api::reports::{Report, ReportStatus};
 use usage_api::usage::{QueryKind, UsageQuery};
+use wasm_bindgen::JsValue;
 
 /// How long to wait before asking again about reports in progress: the server's
 /// `Retry-After` when it sent one, else an exponential back-off with jitter.
@@ -27,15 +31,6 @@ pub fn next_delay_ms(retry_after_secs: Option<u32>, attempt: u32, jitter: f64) -
     }
 }
 
-async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 fn bytes(n: u64) -> String {
     let (v, unit) = match n {
         n if n >= 1 << 30 => (n as f64 / f64::from(1u32 << 30), "GB"),
@@ -44,6 +39,19 @@ fn bytes(n: u64) -> String {
         n => return format!("{n} bytes"),
     };
     format!("{v:.1} {unit}")
+}
+
+/// Tells the host page that a report the user is watching has completed.
+fn report_ready(events: Option<&HostEvents>, id: &str, realm: &str) {
+    if let Some(events) = events {
+        events.emit(
+            REPORT_READY,
+            &object(&[
+                ("reportId", JsValue::from_str(id)),
+                ("realmId", JsValue::from_str(realm)),
+            ]),
+        );
+    }
 }
 
 /// A download under way (its abort controller is kept apart: it cannot live in a signal).
@@ -68,8 +76,10 @@ pub fn ReportsPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
     let download_error = RwSignal::new(None::<ApiError>);
 
-    // Polling stops when the page is left: the loop checks this flag after every wait.
+    // Polling stops when the page is left: the wait ends at once and the loop checks this flag.
     let alive = Arc::new(AtomicBool::new(true));
+    let sleep = use_sleep();
+    let events = use_context::<HostEvents>();
     let polling = Arc::new(AtomicBool::new(false));
     {
         let alive = alive.clone();
@@ -83,21 +93,23 @@ pub fn ReportsPage() -> impl IntoView {
         });
     }
     let ensure_polling = {
-        let (client, realm) = (client.clone(), realm.clone());
+        let (client, realm, events) = (client.clone(), realm.clone(), events.clone());
         move || {
             if polling.swap(true, Ordering::Relaxed) {
                 return;
             }
-            let (client, realm, alive, polling) = (
+            let (client, realm, alive, polling, sleep, events) = (
                 client.clone(),
                 realm.clone(),
                 alive.clone(),
                 polling.clone(),
+                sleep.clone(),
+                events.clone(),
             );
             spawn_local(async move {
                 let (mut delay, mut failures) = (next_delay_ms(None, 0, js_sys::Math::random()), 0);
                 loop {
-                    sleep_ms(delay).await;
+                    sleep.ms(delay).await;
                     let pending: Vec<String> = reports
                         .try_with_untracked(|r| {
                             r.iter()
@@ -115,6 +127,9 @@ pub fn ReportsPage() -> impl IntoView {
                             Ok((r, after)) => {
                                 failures = 0;
                                 retry = retry.min(after).or(after);
+                                if r.status == ReportStatus::Completed {
+                                    report_ready(events.as_ref(), &r.id, &realm);
+                                }
                                 reports.try_update(|list| {
                                     if let Some(x) = list.iter_mut().find(|x| x.id == r.id) {
                                         *x = r;
@@ -169,32 +184,43 @@ pub fn ReportsPage() -> impl IntoView {
     )
     .ok();
     let form_query = Signal::stored(initial.unwrap_or_else(|| unreachable_query(start, end)));
-    let on_create = {
-        let (client, realm) = (client.clone(), realm.clone());
-        Callback::new(move |q: UsageQuery| {
-            let (client, realm, ensure_polling) =
-                (client.clone(), realm.clone(), ensure_polling.clone());
-            let subs = selected_subs.get_untracked();
-            create_error.set(None);
-            spawn_local(async move {
-                let subs = (!subs.is_empty()).then_some(subs);
-                match create_report(&client, &realm, &q, subs).await {
-                    Ok(_) => match list_reports(&client, &realm).await {
-                        Ok(list) => {
-                            reports.try_set(list.items);
-                            ensure_polling();
-                        }
+    let on_create =
+        {
+            let (client, realm, events) = (client.clone(), realm.clone(), events.clone());
+            Callback::new(move |q: UsageQuery| {
+                let (client, realm, ensure_polling, events) = (
+                    client.clone(),
+                    realm.clone(),
+                    ensure_polling.clone(),
+                    events.clone(),
+                );
+                let subs = selected_subs.get_untracked();
+                create_error.set(None);
+                spawn_local(async move {
+                    let subs = (!subs.is_empty()).then_some(subs);
+                    match create_report(&client, &realm, &q, subs).await {
+                        Ok(created) => match list_reports(&client, &realm).await {
+                            Ok(list) => {
+                                // A small report may be done before the first poll.
+                                if list.items.iter().any(|r| {
+                                    r.id == created.id && r.status == ReportStatus::Completed
+                                }) {
+                                    report_ready(events.as_ref(), &created.id, &realm);
+                                }
+                                reports.try_set(list.items);
+                                ensure_polling();
+                            }
+                            Err(e) => {
+                                list_error.try_set(Some(e));
+                            }
+                        },
                         Err(e) => {
-                            list_error.try_set(Some(e));
+                            create_error.try_set(Some(e));
                         }
-                    },
-                    Err(e) => {
-                        create_error.try_set(Some(e));
                     }
-                }
-            });
-        })
-    };
+                });
+            })
+        };
 
     let download = {
         let (client, realm) = (client.clone(), realm.clone());

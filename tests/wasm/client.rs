@@ -153,3 +153,151 @@ fn usage_table_renders_a_real_table() {
         "Test usage"
     );
 }
+
+/// A host page's `getToken`: answers `first` when asked plainly and `refreshed` when asked to
+/// refresh, and records the `refresh` flag of every call.
+fn host_tokens(
+    first: &'static str,
+    refreshed: String,
+) -> (
+    usage_portal::api::auth::HostTokens,
+    std::rc::Rc<std::cell::RefCell<Vec<bool>>>,
+) {
+    use wasm_bindgen::prelude::*;
+    let calls = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = calls.clone();
+    let f = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |ctx: JsValue| {
+        let refresh = js_sys::Reflect::get(&ctx, &"refresh".into())
+            .unwrap()
+            .is_truthy();
+        seen.borrow_mut().push(refresh);
+        let token = if refresh { refreshed.as_str() } else { first };
+        js_sys::Promise::resolve(&JsValue::from_str(token)).into()
+    });
+    let tokens = usage_portal::api::auth::HostTokens::register(f.into_js_value().unchecked_into());
+    (tokens, calls)
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_host_token_is_refreshed_once_then_works() {
+    use usage_portal::api::auth::TokenSource;
+    let (cfg, client) = configured().await;
+    let valid = cfg.token.clone().expect("the test config has a token");
+    let (tokens, calls) = host_tokens("upt_expired", valid);
+    let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
+    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let page = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(
+        *calls.borrow(),
+        [false, true],
+        "asked, refused, asked to refresh"
+    );
+    tokens.forget();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_token_refused_twice_means_signed_out() {
+    use usage_portal::api::auth::TokenSource;
+    let (cfg, client) = configured().await;
+    let (tokens, calls) = host_tokens("upt_expired", "upt_still-wrong".to_owned());
+    let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
+    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let err = usage_page(&client, &cfg.realm, &q, None).await.unwrap_err();
+    assert_eq!(*calls.borrow(), [false, true], "one refresh, no more");
+    assert_eq!(err.status, 401);
+    assert!(err.is_signed_out(), "{err}");
+    assert_eq!(err.message, usage_portal::api::SIGNED_OUT);
+    assert!(err.request_id.is_some());
+    tokens.forget();
+    // Once forgotten (unmounted), the callback is not called again.
+    let err = usage_page(&client, &cfg.realm, &q, None).await.unwrap_err();
+    assert!(err.is_signed_out(), "{err}");
+    assert_eq!(calls.borrow().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn mount_and_unmount_in_a_host_element() {
+    use wasm_bindgen::prelude::*;
+    let (cfg, _) = configured().await;
+    let valid = cfg.token.clone().expect("token");
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&options, &k.into(), v).unwrap();
+
+    // Bad options are refused with words that name the option.
+    let message = |e: JsError| {
+        let v = JsValue::from(e);
+        js_sys::Reflect::get(&v, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    let err = usage_portal::embed::mount(host.clone(), options.clone().into())
+        .err()
+        .unwrap();
+    assert!(message(err).contains("options.apiBase"));
+    set("apiBase", &API.into());
+    set("realm", &"north wind!".into());
+    let err = usage_portal::embed::mount(host.clone(), options.clone().into())
+        .err()
+        .unwrap();
+    assert!(message(err).contains("options.realm"));
+    assert_eq!(
+        host.child_element_count(),
+        0,
+        "nothing mounted on bad options"
+    );
+
+    set("realm", &cfg.realm.clone().into());
+    let get_token = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |_| {
+        js_sys::Promise::resolve(&JsValue::from_str(&valid)).into()
+    });
+    set("getToken", &get_token.into_js_value());
+    let mut mounted = usage_portal::embed::mount(host.clone(), options.into()).unwrap();
+    assert!(host.query_selector(".up-root nav").unwrap().is_some());
+    // The events reach the host element.
+    let navigations = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = navigations.clone();
+    let listener = Closure::<dyn FnMut()>::new(move || count.set(count.get() + 1));
+    host.add_event_listener_with_callback(
+        usage_portal::embed::NAVIGATE,
+        listener.as_ref().unchecked_ref(),
+    )
+    .unwrap();
+    for _ in 0..100 {
+        if host
+            .query_selector("table.up-records tbody tr")
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+        sleep_ms(50).await;
+    }
+    assert!(
+        host.query_selector("table.up-records tbody tr")
+            .unwrap()
+            .is_some(),
+        "real rows through getToken: {}",
+        host.text_content().unwrap_or_default()
+    );
+    assert!(navigations.get() >= 1, "the first page shown is announced");
+    mounted.unmount();
+    assert_eq!(host.child_element_count(), 0, "unmount removes every node");
+    mounted.unmount();
+    host.remove();
+    drop(listener);
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}

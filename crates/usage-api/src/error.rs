@@ -38,6 +38,22 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as the wire spells it (`validation`, `unauthorized`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Validation => "validation",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "notFound",
+            Self::Conflict => "conflict",
+            Self::LimitExceeded => "limitExceeded",
+            Self::PayloadTooLarge => "payloadTooLarge",
+            Self::RateLimited => "rateLimited",
+            Self::Internal => "internal",
+            Self::Unknown => "unknown",
+        }
+    }
+
     /// The HTTP status the contract gives this code.
     pub fn status(self) -> u16 {
         match self {

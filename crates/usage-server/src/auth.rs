@@ -31,12 +31,24 @@ fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Creates a token for `realm_id` with `scopes`; returns the token (only its hash is stored).
+/// Creates a token for `realm_id` with `scopes` that never expires; returns the token (only its
+/// hash is stored).
 pub fn create_token(
     conn: &Connection,
     realm_id: &str,
     scopes: &[&str],
     label: &str,
+) -> anyhow::Result<String> {
+    create_token_until(conn, realm_id, scopes, label, None)
+}
+
+/// Like [`create_token`], valid until `expires` (Unix seconds) when given.
+pub fn create_token_until(
+    conn: &Connection,
+    realm_id: &str,
+    scopes: &[&str],
+    label: &str,
+    expires: Option<i64>,
 ) -> anyhow::Result<String> {
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(s)) {
         anyhow::bail!("unknown scope '{bad}'; known scopes: {}", SCOPES.join(", "));
@@ -56,13 +68,15 @@ pub fn create_token(
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
     conn.execute(
-        "INSERT INTO tokens (hash, realm_id, scopes, label, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO tokens (hash, realm_id, scopes, label, created, expires) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             hash(&token),
             realm_id,
             scopes.join(" "),
             label,
-            chrono::Utc::now().timestamp()
+            chrono::Utc::now().timestamp(),
+            expires
         ],
     )?;
     Ok(token)
@@ -110,6 +124,9 @@ impl Caller {
     }
 }
 
+/// A token's org, scopes and expiry.
+type TokenRow = (String, String, Option<i64>);
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
@@ -131,18 +148,22 @@ impl FromRequestParts<AppState> for Caller {
             ))?;
         let hashed = hash(token);
         let pool = state.pool.clone();
-        let found =
-            tokio::task::spawn_blocking(move || -> Result<Option<(String, String)>, AppError> {
-                let conn = pool.get()?;
-                Ok(conn
-                    .prepare_cached("SELECT realm_id, scopes FROM tokens WHERE hash = ?1")?
-                    .query_row([hashed], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?)
-            })
-            .await??;
-        let (realm_id, scopes) = found.ok_or(AppError::Unauthorized(
+        let found = tokio::task::spawn_blocking(move || -> Result<Option<TokenRow>, AppError> {
+            let conn = pool.get()?;
+            Ok(conn
+                .prepare_cached("SELECT realm_id, scopes, expires FROM tokens WHERE hash = ?1")?
+                .query_row([hashed], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?)
+        })
+        .await??;
+        let (realm_id, scopes, expires) = found.ok_or(AppError::Unauthorized(
             "The token is unknown or has been revoked.",
         ))?;
+        if expires.is_some_and(|e| e <= chrono::Utc::now().timestamp()) {
+            return Err(AppError::Unauthorized(
+                "The token has expired; get a new one.",
+            ));
+        }
         Ok(Self {
             realm_id,
             scopes: scopes.split_whitespace().map(str::to_owned).collect(),

@@ -12,6 +12,7 @@ pub type Pool = r2d2::Pool<SqliteConnectionManager>;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_reports.sql"),
+    include_str!("../migrations/0003_token_expiry.sql"),
 ];
 
 /// Opens (creating if need be) the database at `path` and brings it up to date.

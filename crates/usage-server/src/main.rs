@@ -76,6 +76,9 @@ enum Command {
         /// A note to tell tokens apart.
         #[arg(long, default_value = "")]
         label: String,
+        /// Seconds until the token expires (it never does without this).
+        #[arg(long)]
+        ttl: Option<u32>,
     },
 }
 
@@ -93,11 +96,13 @@ async fn main() -> anyhow::Result<()> {
             realm,
             scopes,
             label,
+            ttl,
         }) => {
             let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            let expires = ttl.map(|s| chrono::Utc::now().timestamp() + i64::from(s));
             println!(
                 "{}",
-                auth::create_token(&*pool.get()?, &realm, &scopes, &label)?
+                auth::create_token_until(&*pool.get()?, &realm, &scopes, &label, expires)?
             );
             Ok(())
         }

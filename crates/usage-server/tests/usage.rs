@@ -6,6 +6,7 @@ use common::{field_names, server};
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
 use usage_api::Timestamp;
+use usage_server::{auth, demo};
 
 async fn get_json(path: &str) -> (u16, Value) {
     let resp = server().get(path).send().await.unwrap();
@@ -150,6 +151,24 @@ async fn auth_rules() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // A token past its expiry is refused; one still valid works.
+    let conn = s.pool.get().unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let expired =
+        auth::create_token_until(&conn, demo::PARTNER, auth::SCOPES, "t", Some(now - 1)).unwrap();
+    let valid =
+        auth::create_token_until(&conn, demo::PARTNER, auth::SCOPES, "t", Some(now + 600)).unwrap();
+    drop(conn);
+    let r = c.get(&url).bearer_auth(&expired).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body = r.json::<Value>().await.unwrap();
+    assert_eq!(body["code"], "unauthorized");
+    assert!(
+        body["message"].as_str().unwrap().contains("expired"),
+        "{body}"
+    );
+    let r = c.get(&url).bearer_auth(&valid).send().await.unwrap();
+    assert_eq!(r.status(), 200);
     // The partner reads its sub-accounts; the foreign org reads neither.
     let r = c
         .get(format!("{}/usage/realms/northwind-eu?{RANGE}", s.base))

@@ -3,6 +3,8 @@
 //!
 //! Every page visit can be checked for console errors and scanned with axe-core.
 
+pub mod host;
+
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,15 @@ impl Portal {
     /// As [`Portal::start`], with the portal served under `base_path` (e.g. `/admin/usage`);
     /// `base` then ends with it.
     pub async fn start_at(records: u64, base_path: &str) -> Result<Self> {
+        Self::start_with(records, base_path, Vec::new()).await
+    }
+
+    /// As [`Portal::start_at`], allowing these origins to call the API (CORS).
+    pub async fn start_with(
+        records: u64,
+        base_path: &str,
+        cors_origins: Vec<String>,
+    ) -> Result<Self> {
         let dist = std::env::var_os("PORTAL_DIST")
             .map(PathBuf::from)
             .unwrap_or_else(|| root().join("dist"));
@@ -78,7 +89,7 @@ impl Portal {
         std::fs::write(site.join("config.json"), serde_json::to_vec(&config)?)?;
         let opts = AppOptions {
             static_dir: Some(site),
-            cors_origins: Vec::new(),
+            cors_origins,
             strict_csp: true,
             base_path: Some(base_path.to_owned()),
         };
@@ -203,6 +214,12 @@ impl Browser {
 
     /// Fails when the page logged an error or threw since the last check.
     pub async fn assert_no_console_errors(&self) -> Result<()> {
+        self.assert_no_console_errors_but(&[]).await
+    }
+
+    /// As [`Browser::assert_no_console_errors`], except messages containing one of `expected`
+    /// (such as the browser's own line about a 401 a test provoked on purpose).
+    pub async fn assert_no_console_errors_but(&self, expected: &[&str]) -> Result<()> {
         let errors: Vec<String> = self
             .driver
             .browser_log()
@@ -210,6 +227,7 @@ impl Browser {
             .into_iter()
             .filter(|e| e.level == "SEVERE")
             .map(|e| e.message)
+            .filter(|m| !expected.iter().any(|x| m.contains(x)))
             .collect();
         if !errors.is_empty() {
             bail!("console errors in the page:\n{}", errors.join("\n"));

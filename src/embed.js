@@ -1,0 +1,116 @@
+// Usage Portal embedding entry point. scripts/post-build.sh copies this file to dist/embed.js
+// with the content-hashed names of the build filled in, so a host page has one stable URL to
+// load: serve embed.js itself with `Cache-Control: no-cache`, everything it names is immutable.
+//
+//   <script type="module" src="/portal/embed.js"></script>
+//   <usage-portal api-base="https://api.example.com" realm="..." base-path="/admin/usage">
+//   </usage-portal>
+//
+// or, from a module script: `const portal = await mount(element, options); portal.unmount();`
+import init, { mount as mountWasm } from "./__PORTAL_JS__";
+
+const wasmUrl = new URL("./__PORTAL_WASM__", import.meta.url);
+const cssUrl = new URL("./__PORTAL_CSS__", import.meta.url);
+
+let ready = null;
+function load() {
+  // The stylesheet is shared by every portal on the page and stays after unmount, like the
+  // module itself; its rules all live under .up-root, so they touch nothing else.
+  if (!document.querySelector("link[data-usage-portal]")) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = cssUrl.href;
+    link.integrity = "__CSS_SRI__";
+    link.crossOrigin = "anonymous";
+    link.dataset.usagePortal = "";
+    document.head.append(link);
+  }
+  ready ??= init({
+    module_or_path: fetch(wasmUrl, { integrity: "__WASM_SRI__", mode: "cors", credentials: "omit" }),
+  });
+  return ready;
+}
+
+/**
+ * Mounts the portal inside `element`.
+ * options: { apiBase, realm, basePath?, getToken?: async ({ refresh }) => token }
+ * Resolves to a handle whose `unmount()` removes the portal with its listeners and timers.
+ */
+export async function mount(element, options) {
+  await load();
+  let handle = mountWasm(element, options ?? {});
+  return {
+    unmount() {
+      if (handle) {
+        handle.unmount();
+        handle.free();
+        handle = null;
+      }
+    },
+  };
+}
+
+/**
+ * <usage-portal api-base realm base-path>: mounts on connect, unmounts on disconnect, and
+ * mounts again when an attribute changes. The host sets `element.getToken` (a function
+ * `async ({ refresh }) => token`); it is looked up at every request, so it may be set late.
+ */
+class UsagePortalElement extends HTMLElement {
+  static observedAttributes = ["api-base", "realm", "base-path"];
+  #portal = null;
+  #generation = 0;
+
+  connectedCallback() {
+    this.#start();
+  }
+
+  disconnectedCallback() {
+    this.#stop();
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected && this.#portal) {
+      this.#stop();
+      this.#start();
+    }
+  }
+
+  async #start() {
+    const generation = ++this.#generation;
+    const options = {
+      apiBase: this.getAttribute("api-base") ?? "",
+      realm: this.getAttribute("realm") ?? "",
+      basePath: this.getAttribute("base-path") ?? "",
+      getToken: (context) =>
+        typeof this.getToken === "function"
+          ? this.getToken(context)
+          : Promise.reject(new Error("The host page has not set getToken on <usage-portal>.")),
+    };
+    try {
+      const portal = await mount(this, options);
+      if (generation === this.#generation) {
+        this.#portal = portal;
+      } else {
+        portal.unmount();
+      }
+    } catch (error) {
+      this.dispatchEvent(
+        new CustomEvent("usage-portal:error", {
+          bubbles: true,
+          composed: true,
+          detail: { status: 0, code: null, message: String(error?.message ?? error), description: "", requestId: null, signedOut: false },
+        }),
+      );
+    }
+  }
+
+  #stop() {
+    this.#generation++;
+    this.#portal?.unmount();
+    this.#portal = null;
+  }
+}
+
+if (!customElements.get("usage-portal")) {
+  customElements.define("usage-portal", UsagePortalElement);
+}

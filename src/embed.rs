@@ -1,0 +1,149 @@
+//! Embedding in a host page: `mount(element, options)` for JavaScript (the `<usage-portal>`
+//! element of `embed.js` calls it), and the DOM events through which the portal tells its host
+//! what happens.
+
+use crate::api::auth::{HostTokens, TokenSource};
+use crate::api::{ApiClient, ApiError};
+use crate::app::Portal;
+use crate::config::{BasePath, resolve};
+use crate::js::{object, prop};
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use std::any::Any;
+use wasm_bindgen::prelude::*;
+
+/// Sent when the portal shows another page; `detail`: `{ path, search }` (the full path, base
+/// path included).
+pub const NAVIGATE: &str = "usage-portal:navigate";
+/// Sent when a report the user is watching has finished; `detail`: `{ reportId, realmId }`.
+pub const REPORT_READY: &str = "usage-portal:report-ready";
+/// Sent when the portal shows an error; `detail`: `{ status, code, message, description,
+/// requestId, signedOut }`.
+pub const ERROR: &str = "usage-portal:error";
+
+/// Where the portal's events are dispatched (the element it is mounted in), provided in context.
+#[derive(Clone, Debug)]
+pub struct HostEvents(SendWrapper<web_sys::EventTarget>);
+
+impl HostEvents {
+    /// Events dispatched on `target`; they bubble, and cross shadow roots.
+    pub fn new(target: web_sys::EventTarget) -> Self {
+        Self(SendWrapper::new(target))
+    }
+
+    /// Dispatches `name` with `detail`.
+    pub fn emit(&self, name: &str, detail: &JsValue) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(detail);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+            let _ = self.0.dispatch_event(&event);
+        }
+    }
+
+    /// Tells the host about an error the user is shown.
+    pub fn error(&self, error: &ApiError) {
+        let opt = |s: Option<&str>| s.map_or(JsValue::NULL, JsValue::from_str);
+        self.emit(
+            ERROR,
+            &object(&[
+                ("status", JsValue::from(error.status)),
+                ("code", opt(error.code.map(|c| c.as_str()))),
+                ("message", JsValue::from_str(&error.message)),
+                ("description", JsValue::from_str(&error.description)),
+                ("requestId", opt(error.request_id.as_deref())),
+                ("signedOut", JsValue::from_bool(error.is_signed_out())),
+            ]),
+        );
+    }
+}
+
+/// Sends `name` with `detail` to the host, if the portal has one in context.
+pub fn emit(name: &str, detail: &[(&str, JsValue)]) {
+    if let Some(events) = use_context::<HostEvents>() {
+        events.emit(name, &object(detail));
+    }
+}
+
+/// A mounted portal; `unmount()` removes it with every node, listener and timer it made.
+#[wasm_bindgen]
+pub struct Mounted {
+    view: Option<Box<dyn Any>>,
+    owner: Option<Owner>,
+    tokens: Option<HostTokens>,
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the portal from the page. Calling it again does nothing.
+    pub fn unmount(&mut self) {
+        self.view.take();
+        // Dropping the handle removes the nodes, but its owner lives on while a pending task
+        // holds it; cleaning up our parent owner runs every cleanup now (aborted requests,
+        // cleared timers, the router's window listeners removed).
+        if let Some(owner) = self.owner.take() {
+            owner.cleanup();
+        }
+        if let Some(tokens) = self.tokens.take() {
+            tokens.forget();
+        }
+    }
+}
+
+fn string_option(options: &JsValue, key: &str) -> Result<Option<String>, JsError> {
+    let value = prop(options, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| JsError::new(&format!("Usage Portal: options.{key} must be a string.")))
+}
+
+/// Mounts the portal inside `element`. `options`: `apiBase` (the API's URL, required), `realm`
+/// (required), `basePath` (the path the portal's pages live under, default the root) and
+/// `getToken` (an async function `({ refresh }) => token`, asked before every request and with
+/// `refresh: true` once after a 401). Throws an `Error` that says what is wrong with `options`.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<Mounted, JsError> {
+    crate::init();
+    let api_base = string_option(&options, "apiBase")?
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| JsError::new("Usage Portal: options.apiBase is required."))?;
+    let realm = string_option(&options, "realm")?
+        .ok_or_else(|| JsError::new("Usage Portal: options.realm is required."))?;
+    usage_api::usage::validate_realm_id(&realm)
+        .map_err(|e| JsError::new(&format!("Usage Portal: options.realm {}", e.description)))?;
+    let base = BasePath::new(&string_option(&options, "basePath")?.unwrap_or_default());
+    let document_base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let api_base = resolve(&api_base, &document_base)
+        .map_err(|e| JsError::new(&format!("Usage Portal: options.apiBase {}", e.description)))?;
+    let get_token = prop(&options, "getToken");
+    let tokens = if get_token.is_undefined() || get_token.is_null() {
+        None
+    } else {
+        let f = get_token
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| JsError::new("Usage Portal: options.getToken must be a function."))?;
+        Some(HostTokens::register(f))
+    };
+    let source = tokens.clone().map_or(TokenSource::None, TokenSource::Host);
+    let client = ApiClient::with_tokens(api_base.trim_end_matches('/'), source);
+    let events = HostEvents::new(element.clone().into());
+    let owner = Owner::new();
+    let handle = owner.with(|| {
+        leptos::mount::mount_to(element, move || {
+            view! { <Portal client realm base events=Some(events) /> }
+        })
+    });
+    Ok(Mounted {
+        view: Some(Box::new(handle)),
+        owner: Some(owner),
+        tokens,
+    })
+}
