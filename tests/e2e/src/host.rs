@@ -62,17 +62,13 @@ pub fn router(opts: HostOptions) -> std::io::Result<(Router, Arc<AtomicUsize>)> 
     let portal = ServeDir::new(&opts.dist)
         .precompressed_br()
         .precompressed_gzip();
+    let file = |name: &str| ServeFile::new(opts.example_dir.join(name));
     let router = Router::new()
         .route("/", get(|| async { Redirect::to("/admin/") }))
         .route("/admin/session/token", post(token))
-        .route_service(
-            "/admin/host.js",
-            tower_http::services::ServeFile::new(opts.example_dir.join("host.js")),
-        )
-        .route_service(
-            "/admin/host.css",
-            tower_http::services::ServeFile::new(opts.example_dir.join("host.css")),
-        )
+        .route_service("/admin/host.js", file("host.js"))
+        .route_service("/admin/host.css", file("host.css"))
+        .route_service("/admin/favicon.svg", file("favicon.svg"))
         .nest_service("/portal", portal)
         .route("/admin", get(page))
         .route("/admin/", get(page))
