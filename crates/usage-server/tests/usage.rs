@@ -164,7 +164,7 @@ async fn auth_rules() {
     let body = r.json::<Value>().await.unwrap();
     assert_eq!(body["code"], "unauthorized");
     assert!(
-        body["message"].as_str().unwrap().contains("expired"),
+        body["description"].as_str().unwrap().contains("expired"),
         "{body}"
     );
     let r = c.get(&url).bearer_auth(&valid).send().await.unwrap();
