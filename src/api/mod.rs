@@ -8,6 +8,7 @@ pub mod usage;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::pin::Pin;
 use usage_api::{ErrorBody, ErrorCode, FieldError};
 
 /// What went wrong with a call, in words a user can act on.
@@ -91,6 +92,9 @@ fn new_request_id() -> String {
     s
 }
 
+/// A whole answer: its text, HTTP status and request id.
+type Answer = (String, u16, Option<String>);
+
 /// Calls the Usage API with a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
@@ -133,10 +137,8 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<T, ApiError> {
-        let (resp, request_id) = self.get(url, signal).await?;
-        resp.json()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        let (text, status, request_id) = self.read(Request::get(url), None, signal).await?;
+        decode(&text, status, request_id)
     }
 
     /// GETs `url` as text (CSV); `signal` aborts it.
@@ -145,10 +147,7 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<String, ApiError> {
-        let (resp, request_id) = self.get(url, signal).await?;
-        resp.text()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        Ok(self.read(Request::get(url), None, signal).await?.0)
     }
 
     /// POSTs `body` as JSON to `url` and decodes the JSON answer.
@@ -157,10 +156,9 @@ impl ApiClient {
         url: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let (resp, request_id) = self.send(Request::post(url), Some(body), None).await?;
-        resp.json()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        let body = Some(serde_json::to_string(body));
+        let (text, status, request_id) = self.read(Request::post(url), body, None).await?;
+        decode(&text, status, request_id)
     }
 
     /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
@@ -169,13 +167,32 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
-        self.send::<()>(Request::get(url), None, signal).await
+        Box::pin(self.send(Request::get(url), None, signal)).await
     }
 
-    async fn send<B: serde::Serialize>(
+    /// Sends the request and reads the whole answer as text.
+    // Boxed and free of type parameters so the fetch is compiled once, not inlined into the
+    // future of every caller: a smaller wasm.
+    fn read<'a>(
+        &'a self,
+        req: gloo_net::http::RequestBuilder,
+        body: Option<serde_json::Result<String>>,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, ApiError>> + 'a>> {
+        Box::pin(async move {
+            let (resp, request_id) = self.send(req, body, signal).await?;
+            match resp.text().await {
+                Ok(text) => Ok((text, resp.status(), request_id)),
+                Err(_) => Err(ApiError::unreadable(resp.status(), request_id)),
+            }
+        })
+    }
+
+    /// `body` is the request's JSON, or why it could not be made.
+    async fn send(
         &self,
         req: gloo_net::http::RequestBuilder,
-        body: Option<&B>,
+        body: Option<serde_json::Result<String>>,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
         let request_id = new_request_id();
@@ -184,7 +201,8 @@ impl ApiClient {
             req = req.header("Authorization", &format!("Bearer {token}"));
         }
         let req = match body {
-            Some(b) => req.json(b),
+            Some(Ok(json)) => req.header("Content-Type", "application/json").body(json),
+            Some(Err(e)) => Err(e.into()),
             None => req.build(),
         }
         .map_err(|_| {
@@ -229,6 +247,15 @@ impl ApiClient {
             },
         })
     }
+}
+
+/// Decodes an answer's JSON; the only step of a call that depends on its type.
+fn decode<T: DeserializeOwned>(
+    text: &str,
+    status: u16,
+    request_id: Option<String>,
+) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::unreadable(status, request_id))
 }
 
 /// GETs a JSON document without credentials (the portal's config).
