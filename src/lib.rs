@@ -6,6 +6,7 @@ pub mod components;
 pub mod config;
 pub mod format;
 pub mod pages;
+pub mod sort;
 pub mod state;
 
 /// Starts the portal in the page's `<body>`.

@@ -21,7 +21,7 @@ pub fn totals_by_currency(items: &[&MonthlyUsage]) -> Vec<(String, Quantity)> {
             None => out.push((u.currency.clone(), amount)),
         }
     }
-    out.sort();
+    crate::sort::sort_by(&mut out, |a, b| a.cmp(b));
     out
 }
 
