@@ -8,7 +8,7 @@ use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::usage::UsagePage;
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::path;
 
 /// The root component.
@@ -58,12 +58,14 @@ fn Shell(
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
                 <main class="up-main" id="main">
-                    <Routes fallback=NotFound>
+                    // No route nests: the flat router does the same for them and is much
+                    // smaller in the wasm than the nested one.
+                    <FlatRoutes fallback=NotFound>
                         <Route path=path!("/") view=UsagePage />
                         <Route path=path!("/reports") view=ReportsPage />
                         <Route path=path!("/billing") view=BillingPage />
                         <Route path=path!("/record") view=RecordPage />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </div>
         </Router>
