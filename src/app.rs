@@ -9,7 +9,7 @@ use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
 use crate::pages::usage::UsagePage;
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::hooks::use_location;
 use leptos_router::path;
 use wasm_bindgen::JsValue;
@@ -77,12 +77,14 @@ pub fn Portal(
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
                 <main class="up-main">
-                    <Routes fallback=NotFound>
+                    // No route nests: the flat router does the same for them and is much
+                    // smaller in the wasm than the nested one.
+                    <FlatRoutes fallback=NotFound>
                         <Route path=path!("/") view=UsagePage />
                         <Route path=path!("/reports") view=ReportsPage />
                         <Route path=path!("/billing") view=BillingPage />
                         <Route path=path!("/record") view=RecordPage />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </Router>
         </div>

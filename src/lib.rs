@@ -8,6 +8,7 @@ pub mod embed;
 pub mod format;
 pub mod js;
 pub mod pages;
+pub mod sort;
 pub mod state;
 pub mod timer;
 

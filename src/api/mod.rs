@@ -10,6 +10,7 @@ use auth::TokenSource;
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use std::fmt;
+use std::pin::Pin;
 use usage_api::{ErrorBody, ErrorCode, FieldError};
 
 /// What went wrong with a call, in words a user can act on.
@@ -104,6 +105,9 @@ fn new_request_id() -> String {
     s
 }
 
+/// A whole answer: its text, HTTP status and request id.
+type Answer = (String, u16, Option<String>);
+
 /// Calls the Usage API with a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
@@ -151,10 +155,8 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<T, ApiError> {
-        let (resp, request_id) = self.get(url, signal).await?;
-        resp.json()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        let (text, status, request_id) = self.read("GET", url, None, signal).await?;
+        decode(&text, status, request_id)
     }
 
     /// GETs `url` as text (CSV); `signal` aborts it.
@@ -163,10 +165,7 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<String, ApiError> {
-        let (resp, request_id) = self.get(url, signal).await?;
-        resp.text()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        Ok(self.read("GET", url, None, signal).await?.0)
     }
 
     /// POSTs `body` as JSON to `url` and decodes the JSON answer.
@@ -175,10 +174,9 @@ impl ApiClient {
         url: &str,
         body: &B,
     ) -> Result<T, ApiError> {
-        let (resp, request_id) = self.send("POST", url, Some(body), None).await?;
-        resp.json()
-            .await
-            .map_err(|_| ApiError::unreadable(resp.status(), request_id))
+        let body = Some(serde_json::to_string(body));
+        let (text, status, request_id) = self.read("POST", url, body, None).await?;
+        decode(&text, status, request_id)
     }
 
     /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
@@ -187,14 +185,34 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
-        self.send::<()>("GET", url, None, signal).await
+        Box::pin(self.send("GET", url, None, signal)).await
     }
 
-    async fn send<B: serde::Serialize>(
+    /// Sends the request and reads the whole answer as text.
+    // Boxed and free of type parameters so the fetch is compiled once, not inlined into the
+    // future of every caller: a smaller wasm.
+    fn read<'a>(
+        &'a self,
+        method: &'static str,
+        url: &'a str,
+        body: Option<serde_json::Result<String>>,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, ApiError>> + 'a>> {
+        Box::pin(async move {
+            let (resp, request_id) = self.send(method, url, body.as_ref(), signal).await?;
+            match resp.text().await {
+                Ok(text) => Ok((text, resp.status(), request_id)),
+                Err(_) => Err(ApiError::unreadable(resp.status(), request_id)),
+            }
+        })
+    }
+
+    /// `body` is the request's JSON, or why it could not be made.
+    async fn send(
         &self,
         method: &str,
         url: &str,
-        body: Option<&B>,
+        body: Option<&serde_json::Result<String>>,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
         let request_id = new_request_id();
@@ -246,15 +264,22 @@ impl ApiClient {
         Err(error)
     }
 
-    async fn send_once<B: serde::Serialize>(
+    async fn send_once(
         &self,
         method: &str,
         url: &str,
         token: Option<&str>,
-        body: Option<&B>,
+        body: Option<&serde_json::Result<String>>,
         signal: Option<&web_sys::AbortSignal>,
         request_id: &str,
     ) -> Result<Response, ApiError> {
+        let unprepared = || {
+            ApiError::local(
+                "The request could not be prepared.",
+                String::new(),
+                Some(request_id.to_owned()),
+            )
+        };
         let req = if method == "POST" {
             Request::post(url)
         } else {
@@ -265,16 +290,13 @@ impl ApiClient {
             req = req.header("Authorization", &format!("Bearer {token}"));
         }
         let req = match body {
-            Some(b) => req.json(b),
+            Some(Ok(json)) => req
+                .header("Content-Type", "application/json")
+                .body(json.as_str()),
+            Some(Err(_)) => return Err(unprepared()),
             None => req.build(),
         }
-        .map_err(|_| {
-            ApiError::local(
-                "The request could not be prepared.",
-                String::new(),
-                Some(request_id.to_owned()),
-            )
-        })?;
+        .map_err(|_| unprepared())?;
         req.send().await.map_err(|_| {
             if signal.is_some_and(|s| s.aborted()) {
                 ApiError::local(ABORTED, String::new(), Some(request_id.to_owned()))
@@ -291,6 +313,15 @@ impl ApiClient {
 
 /// The message of a 401 that a refreshed token did not cure.
 pub const SIGNED_OUT: &str = "You are signed out: your sign-in has expired.";
+
+/// Decodes an answer's JSON; the only step of a call that depends on its type.
+fn decode<T: DeserializeOwned>(
+    text: &str,
+    status: u16,
+    request_id: Option<String>,
+) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::unreadable(status, request_id))
+}
 
 /// GETs a JSON document without credentials (the portal's config).
 pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

@@ -41,10 +41,11 @@ pub async fn report_status(
         .headers()
         .get("retry-after")
         .and_then(|v| v.trim().parse().ok());
-    let report = resp
-        .json()
-        .await
-        .map_err(|_| ApiError::unreadable(resp.status(), request_id))?;
+    let status = resp.status();
+    let Ok(text) = resp.text().await else {
+        return Err(ApiError::unreadable(status, request_id));
+    };
+    let report = super::decode(&text, status, request_id)?;
     Ok((report, retry_after))
 }
 

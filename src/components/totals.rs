@@ -35,7 +35,7 @@ pub fn totals_by_unit(items: &[UsageItem]) -> Vec<UnitTotal> {
         out[i].usage.0 += item.usage_value.map_or(0, Quantity::milli);
         out[i].billable.0 += item.billable_value.map_or(0, Quantity::milli);
     }
-    out.sort_by(|a, b| a.unit.cmp(&b.unit));
+    crate::sort::sort_by(&mut out, |a, b| a.unit.cmp(&b.unit));
     out
 }
 

@@ -3,6 +3,7 @@
 //! transactions and gigabytes share no axis.
 
 use crate::format;
+use crate::sort::sort_by;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
@@ -59,7 +60,7 @@ pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
             None => s.points.push((t, p.value)),
         }
     }
-    all.sort_by(|a, b| {
+    sort_by(&mut all, |a, b| {
         b.total
             .total_cmp(&a.total)
             .then_with(|| a.name.cmp(&b.name))
@@ -83,7 +84,7 @@ pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
         all.push(other);
     }
     for s in &mut all {
-        s.points.sort_by_key(|(t, _)| *t);
+        sort_by(&mut s.points, |a, b| a.0.cmp(&b.0));
     }
     all
 }
@@ -91,7 +92,7 @@ pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
 /// The units present, in alphabetical order.
 pub fn units(points: &[ChartPoint]) -> Vec<String> {
     let mut u: Vec<String> = points.iter().map(|p| p.unit.clone()).collect();
-    u.sort();
+    sort_by(&mut u, |a, b| a.cmp(b));
     u.dedup();
     u
 }

@@ -2,7 +2,6 @@
 
 use crate::api::ApiClient;
 use crate::api::billing::monthly;
-use crate::api::reports::org;
 use crate::components::error_view::ErrorView;
 use crate::format;
 use leptos::prelude::*;
@@ -22,7 +21,7 @@ pub fn totals_by_currency(items: &[&MonthlyUsage]) -> Vec<(String, Quantity)> {
             None => out.push((u.currency.clone(), amount)),
         }
     }
-    out.sort();
+    crate::sort::sort_by(&mut out, |a, b| a.cmp(b));
     out
 }
 
@@ -108,13 +107,7 @@ pub fn BillingPage() -> impl IntoView {
             async move { monthly(&client, &q).await }
         })
     };
-    let org = {
-        let client = client.clone();
-        LocalResource::new(move || {
-            let client = client.clone();
-            async move { org(&client).await }
-        })
-    };
+    let org = super::org_resource(client.clone());
     let params = move || -> Vec<(String, String)> {
         serde_urlencoded::from_str(&query.get()).unwrap_or_default()
     };

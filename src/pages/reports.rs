@@ -1,7 +1,7 @@
 //! The Reports page: request a report, follow its status live, and save it to disk.
 
 use crate::api::download::{Progress, Saved, choose_target, click_link, stream_to};
-use crate::api::reports::{create_report, download_url, list_reports, org, report_status};
+use crate::api::reports::{create_report, download_url, list_reports, report_status};
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
@@ -165,13 +165,7 @@ pub fn ReportsPage() -> impl IntoView {
             loaded.try_set(true);
         });
     }
-    let org = {
-        let client = client.clone();
-        LocalResource::new(move || {
-            let client = client.clone();
-            async move { org(&client).await }
-        })
-    };
+    let org = super::org_resource(client.clone());
 
     let today = today_utc();
     let (start, end) = default_range(today);
