@@ -55,6 +55,14 @@ pub fn href(path: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Realm(pub String);
 
+/// The page's base URL, which relative settings are resolved against.
+pub(crate) fn document_base() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
+}
+
 /// `relative` resolved against the absolute URL `base`.
 pub(crate) fn resolve(relative: &str, base: &str) -> Result<String, ApiError> {
     web_sys::Url::new_with_base(relative, base)
@@ -65,11 +73,7 @@ pub(crate) fn resolve(relative: &str, base: &str) -> Result<String, ApiError> {
 /// Fetches and checks the config at `url` (relative to the document), returning it with a
 /// client for its API.
 pub async fn load(url: &str) -> Result<(PortalConfig, ApiClient), ApiError> {
-    let document_base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default();
-    let config_url = resolve(url, &document_base)?;
+    let config_url = resolve(url, &document_base())?;
     let config: PortalConfig = crate::api::get_json_unauthenticated(&config_url).await?;
     if let Err(e) = usage_api::usage::validate_realm_id(&config.realm) {
         return Err(ApiError::config(format!(

@@ -25,8 +25,12 @@ function load() {
     link.dataset.usagePortal = "";
     document.head.append(link);
   }
+  // A failed load (the network, say) is not remembered: the next mount tries again.
   ready ??= init({
     module_or_path: fetch(wasmUrl, { integrity: "__WASM_SRI__", mode: "cors", credentials: "omit" }),
+  }).catch((error) => {
+    ready = null;
+    throw error;
   });
   return ready;
 }
@@ -38,14 +42,16 @@ function load() {
  */
 export async function mount(element, options) {
   await load();
-  let handle = mountWasm(element, options ?? {});
+  return handleOf(mountWasm(element, options ?? {}));
+}
+
+/** The handle of a mounted portal: `unmount()` may be called more than once. */
+function handleOf(mounted) {
   return {
     unmount() {
-      if (handle) {
-        handle.unmount();
-        handle.free();
-        handle = null;
-      }
+      mounted?.unmount();
+      mounted?.free();
+      mounted = null;
     },
   };
 }
@@ -69,7 +75,8 @@ class UsagePortalElement extends HTMLElement {
   }
 
   attributeChangedCallback() {
-    if (this.isConnected && this.#portal) {
+    // Attributes seen while the element is first set up are read by connectedCallback.
+    if (this.isConnected && this.#generation > 0) {
       this.#stop();
       this.#start();
     }
@@ -86,28 +93,39 @@ class UsagePortalElement extends HTMLElement {
           ? this.getToken(context)
           : Promise.reject(new Error("The host page has not set getToken on <usage-portal>.")),
     };
+    // Until the portal draws itself, the element says what is happening, in words.
+    this.#say("status", "Loading the usage portal…");
     try {
-      const portal = await mount(this, options);
-      if (generation === this.#generation) {
-        this.#portal = portal;
-      } else {
-        portal.unmount();
-      }
+      await load();
+      if (generation !== this.#generation) return;
+      this.replaceChildren();
+      this.#portal = handleOf(mountWasm(this, options));
     } catch (error) {
+      if (generation !== this.#generation) return;
+      const message = String(error?.message ?? error);
+      this.#say("alert", `The usage portal could not be loaded. ${message}`);
       this.dispatchEvent(
         new CustomEvent("usage-portal:error", {
           bubbles: true,
           composed: true,
-          detail: { status: 0, code: null, message: String(error?.message ?? error), description: "", requestId: null, signedOut: false },
+          detail: { status: 0, code: null, message, description: "", requestId: null, signedOut: false },
         }),
       );
     }
+  }
+
+  #say(role, text) {
+    const p = document.createElement("p");
+    p.setAttribute("role", role);
+    p.textContent = text;
+    this.replaceChildren(p);
   }
 
   #stop() {
     this.#generation++;
     this.#portal?.unmount();
     this.#portal = null;
+    this.replaceChildren();
   }
 }
 

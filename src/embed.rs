@@ -5,7 +5,7 @@
 use crate::api::auth::{HostTokens, TokenSource};
 use crate::api::{ApiClient, ApiError};
 use crate::app::Portal;
-use crate::config::{BasePath, resolve};
+use crate::config::{BasePath, document_base, resolve};
 use crate::js::{object, prop};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -117,11 +117,7 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<Mounted,
     usage_api::usage::validate_realm_id(&realm)
         .map_err(|e| JsError::new(&format!("Usage Portal: options.realm {}", e.description)))?;
     let base = BasePath::new(&string_option(&options, "basePath")?.unwrap_or_default());
-    let document_base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default();
-    let api_base = resolve(&api_base, &document_base)
+    let api_base = resolve(&api_base, &document_base())
         .map_err(|e| JsError::new(&format!("Usage Portal: options.apiBase {}", e.description)))?;
     let get_token = prop(&options, "getToken");
     let tokens = if get_token.is_undefined() || get_token.is_null() {

@@ -108,12 +108,11 @@ async fn token(State(host): State<Host>) -> Response {
         )
     })
     .await;
-    match made {
-        Ok(Ok(token)) => {
+    match made.map_err(anyhow::Error::from).and_then(|r| r) {
+        Ok(token) => {
             host.minted.fetch_add(1, Ordering::SeqCst);
             axum::Json(serde_json::json!({ "token": token })).into_response()
         }
-        Ok(Err(e)) => (StatusCode::INTERNAL_SERVER_ERROR, format!("no token: {e}")).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("no token: {e}")).into_response(),
     }
 }

@@ -330,6 +330,25 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
         json!({ "listeners": [], "timers": [] }),
         "after unmount()"
     );
+
+    // An element with a bad setting says so in words, in the page, instead of staying blank.
+    d.execute(
+        "const el = document.createElement('usage-portal');
+         el.id = 'broken';
+         el.setAttribute('api-base', arguments[0]);
+         el.setAttribute('realm', 'no such realm!');
+         document.querySelector('main.host-main').prepend(el);",
+        vec![Value::from(portal.origin.clone())],
+    )
+    .await?;
+    let alert = browser.wait_for("#broken p[role=alert]").await?[0]
+        .text()
+        .await?;
+    assert!(
+        alert.starts_with("The usage portal could not be loaded.")
+            && alert.contains("options.realm"),
+        "{alert}"
+    );
     browser
         .assert_no_console_errors_but(&["401 (Unauthorized)"])
         .await?;
