@@ -317,6 +317,64 @@ impl Browser {
         Ok(rows.convert()?)
     }
 
+    /// The usage table as (subscription, charge item, usage) rows, usage as a plain decimal,
+    /// to compare with [`api_rows`].
+    pub async fn shown_rows(&self) -> Result<Vec<(String, String, String)>> {
+        let headers = self.table_headers().await?;
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h == name)
+                .with_context(|| format!("no column {name} in {headers:?}"))
+        };
+        let (sub, name, usage) = (col("Subscription")?, col("Charge item")?, col("Usage")?);
+        Ok(self
+            .table_rows()
+            .await?
+            .iter()
+            .map(|r| (r[sub].clone(), r[name].clone(), plain_number(&r[usage])))
+            .collect())
+    }
+
+    /// On the Reports page: a report of the last `days` days at day level in the form.
+    pub async fn fill_report_form(&self, days: u64) -> Result<()> {
+        let today = chrono::Utc::now().date_naive();
+        self.set_value("#f-from", &(today - chrono::Days::new(days)).to_string())
+            .await?;
+        self.set_value("#f-to", &today.to_string()).await?;
+        self.driver
+            .find(By::Css("#f-detailLevel"))
+            .await?
+            .click()
+            .await?;
+        self.driver
+            .find(By::Css("#f-detailLevel option[value=day]"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    /// On the Reports page: sends the form, waits until the newest report has completed and
+    /// returns its id.
+    pub async fn request_report(&self) -> Result<String> {
+        self.driver
+            .find(By::Css(".up-filters button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        self.wait_for("td.up-report-status[data-status=completed]")
+            .await?;
+        Ok(self
+            .driver
+            .execute(
+                "return document.querySelector('table.up-reports tbody th').textContent.trim();",
+                Vec::new(),
+            )
+            .await?
+            .convert()?)
+    }
+
     /// The table's column headings.
     pub async fn table_headers(&self) -> Result<Vec<String>> {
         let heads = self
@@ -372,6 +430,27 @@ impl Browser {
         let _ = self.chromedriver.kill().await;
         Ok(())
     }
+}
+
+/// An API usage page as (subscription, charge item, usage) rows, as [`Browser::shown_rows`]
+/// reads the table.
+pub fn api_rows(page: &Value) -> Vec<(String, String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    page["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        text(&i["billingSubscriptionId"]),
+                        text(&i["name"]),
+                        text(&i["usageValue"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Removes grouping separators so a formatted number compares with the API's decimal string.

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use thirtyfour::By;
 use usage_e2e::host::{self, HostOptions, TOKEN_LABEL};
-use usage_e2e::{Browser, Portal, plain_number, root};
+use usage_e2e::{Browser, Portal, api_rows, root};
 
 /// Counts what the portal leaves running: listeners on window and document, and pending
 /// timers and animation frames, added from the portal's files (under /portal/; the host's own
@@ -164,31 +164,7 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
     let api = portal
         .api(&format!("/usage/realms/{}?{query}", portal.realm))
         .await?;
-    let expected: Vec<(String, String)> = api["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["billingSubscriptionId"].as_str().unwrap().to_owned(),
-                i["usageValue"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    let headers = browser.table_headers().await?;
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let shown: Vec<(String, String)> = browser
-        .table_rows()
-        .await?
-        .iter()
-        .map(|r| {
-            (
-                r[col("Subscription")].clone(),
-                plain_number(&r[col("Usage")]),
-            )
-        })
-        .collect();
-    assert_eq!(shown, expected);
+    assert_eq!(browser.shown_rows().await?, api_rows(&api));
     assert_eq!(minted.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_host_styles(&browser).await?;
     // While mounted, the counting sees the router's listeners (so "none left" means something).
@@ -225,20 +201,7 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
         .await?;
 
     // A report requested in the embedded portal: the host hears when it is ready.
-    d.find(By::Css("usage-portal .up-filters button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    browser
-        .wait_for("usage-portal td.up-report-status[data-status=completed]")
-        .await?;
-    let id: String = d
-        .execute(
-            "return document.querySelector('table.up-reports tbody th').textContent.trim();",
-            Vec::new(),
-        )
-        .await?
-        .convert()?;
+    let id = browser.request_report().await?;
     browser
         .wait_until("the host heard the report is ready", || async {
             let id = id.clone();

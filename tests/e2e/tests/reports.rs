@@ -23,37 +23,13 @@ async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
     browser.wait_for(".up-empty").await?;
     browser.assert_accessible().await?;
 
-    let today = chrono::Utc::now().date_naive();
-    browser
-        .set_value("#f-from", &(today - chrono::Days::new(40)).to_string())
-        .await?;
-    browser.set_value("#f-to", &today.to_string()).await?;
-    d.find(By::Css("#f-detailLevel")).await?.click().await?;
-    d.find(By::Css("#f-detailLevel option[value=day]"))
-        .await?
-        .click()
-        .await?;
+    browser.fill_report_form(40).await?;
     let hour_offered = d
         .find_all(By::Css("#f-detailLevel option[value=hour]"))
         .await?;
     assert!(hour_offered.is_empty(), "a report offers no hourly detail");
-    d.find(By::Css(".up-filters button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-
-    // It appears in progress or already completed, and is followed until completed.
-    browser.wait_for("td.up-report-status").await?;
-    browser
-        .wait_for("td.up-report-status[data-status=completed]")
-        .await?;
-    let id: String = d
-        .execute(
-            "return document.querySelector('table.up-reports tbody th').textContent.trim();",
-            Vec::new(),
-        )
-        .await?
-        .convert()?;
+    // It appears, and is followed until completed.
+    let id = browser.request_report().await?;
     assert!(id.starts_with("REPORT-"), "{id}");
     let status: Value = portal
         .api(&format!(
@@ -162,30 +138,8 @@ async fn a_cancelled_download_leaves_no_file() -> anyhow::Result<()> {
     let d = &browser.driver;
     d.goto(format!("{}/reports", portal.base)).await?;
     browser.wait_for("#f-from").await?;
-    let today = chrono::Utc::now().date_naive();
-    browser
-        .set_value("#f-from", &(today - chrono::Days::new(90)).to_string())
-        .await?;
-    browser.set_value("#f-to", &today.to_string()).await?;
-    d.find(By::Css("#f-detailLevel")).await?.click().await?;
-    d.find(By::Css("#f-detailLevel option[value=day]"))
-        .await?
-        .click()
-        .await?;
-    d.find(By::Css(".up-filters button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    browser
-        .wait_for("td.up-report-status[data-status=completed]")
-        .await?;
-    let id: String = d
-        .execute(
-            "return document.querySelector('table.up-reports tbody th').textContent.trim();",
-            Vec::new(),
-        )
-        .await?
-        .convert()?;
+    browser.fill_report_form(90).await?;
+    let id = browser.request_report().await?;
 
     // A slow line, so there is time to cancel.
     let cdp = d.cdp();

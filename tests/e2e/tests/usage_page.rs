@@ -1,36 +1,6 @@
 //! The Usage page against the real server, in headless Chromium.
 
-use serde_json::Value;
-use usage_e2e::{Browser, Portal, plain_number};
-
-/// The table shows what the API returns for the same query, page by page.
-fn expected_rows(page: &Value) -> Vec<(String, String, String)> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["billingSubscriptionId"].as_str().unwrap().to_owned(),
-                i["name"].as_str().unwrap().to_owned(),
-                i["usageValue"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn shown_rows(headers: &[String], rows: &[Vec<String>]) -> Vec<(String, String, String)> {
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name} in {headers:?}"))
-    };
-    let (sub, name, usage) = (col("Subscription"), col("Charge item"), col("Usage"));
-    rows.iter()
-        .map(|r| (r[sub].clone(), r[name].clone(), plain_number(&r[usage])))
-        .collect()
-}
+use usage_e2e::{Browser, Portal, api_rows};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyhow::Result<()> {
@@ -56,9 +26,9 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
         headers.contains(&"Time (UTC)".to_owned()),
         "day detail shows the bucket: {headers:?}"
     );
-    let rows0 = shown_rows(&headers, &browser.table_rows().await?);
+    let rows0 = browser.shown_rows().await?;
     assert_eq!(rows0.len(), 10);
-    assert_eq!(rows0, expected_rows(&api0));
+    assert_eq!(rows0, api_rows(&api0));
     let status = browser
         .driver
         .find(thirtyfour::By::Css(".up-pager-status"))
@@ -92,14 +62,10 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
     let api1 = portal
         .api(&format!("/usage/realms/{}?{query}&offset=1", portal.realm))
         .await?;
-    let want1 = expected_rows(&api1);
+    let want1 = api_rows(&api1);
     browser
         .wait_until("the rows change to page 2", || async {
-            let rows = shown_rows(
-                &browser.table_headers().await?,
-                &browser.table_rows().await?,
-            );
-            Ok(rows == want1)
+            Ok(browser.shown_rows().await? == want1)
         })
         .await?;
     assert_ne!(want1, rows0);
@@ -108,10 +74,7 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
     browser.driver.back().await?;
     browser
         .wait_until("back shows page 1 again", || async {
-            Ok(shown_rows(
-                &browser.table_headers().await?,
-                &browser.table_rows().await?,
-            ) == rows0)
+            Ok(browser.shown_rows().await? == rows0)
         })
         .await?;
     browser.assert_no_console_errors().await?;
