@@ -3,6 +3,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use leptos::prelude::*;
 use usage_api::usage::{Column, DetailLevel, QueryKind, UsageField, UsageItem, UsageQuery};
 use usage_api::{ErrorCode, Quantity, Timestamp};
@@ -217,6 +219,29 @@ async fn a_host_token_refused_twice_means_signed_out() {
 }
 
 #[wasm_bindgen_test]
+async fn a_failing_get_token_is_a_sign_in_error_in_words() {
+    use usage_portal::api::auth::{HostTokens, TokenSource};
+    use wasm_bindgen::prelude::*;
+    let (cfg, client) = configured().await;
+    let f = Closure::<dyn FnMut(JsValue) -> JsValue>::new(|_| {
+        js_sys::Promise::reject(&js_sys::Error::new("the admin session has ended")).into()
+    });
+    let tokens = HostTokens::register(f.into_js_value().unchecked_into());
+    let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
+    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let err = usage_page(&client, &cfg.realm, &q, None).await.unwrap_err();
+    assert!(err.is_signed_out(), "{err}");
+    let words = err.to_string();
+    assert!(words.starts_with("You are signed out"), "{words}");
+    assert!(
+        words.contains("the admin session has ended"),
+        "the host's reason: {words}"
+    );
+    assert!(err.request_id.is_some(), "a request id to quote");
+    tokens.forget();
+}
+
+#[wasm_bindgen_test]
 async fn mount_and_unmount_in_a_host_element() {
     use wasm_bindgen::prelude::*;
     let (cfg, _) = configured().await;
@@ -275,7 +300,7 @@ async fn mount_and_unmount_in_a_host_element() {
         {
             break;
         }
-        sleep_ms(50).await;
+        common::sleep_ms(50).await;
     }
     assert!(
         host.query_selector("table.up-records tbody tr")
@@ -290,14 +315,4 @@ async fn mount_and_unmount_in_a_host_element() {
     mounted.unmount();
     host.remove();
     drop(listener);
-}
-
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }

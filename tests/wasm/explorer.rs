@@ -2,6 +2,8 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use usage_api::usage::{DetailLevel, GroupDim, QueryKind, UsageField, UsageItem, UsageQuery};
@@ -185,7 +187,7 @@ async fn chart_draws_on_its_canvas() {
         view! { <UsageChart points=points.clone() detail=DetailLevel::Hour /> }
     });
     // Effects run after mount.
-    gloo_timers_sleep(50).await;
+    common::sleep_ms(50).await;
     let canvas: web_sys::HtmlCanvasElement = host
         .query_selector("canvas")
         .unwrap()
@@ -206,16 +208,6 @@ async fn chart_draws_on_its_canvas() {
     blank.set_width(canvas.width());
     blank.set_height(canvas.height());
     assert_ne!(data, blank.to_data_url().unwrap(), "something was drawn");
-}
-
-async fn gloo_timers_sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 #[wasm_bindgen_test]
