@@ -129,11 +129,6 @@ impl ApiClient {
         }
     }
 
-    /// Where the bearer tokens come from.
-    pub fn tokens(&self) -> &TokenSource {
-        &self.tokens
-    }
-
     /// The API's base URL.
     pub fn base(&self) -> &str {
         &self.base

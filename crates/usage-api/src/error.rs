@@ -116,3 +116,28 @@ impl ErrorBody {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn as_str_is_the_wire_name() {
+        use ErrorCode::*;
+        for code in [
+            Validation,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            LimitExceeded,
+            PayloadTooLarge,
+            RateLimited,
+            Internal,
+            Unknown,
+        ] {
+            let wire = serde_json::to_string(&code).unwrap();
+            assert_eq!(wire, format!("\"{}\"", code.as_str()));
+        }
+    }
+}
