@@ -11,7 +11,7 @@ grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 
 echo "== release bundle (brotli -q 11)"
-trunk build --release >/dev/null
+scripts/build-portal.sh >/dev/null
 total=0
 for f in dist/*.wasm dist/*.js dist/*.css; do
   n=$(brotli -c -q 11 "$f" | wc -c)

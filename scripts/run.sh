@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 scripts/setup.sh
-trunk build --release
+scripts/build-portal.sh
 # The CORS origin is the example host admin site (README, "Embedding in your admin site").
 exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --strict-csp --demo \
   --cors-origin http://127.0.0.1:8081 "$@"

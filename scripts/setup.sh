@@ -19,6 +19,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# scripts/build-portal.sh rebuilds the standard library for size from its source.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding rust-src (the portal's release build rebuilds std for size)"
+  rustup component add rust-src
+fi
+
 have_version() { # cmd expected
   command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
 }
