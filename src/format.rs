@@ -58,6 +58,18 @@ pub fn quantity(q: Quantity) -> String {
     group_decimal(&q.to_string(), &group, &decimal)
 }
 
+/// A non-negative number for people with one decimal (`12.3`), in the locale's separators.
+/// Integer arithmetic, so the wasm carries no float formatting.
+pub fn one_decimal(v: f64) -> String {
+    let tenths = (v.max(0.0) * 10.0).round() as u64;
+    let (group, decimal) = separators();
+    group_decimal(
+        &format!("{}.{}", tenths / 10, tenths % 10),
+        &group,
+        &decimal,
+    )
+}
+
 /// A whole number for people.
 pub fn count(n: u64) -> String {
     let (group, decimal) = separators();
@@ -125,7 +137,7 @@ pub fn compact(v: f64) -> String {
         .call1(&JsValue::UNDEFINED, &JsValue::from_f64(v))
         .ok()
         .and_then(|s| s.as_string())
-        .unwrap_or_else(|| v.to_string())
+        .unwrap_or_else(|| (v.round() as i64).to_string())
 }
 
 #[cfg(test)]

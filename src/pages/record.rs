@@ -3,7 +3,7 @@
 //! Each submission carries an `id` made when the form is filled in and kept until the server
 //! has answered, so a double click or a retry after a network error records the usage once.
 
-use crate::api::billing::record_usage;
+use crate::api::billing::{RecordBody, record_usage};
 use crate::api::usage::usage_page;
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
@@ -12,7 +12,6 @@ use crate::format;
 use crate::state::{default_range, today_utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{Map, Value};
 use usage_api::usage::{QueryKind, UsageQuery};
 use usage_api::usages::{NewUsage, UsageRecord, check_quantity};
 
@@ -25,30 +24,6 @@ fn new_submission_id() -> String {
         ));
     }
     s
-}
-
-/// The JSON body for a validated form.
-pub fn body_for(input: &NewUsage) -> Value {
-    let mut m = Map::new();
-    let mut put = |k: &str, v: &Option<String>| {
-        if let Some(v) = v.as_ref().filter(|v| !v.trim().is_empty()) {
-            m.insert(k.to_owned(), Value::String(v.trim().to_owned()));
-        }
-    };
-    put("id", &input.id);
-    put("subscriptionId", &input.subscription_id);
-    put("quantity", &input.quantity);
-    put("usageTime", &input.usage_time);
-    put("appId", &input.app_id);
-    put("projectHrn", &input.project_hrn);
-    put("billingTag", &input.billing_tag);
-    put("resource", &input.resource);
-    put("channelId", &input.channel_id);
-    m.insert(
-        "acceptPartialQuantity".to_owned(),
-        Value::Bool(input.accept_partial_quantity),
-    );
-    Value::Object(m)
 }
 
 /// The Record usage page.
@@ -136,7 +111,7 @@ pub fn RecordPage() -> impl IntoView {
                 errors.set(Vec::new());
                 pending.set(true);
                 let client = client.clone();
-                let body = body_for(&input);
+                let body = RecordBody::from_form(&input);
                 spawn_local(async move {
                     let r = record_usage(&client, &body).await;
                     if r.is_ok() {

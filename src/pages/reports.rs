@@ -36,9 +36,9 @@ fn bytes(n: u64) -> String {
         n if n >= 1 << 30 => (n as f64 / f64::from(1u32 << 30), "GB"),
         n if n >= 1 << 20 => (n as f64 / f64::from(1u32 << 20), "MB"),
         n if n >= 1 << 10 => (n as f64 / 1024.0, "KB"),
-        n => return format!("{n} bytes"),
+        n => return format!("{} bytes", format::count(n)),
     };
-    format!("{v:.1} {unit}")
+    format!("{} {unit}", format::one_decimal(v))
 }
 
 /// Tells the host page that a report the user is watching has completed.
@@ -253,9 +253,9 @@ pub fn ReportsPage() -> impl IntoView {
                         let how = last
                             .map(|p| {
                                 format!(
-                                    " ({} in {:.1} s, {}/s)",
+                                    " ({} in {} s, {}/s)",
                                     bytes(p.bytes),
-                                    p.elapsed_ms / 1000.0,
+                                    format::one_decimal(p.elapsed_ms / 1000.0),
                                     bytes(p.rate() as u64)
                                 )
                             })
@@ -389,12 +389,13 @@ pub fn ReportsPage() -> impl IntoView {
                         a.id,
                         bytes(p.bytes),
                         p.total.map(|t| format!(" of {}", bytes(t))).unwrap_or_default(),
-                        p.percent().map(|x| format!(" ({x:.0}%)")).unwrap_or_default(),
+                        p.percent().map(|x| format!(" ({}%)", x.round() as u64)).unwrap_or_default(),
                         bytes(p.rate() as u64)
                     ),
                     None => format!("{}: starting…", a.id),
                 };
-                let percent = p.and_then(|p| p.percent()).unwrap_or(0.0);
+                // Whole percents: an f64 attribute would link float formatting into the wasm.
+                let percent = p.and_then(|p| p.percent()).map_or(0, |x| x.round() as u32);
                 view! {
                     <div class="up-download-progress" role="status">
                         <progress max="100" value=percent aria-label="Download progress"></progress>

@@ -258,7 +258,7 @@ fn billing_totals_stay_per_currency_and_exact() {
 #[wasm_bindgen_test]
 fn record_form_body_drops_blanks_and_keeps_the_submission_id() {
     use usage_api::usages::NewUsage;
-    use usage_portal::pages::record::body_for;
+    use usage_portal::api::billing::RecordBody;
     let input = NewUsage {
         id: Some("portal-1".into()),
         subscription_id: Some("SUB-1".into()),
@@ -267,7 +267,9 @@ fn record_form_body_drops_blanks_and_keeps_the_submission_id() {
         accept_partial_quantity: true,
         ..NewUsage::default()
     };
-    let body = body_for(&input);
+    let body: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&RecordBody::from_form(&input)).unwrap())
+            .unwrap();
     assert_eq!(body["id"], "portal-1");
     assert_eq!(body["quantity"], "2.5");
     assert_eq!(body["acceptPartialQuantity"], true);

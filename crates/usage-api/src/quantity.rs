@@ -1,6 +1,6 @@
 //! Exact quantities: integer milli-units, never binary floats.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use std::fmt;
 
 /// A quantity with at most three decimal places, stored as milli-units.
@@ -68,13 +68,22 @@ impl Quantity {
         Ok(Self(if neg { -milli } else { milli }))
     }
 
-    /// From a JSON number, exactly when it has at most three decimals.
+    /// From a JSON number, exactly when it has at most three decimals: `v` must be the double
+    /// nearest to a decimal with at most three places, so 0.1 is exactly 100 milli-units.
     pub fn from_f64(v: f64) -> Result<Self, QuantityError> {
         if !v.is_finite() {
             return Err(QuantityError::NotANumber);
         }
-        // Re-parse the shortest decimal form, so 0.1 is exactly 100 milli-units.
-        Self::parse(&format!("{v}"))
+        // Arithmetic rather than re-parsing `format!("{v}")`: float formatting would be a
+        // sizeable part of the portal's wasm, which links this crate.
+        let milli = (v * 1000.0).round();
+        if milli.abs() >= 9.0e18 {
+            return Err(QuantityError::TooLarge);
+        }
+        if milli / 1000.0 != v {
+            return Err(QuantityError::TooPrecise);
+        }
+        Ok(Self(milli as i64))
     }
 
     /// Milli-units.
@@ -106,22 +115,33 @@ impl Serialize for Quantity {
 
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw<'a> {
-            Str(std::borrow::Cow<'a, str>),
-            Int(i64),
-            Float(f64),
+        // A visitor rather than an untagged enum, which buffers the value and costs the
+        // portal's wasm several KB.
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal number, or a string holding one")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Quantity, E> {
+                Quantity::parse(s).map_err(|e| E::custom(e.message()))
+            }
+            fn visit_i64<E: de::Error>(self, i: i64) -> Result<Quantity, E> {
+                i.checked_mul(Quantity::SCALE)
+                    .map(Quantity)
+                    .ok_or_else(|| E::custom(QuantityError::TooLarge.message()))
+            }
+            fn visit_u64<E: de::Error>(self, u: u64) -> Result<Quantity, E> {
+                match i64::try_from(u) {
+                    Ok(i) => self.visit_i64(i),
+                    Err(_) => Err(E::custom(QuantityError::TooLarge.message())),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Quantity::from_f64(v).map_err(|e| E::custom(e.message()))
+            }
         }
-        let q = match Raw::deserialize(d)? {
-            Raw::Str(s) => Self::parse(&s),
-            Raw::Int(i) => i
-                .checked_mul(Self::SCALE)
-                .map(Self)
-                .ok_or(QuantityError::TooLarge),
-            Raw::Float(v) => Self::from_f64(v),
-        };
-        q.map_err(|e| serde::de::Error::custom(e.message()))
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -159,12 +179,50 @@ mod tests {
     }
 
     #[test]
+    fn from_f64_agrees_with_the_decimal_text() {
+        for milli in
+            (-20_000..20_000)
+                .step_by(7)
+                .chain([1, 999, 123_456_789_012, 4_503_599_627_370_495])
+        {
+            let text = Quantity(milli).to_string();
+            let v: f64 = text.parse().unwrap();
+            assert_eq!(Quantity::from_f64(v), Ok(Quantity(milli)), "{text}");
+        }
+        for text in ["0.0001", "1.2345", "0.1000001", "-7.0005"] {
+            let v: f64 = text.parse().unwrap();
+            assert_eq!(
+                Quantity::from_f64(v),
+                Err(QuantityError::TooPrecise),
+                "{text}"
+            );
+        }
+        assert_eq!(Quantity::from_f64(1e17), Err(QuantityError::TooLarge));
+        assert_eq!(Quantity::from_f64(f64::NAN), Err(QuantityError::NotANumber));
+    }
+
+    #[test]
     fn json_numbers_and_strings() {
         let q: Quantity = serde_json::from_str("0.3").unwrap();
         assert_eq!(q.milli(), 300);
         let q: Quantity = serde_json::from_str("\"2.125\"").unwrap();
         assert_eq!(q.milli(), 2_125);
         assert!(serde_json::from_str::<Quantity>("0.0005").is_err());
+        assert_eq!(
+            serde_json::from_str::<Quantity>("7").unwrap().milli(),
+            7_000
+        );
+        assert_eq!(
+            serde_json::from_str::<Quantity>("-0.125").unwrap().milli(),
+            -125
+        );
+        assert_eq!(
+            serde_json::from_str::<Quantity>("1e3").unwrap().milli(),
+            1_000_000
+        );
+        assert!(serde_json::from_str::<Quantity>("true").is_err());
+        assert!(serde_json::from_str::<Quantity>("1e300").is_err());
+        assert!(serde_json::from_str::<Quantity>("18446744073709551615").is_err());
         assert_eq!(serde_json::to_string(&Quantity(1500)).unwrap(), "\"1.5\"");
     }
 }

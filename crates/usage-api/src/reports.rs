@@ -1,8 +1,9 @@
 //! Usage reports (contract section 2) and the caller's org.
 
 use crate::time::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// Where a report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +64,7 @@ pub struct ReportCreated {
 }
 
 /// What a report was asked for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportParameters {
     /// The query parameters.
@@ -72,6 +73,33 @@ pub struct ReportParameters {
     /// The sub-accounts, when the report covers them instead of the realm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_accounts: Option<Vec<String>>,
+}
+
+impl<'de> Deserialize<'de> for ReportParameters {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // By hand: a derived `flatten` buffers every value first, which costs the portal's
+        // wasm several KB.
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = ReportParameters;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a report's parameters")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = ReportParameters::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "subAccounts" {
+                        out.sub_accounts = map.next_value()?;
+                    } else {
+                        let value = map.next_value()?;
+                        out.query.insert(key, value);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visitor)
+    }
 }
 
 /// A report's status (`GET …/reports/{reportId}/output`).
@@ -163,6 +191,27 @@ pub struct Org {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameters_round_trip_through_json() {
+        let mut p = ReportParameters::default();
+        p.query.insert("startDate".into(), "2026-10-01".into());
+        p.query.insert("groupBy".into(), "appId,channelId".into());
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(
+            json,
+            r#"{"groupBy":"appId,channelId","startDate":"2026-10-01"}"#
+        );
+        assert_eq!(serde_json::from_str::<ReportParameters>(&json).unwrap(), p);
+        p.sub_accounts = Some(vec!["ACC-1".into(), "ACC-2".into()]);
+        let json = serde_json::to_string(&p).unwrap();
+        assert_eq!(serde_json::from_str::<ReportParameters>(&json).unwrap(), p);
+        let null = r#"{"subAccounts":null,"endDate":"2026-10-31"}"#;
+        let parsed: ReportParameters = serde_json::from_str(null).unwrap();
+        assert_eq!(parsed.sub_accounts, None);
+        assert_eq!(parsed.query["endDate"], "2026-10-31");
+        assert!(serde_json::from_str::<ReportParameters>(r#"{"startDate":5}"#).is_err());
+    }
 
     #[test]
     fn report_ids() {
