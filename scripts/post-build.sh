@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Trunk post-build hook: makes dist/ CDN-ready.
+# - In the release build, splits the wasm into the main module and pages loaded on demand
+#   (scripts/split-wasm.sh).
 # - Moves trunk's inline loader script into a content-hashed file with subresource integrity,
 #   so the portal runs under `script-src 'self'` (no inline script).
 # - Writes dist/embed.js from src/embed.js with this build's hashed names and integrity hashes:
@@ -7,6 +9,10 @@
 # - Writes precompressed .br and .gz twins beside every asset.
 set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by trunk}"
+# The release build (scripts/build-portal.sh) splits the pages loaded on demand out of the wasm.
+if [ -n "${PORTAL_SPLIT_INPUT:-}" ]; then
+  bash "$(dirname "$0")/split-wasm.sh"
+fi
 python3 - "$dir" "${TRUNK_SOURCE_DIR:-$PWD}" <<'PY'
 import base64, hashlib, pathlib, re, sys
 d = pathlib.Path(sys.argv[1])

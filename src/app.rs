@@ -4,10 +4,14 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
 use crate::embed::{HostEvents, NAVIGATE, emit};
-use crate::pages::billing::BillingPage;
-use crate::pages::record::RecordPage;
-use crate::pages::reports::ReportsPage;
+// The release build fetches these three pages' code when they are first shown (pages::lazy).
+#[cfg(portal_split)]
+use crate::pages::lazy::{
+    LazyBillingPage as BillingPage, LazyRecordPage as RecordPage, LazyReportsPage as ReportsPage,
+};
 use crate::pages::usage::UsagePage;
+#[cfg(not(portal_split))]
+use crate::pages::{billing::BillingPage, record::RecordPage, reports::ReportsPage};
 use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::hooks::use_location;

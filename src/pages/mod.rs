@@ -1,6 +1,8 @@
 //! One routed page a module.
 
 pub mod billing;
+#[cfg(portal_split)]
+pub mod lazy;
 pub mod record;
 pub mod reports;
 pub mod usage;

@@ -12,7 +12,8 @@ pub mod routes;
 pub mod signing;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::response::IntoResponse;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -83,15 +84,28 @@ pub fn app(state: AppState, opts: &AppOptions) -> Router {
 pub const PORTAL_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
 
 /// The built portal: precompressed files by `Accept-Encoding`, the SPA fallback to
-/// index.html, and caching fit for a CDN.
+/// index.html for the portal's own paths, and caching fit for a CDN.
 fn static_files(dir: &std::path::Path, strict_csp: bool) -> Router {
     let index = ServeFile::new(dir.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
+    let spa = tower::service_fn(move |req: axum::extract::Request| {
+        let index = index.clone();
+        async move {
+            // A missing file is a 404, never the portal's HTML: a page's wasm that is gone
+            // must fail its fetch (and be fetched again on a retry), not be answered with
+            // HTML that the browser then keeps as a valid copy of it.
+            if is_file_path(req.uri().path()) {
+                return Ok(StatusCode::NOT_FOUND.into_response());
+            }
+            let resp = tower::ServiceExt::oneshot(index, req).await?;
+            Ok::<_, std::convert::Infallible>(resp.map(axum::body::Body::new))
+        }
+    });
     let files = ServeDir::new(dir)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index);
+        .fallback(spa);
     let router = Router::new()
         .fallback_service(files)
         .layer(axum::middleware::map_response(cache_headers));
@@ -121,17 +135,27 @@ async fn cache_headers(
     uri: axum::extract::OriginalUri,
     mut resp: axum::response::Response,
 ) -> axum::response::Response {
-    let h = resp.headers_mut();
-    let is_html = h
+    let is_html = resp
+        .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    let value = if is_hashed_asset(uri.path()) && !is_html {
+    // Only a file found is immutable: a 404 cached for a year would outlive the deploy that fixes it.
+    let found = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
+    let h = resp.headers_mut();
+    let value = if found && is_hashed_asset(uri.path()) && !is_html {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     resp
+}
+
+/// True when the path's last segment names a file (`x.wasm`), not one of the portal's pages.
+fn is_file_path(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 /// True for trunk's content-hashed file names (`name-0123456789abcdef.ext`).

@@ -52,6 +52,23 @@ async fn caching_compression_fallback_and_csp() {
     }
     let r = c.get(format!("{base}/config.json")).send().await.unwrap();
     assert_eq!(r.headers()["cache-control"], "no-cache");
+    // A missing file is a 404, not the portal's HTML in its place (which a browser would
+    // keep as the file, and a lazily loaded page could never be fetched again).
+    for path in [
+        "/gone-0123456789abcdef.wasm",
+        "/split-loader.js",
+        "/a/b/c.css",
+    ] {
+        let r = c
+            .get(format!("{base}{path}"))
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-cache", "{path}");
+        assert!(!r.text().await.unwrap().contains("portal"), "{path}");
+    }
     let r = c
         .get(format!("{base}/app-0123456789abcdef.js"))
         .header("accept-encoding", "br")

@@ -31,7 +31,7 @@ pub struct Portal {
     pub realm: String,
     /// The server's state (its database and report worker), for setting up situations.
     pub state: AppState,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Portal {
@@ -102,8 +102,13 @@ impl Portal {
             origin: format!("http://{addr}"),
             token,
             realm: demo::PARTNER.to_owned(),
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// The directory the server serves the portal from: this test's own copy of the build.
+    pub fn site(&self) -> PathBuf {
+        self.dir.path().join("site")
     }
 
     /// GETs an API path with the token and returns its JSON.

@@ -165,3 +165,60 @@ async fn the_server_sends_cdn_caching_headers_and_encodings() -> anyhow::Result<
     }
     Ok(())
 }
+
+#[test]
+fn the_split_loader_fetches_each_page_with_its_integrity() {
+    let dist = dist();
+    let loaders: Vec<PathBuf> = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with("split-loader-") && name.ends_with(".js")
+        })
+        .collect();
+    assert_eq!(
+        loaders.len(),
+        1,
+        "one loader of the pages' wasm: {loaders:?}"
+    );
+    let loader = std::fs::read_to_string(&loaders[0]).unwrap();
+    let loader_name = loaders[0].file_name().unwrap().to_str().unwrap();
+    let mut pages = 0;
+    for fetch in loader.split("fetch(new URL(\"./").skip(1) {
+        let name = &fetch[..fetch.find('"').unwrap()];
+        // Up to the next fetch: `…, { integrity: "sha384-…" })`.
+        let integrity = fetch.find("integrity: \"").map(|i| {
+            let rest = &fetch[i + 12..];
+            &rest[..rest.find('"').unwrap()]
+        });
+        let file = dist.join(name);
+        assert!(file.exists(), "the loader fetches {name}, which is missing");
+        assert!(is_hashed(name), "{name} has no content hash");
+        assert_eq!(integrity, Some(sri(&file).as_str()), "{name}");
+        pages += usize::from(name.starts_with("split_"));
+    }
+    assert_eq!(
+        pages, 3,
+        "Reports, Billing and Record usage each have their own wasm"
+    );
+    let main_js = std::fs::read_dir(&dist)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with("usage-portal-") && name.ends_with(".js")
+        })
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(main_js)
+            .unwrap()
+            .contains(&format!("from \"./{loader_name}\"")),
+        "the portal's module imports the loader by its hashed name"
+    );
+    let index = std::fs::read_to_string(dist.join("index.html")).unwrap();
+    assert!(
+        index.contains(loader_name),
+        "index.html preloads the loader"
+    );
+}
