@@ -12,13 +12,19 @@ echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 
 echo "== release bundle (brotli -q 11)"
 scripts/build-portal.sh >/dev/null
+br() { local n=0 f; for f in "$@"; do n=$((n + $(brotli -c -q 11 "$f" | wc -c))); done; echo "$n"; }
 total=0
 for f in dist/*.wasm dist/*.js dist/*.css; do
-  n=$(brotli -c -q 11 "$f" | wc -c)
+  n=$(br "$f")
   total=$((total + n))
   printf '%-50s %8d bytes raw %8d bytes brotli\n' "$(basename "$f")" "$(wc -c <"$f")" "$n"
 done
-echo "wasm + js + css after brotli: $total bytes ($((total / 1024)) KiB)"
+# What the Usage page, where a visit starts, loads: the other pages' wasm waits until shown.
+common=$(br dist/usage-portal-*_bg.wasm dist/usage-portal-*[0-9a-f].js dist/split-loader-*.js dist/portal-*.css)
+echo "first load, standalone (wasm + js + loader + css + boot script): $((common + $(br dist/boot-*.js))) bytes"
+echo "first load, embedded (wasm + js + loader + css + embed.js): $((common + $(br dist/embed.js))) bytes"
+echo "pages loaded on demand (split_*, chunk_*): $(br dist/split_*.wasm dist/chunk_*.wasm) bytes"
+echo "every file: $total bytes"
 
 echo "== server query latency"
 BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
@@ -28,4 +34,4 @@ cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
 
 echo "== portal in headless Chromium (first table paint, report download)"
 PORTAL_DIST="$ROOT/dist" cargo test --release -p usage-e2e --test bench_paint --test bench_download -- --ignored --nocapture --test-threads 1 2>/dev/null \
-  | grep -E '^(records|first table|report download)'
+  | grep -oE "(records|first table|report download).*"
