@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool the project needs, pinned, from the package registries only
 # (crates.io, npm, Debian). Idempotent: a second run only checks versions.
-# Versions here must match Cargo.lock / Trunk.toml (checked by scripts/check-pins.sh in CI).
+# Versions here must match Cargo.lock and Trunk.toml; the first thing this script does is check.
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
@@ -14,6 +14,14 @@ TOOLS="$ROOT/.tools"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 export PATH="$HOME/.cargo/bin:$PATH"
+
+# The wasm-bindgen CLI must be the exact version of the crate, or the portal will not load.
+lock_wasm_bindgen=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')
+if [ "$lock_wasm_bindgen" != "$WASM_BINDGEN_VERSION" ] \
+  || ! grep -q "^wasm_bindgen = \"$WASM_BINDGEN_VERSION\"" "$ROOT/Trunk.toml"; then
+  log "wasm-bindgen pins disagree: setup.sh $WASM_BINDGEN_VERSION, Cargo.lock $lock_wasm_bindgen, Trunk.toml $(grep '^wasm_bindgen' "$ROOT/Trunk.toml")"
+  exit 1
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding wasm32-unknown-unknown target"
