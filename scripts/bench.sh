@@ -12,7 +12,8 @@ echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 
 echo "== release bundle (brotli -q 11)"
 scripts/build-portal.sh >/dev/null
-br() { local n=0 f; for f in "$@"; do n=$((n + $(brotli -c -q 11 "$f" | wc -c))); done; echo "$n"; }
+# The .br twins scripts/post-build.sh wrote (brotli -q 11), as a CDN would serve them.
+br() { local f; for f in "$@"; do cat "$f.br"; done | wc -c; }
 total=0
 for f in dist/*.wasm dist/*.js dist/*.css; do
   n=$(br "$f")

@@ -4,8 +4,8 @@
 # The standard library is rebuilt for size (`-Zbuild-std`) with `panic=immediate-abort`:
 # the prebuilt std is optimised for speed and carries the panic-message machinery, about
 # 22 KB of the brotli bundle. This is the recipe of the Leptos book ("Optimizing WASM Binary
-# Size"). The machine has one stable toolchain and no nightly can be fetched, so the
-# unstable flags are enabled on that pinned stable compiler with RUSTC_BOOTSTRAP; they touch
+# Size"). The machine has one stable toolchain (1.95) and no nightly can be fetched, so the
+# unstable flags are enabled on that stable compiler with RUSTC_BOOTSTRAP; they touch
 # only this build. It gets its own target directory because build scripts (proc-macro2's,
 # for one) rerun when RUSTC_BOOTSTRAP changes: sharing target/ with the other builds would
 # rebuild every proc macro each time the two alternate.
@@ -20,22 +20,32 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
+# Replaces .cargo/config.toml's rustflags for the wasm target, so erase_components is repeated.
+flags="--cfg erase_components"
 if [ "${PORTAL_BUILD_STD:-1}" != 0 ]; then
   export RUSTC_BOOTSTRAP=1
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
-  # Replaces .cargo/config.toml's rustflags for the wasm target, so erase_components is repeated.
   # location-detail and fmt-debug drop file names and Debug output nobody sees: the portal
   # never shows Debug output and panics abort without a message.
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+  flags="$flags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
   export CARGO_TARGET_DIR="$ROOT/target/portal-release"
 fi
 if [ "${PORTAL_SPLIT:-1}" != 0 ]; then
-  # The Reports, Billing and Record pages become wasm files of their own (src/pages/lazy.rs);
-  # scripts/split-wasm.sh, run by the post-build hook, needs the linker's relocations for it.
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:---cfg erase_components} --cfg portal_split -Clink-arg=--emit-relocs"
+  # scripts/split-wasm.sh, run by the post-build hook, needs the linker's relocations.
+  flags="$flags --cfg portal_split -Clink-arg=--emit-relocs"
   export PORTAL_SPLIT_INPUT="${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/wasm-release/usage-portal.wasm"
 fi
-# Warnings fail the release build: the code behind portal_split is compiled only here.
-# (Dependencies' lints are capped by cargo.)
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:---cfg erase_components} -Dwarnings"
-exec trunk build --release "$@"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags"
+if [ "${PORTAL_DENY_WARNINGS:-0}" != 1 ]; then
+  exec trunk build --release "$@"
+fi
+# scripts/test.sh: a compiler warning in the project's code fails the build, since the code
+# behind portal_split is compiled only here. Read from the log rather than with -Dwarnings,
+# which would change the flags and rebuild every crate whenever run.sh and test.sh alternate.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+trunk build --release "$@" 2>&1 | tee "$log"
+if grep -qE '^ +--> (src|crates)/' "$log"; then
+  echo "build-portal: the build has compiler warnings (above)" >&2
+  exit 1
+fi

@@ -34,6 +34,13 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
   rustup component add rust-src
 fi
 
+# Trunk runs cargo offline (Trunk.toml), so every crate it builds is downloaded here first:
+# the project's, and those of the standard library that build-portal.sh rebuilds (their own
+# lock file; RUSTC_BOOTSTRAP because its manifest uses unstable cargo features).
+cargo fetch --locked --manifest-path "$ROOT/Cargo.toml" >/dev/null
+RUSTC_BOOTSTRAP=1 cargo fetch --locked \
+  --manifest-path "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml" >/dev/null
+
 have_version() { # cmd expected
   command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
 }

@@ -39,7 +39,7 @@ USAGE_TEST_API="http://127.0.0.1:$PORT" cargo test --target wasm32-unknown-unkno
 kill "$SERVER_PID"; SERVER_PID=""
 
 step "release build of the portal (trunk)"
-scripts/build-portal.sh
+PORTAL_DENY_WARNINGS=1 scripts/build-portal.sh
 
 step "end-to-end tests (built portal, real server, headless Chromium)"
 PORTAL_DIST="$ROOT/dist" cargo test -p usage-e2e
