@@ -15,7 +15,12 @@ function getToken({ refresh }) {
     current = refreshing;
   }
   current ??= fetchToken();
-  return current;
+  const token = current;
+  // A failed request is not kept: the next call asks the session again.
+  token.catch(() => {
+    if (current === token) current = null;
+  });
+  return token;
 }
 
 const portal = document.querySelector("usage-portal");

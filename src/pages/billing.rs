@@ -197,7 +197,7 @@ pub fn BillingPage() -> impl IntoView {
             <form class="up-filters" on:submit=on_submit aria-label="Billing filters">
                 <fieldset class="up-fieldset up-inline">
                     <legend>"Accounts (none chosen: your organization)"</legend>
-                    <Transition fallback=|| ()>{account_boxes}</Transition>
+                    <Transition fallback=|| view! { <span class="up-status" role="status">"Loading accounts…"</span> }>{account_boxes}</Transition>
                 </fieldset>
                 <div class="up-row">
                     <div class="up-field">

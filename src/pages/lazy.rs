@@ -59,7 +59,8 @@ where
 {
     let attempt = RwSignal::new(0_u32);
     view! {
-        <Transition fallback=|| view! { <p class="up-status" role="status">"Loading the page…"</p> }>
+        // Suspense, not Transition: after "Try again" the page says it is loading again.
+        <Suspense fallback=|| view! { <p class="up-status" role="status">"Loading the page…"</p> }>
             {move || {
                 attempt.track();
                 // The browser runs one thread: the future never leaves it.
@@ -83,6 +84,6 @@ where
                     }
                 }))
             }}
-        </Transition>
+        </Suspense>
     }
 }

@@ -54,6 +54,16 @@ fn report_ready(events: Option<&HostEvents>, id: &str, realm: &str) {
     }
 }
 
+/// True when `r` completed since `old` (the list as it was) had it in progress, or, for the
+/// report just `created`, when it completed before the list ever showed it.
+fn newly_completed(old: &[Report], r: &Report, created: Option<&str>) -> bool {
+    r.status == ReportStatus::Completed
+        && match old.iter().find(|o| o.id == r.id) {
+            Some(o) => o.status == ReportStatus::InProgress,
+            None => created == Some(r.id.as_str()),
+        }
+}
+
 /// A download under way (its abort controller is kept apart: it cannot live in a signal).
 #[derive(Clone, PartialEq)]
 struct Active {
@@ -108,7 +118,7 @@ pub fn ReportsPage() -> impl IntoView {
             );
             spawn_local(async move {
                 let (mut delay, mut failures) = (next_delay_ms(None, 0, js_sys::Math::random()), 0);
-                loop {
+                'poll: loop {
                     sleep.ms(delay).await;
                     let pending: Vec<String> = reports
                         .try_with_untracked(|r| {
@@ -123,11 +133,19 @@ pub fn ReportsPage() -> impl IntoView {
                     }
                     let mut retry = None;
                     for id in pending {
-                        match report_status(&client, &realm, &id).await {
+                        let answer = report_status(&client, &realm, &id).await;
+                        // The page may have been left while the request was under way.
+                        if !alive.load(Ordering::Relaxed) {
+                            break 'poll;
+                        }
+                        match answer {
                             Ok((r, after)) => {
                                 failures = 0;
                                 retry = retry.min(after).or(after);
-                                if r.status == ReportStatus::Completed {
+                                let ready = reports
+                                    .try_with_untracked(|old| newly_completed(old, &r, None))
+                                    .unwrap_or(false);
+                                if ready {
                                     report_ready(events.as_ref(), &r.id, &realm);
                                 }
                                 reports.try_update(|list| {
@@ -135,6 +153,12 @@ pub fn ReportsPage() -> impl IntoView {
                                         *x = r;
                                     }
                                 });
+                            }
+                            // Signed out: said on the page (and to the host), and polling
+                            // stops rather than asking for a token every few seconds.
+                            Err(e) if e.is_signed_out() => {
+                                list_error.try_set(Some(e));
+                                break 'poll;
                             }
                             Err(_) => failures += 1,
                         }
@@ -178,43 +202,50 @@ pub fn ReportsPage() -> impl IntoView {
     )
     .ok();
     let form_query = Signal::stored(initial.unwrap_or_else(|| unreachable_query(start, end)));
-    let on_create =
-        {
-            let (client, realm, events) = (client.clone(), realm.clone(), events.clone());
-            Callback::new(move |q: UsageQuery| {
-                let (client, realm, ensure_polling, events) = (
-                    client.clone(),
-                    realm.clone(),
-                    ensure_polling.clone(),
-                    events.clone(),
-                );
-                let subs = selected_subs.get_untracked();
-                create_error.set(None);
-                spawn_local(async move {
-                    let subs = (!subs.is_empty()).then_some(subs);
-                    match create_report(&client, &realm, &q, subs).await {
-                        Ok(created) => match list_reports(&client, &realm).await {
-                            Ok(list) => {
-                                // A small report may be done before the first poll.
-                                if list.items.iter().any(|r| {
-                                    r.id == created.id && r.status == ReportStatus::Completed
-                                }) {
-                                    report_ready(events.as_ref(), &created.id, &realm);
-                                }
-                                reports.try_set(list.items);
-                                ensure_polling();
+    let on_create = {
+        let (client, realm, events) = (client.clone(), realm.clone(), events.clone());
+        Callback::new(move |q: UsageQuery| {
+            let (client, realm, ensure_polling, events) = (
+                client.clone(),
+                realm.clone(),
+                ensure_polling.clone(),
+                events.clone(),
+            );
+            let subs = selected_subs.get_untracked();
+            create_error.set(None);
+            spawn_local(async move {
+                let subs = (!subs.is_empty()).then_some(subs);
+                match create_report(&client, &realm, &q, subs).await {
+                    Ok(created) => match list_reports(&client, &realm).await {
+                        Ok(list) => {
+                            // A small report may be done before the first poll, and
+                            // others may have completed since the last one.
+                            let ready: Vec<String> = reports
+                                .try_with_untracked(|old| {
+                                    list.items
+                                        .iter()
+                                        .filter(|r| newly_completed(old, r, Some(&created.id)))
+                                        .map(|r| r.id.clone())
+                                        .collect()
+                                })
+                                .unwrap_or_default();
+                            for id in &ready {
+                                report_ready(events.as_ref(), id, &realm);
                             }
-                            Err(e) => {
-                                list_error.try_set(Some(e));
-                            }
-                        },
-                        Err(e) => {
-                            create_error.try_set(Some(e));
+                            reports.try_set(list.items);
+                            ensure_polling();
                         }
+                        Err(e) => {
+                            list_error.try_set(Some(e));
+                        }
+                    },
+                    Err(e) => {
+                        create_error.try_set(Some(e));
                     }
-                });
-            })
-        };
+                }
+            });
+        })
+    };
 
     let download = {
         let (client, realm) = (client.clone(), realm.clone());
@@ -377,7 +408,7 @@ pub fn ReportsPage() -> impl IntoView {
         <section class="up-page" aria-labelledby="reports-title">
             <h1 id="reports-title">"Reports"</h1>
             <p class="up-help">"Large exports are generated in the background; follow them here and save them straight to disk."</p>
-            <Transition fallback=|| ()>{sub_picker}</Transition>
+            <Transition fallback=|| view! { <p class="up-status" role="status">"Loading accounts…"</p> }>{sub_picker}</Transition>
             <FilterBar query=form_query today on_apply=on_create kind=QueryKind::Report submit_label="Create report" auto_apply=false />
             {move || create_error.get().map(|e| view! { <ErrorView error=e /> })}
             <h2>"Your reports"</h2>
@@ -412,6 +443,10 @@ pub fn ReportsPage() -> impl IntoView {
                     return view! { <p class="up-status" role="status">"Loading reports…"</p> }.into_any();
                 }
                 if reports.with(|r| r.is_empty()) {
+                    // A list that failed to load is not an empty one: the error above says so.
+                    if list_error.with(Option::is_some) {
+                        return ().into_any();
+                    }
                     return view! { <p class="up-empty" role="status">"No reports yet. Create one above."</p> }.into_any();
                 }
                 view! {
