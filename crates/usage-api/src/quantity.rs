@@ -223,6 +223,9 @@ mod tests {
         assert!(serde_json::from_str::<Quantity>("true").is_err());
         assert!(serde_json::from_str::<Quantity>("1e300").is_err());
         assert!(serde_json::from_str::<Quantity>("18446744073709551615").is_err());
+        // Fits an i64, but not once in milli-units.
+        assert!(serde_json::from_str::<Quantity>("10000000000000000").is_err());
+        assert!(serde_json::from_str::<Quantity>("-10000000000000000").is_err());
         assert_eq!(serde_json::to_string(&Quantity(1500)).unwrap(), "\"1.5\"");
     }
 }

@@ -85,23 +85,18 @@ pub fn create_token_until(
 impl Caller {
     /// Fails with 403 unless the token carries `scope`.
     pub fn require(&self, scope: &str) -> Result<(), AppError> {
-        if self.scopes.iter().any(|s| s == scope) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "This token lacks the '{scope}' scope."
-            )))
-        }
+        self.require_any(&[scope])
     }
 
     /// Fails with 403 unless the token carries one of `scopes`.
     pub fn require_any(&self, scopes: &[&str]) -> Result<(), AppError> {
-        match scopes.iter().find(|s| self.scopes.iter().any(|t| t == *s)) {
-            Some(_) => Ok(()),
-            None => Err(AppError::Forbidden(format!(
+        if scopes.iter().any(|s| self.scopes.iter().any(|t| t == s)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
                 "This token lacks the '{}' scope.",
                 scopes.join("' or '")
-            ))),
+            )))
         }
     }
 

@@ -14,6 +14,30 @@ use thirtyfour::prelude::*;
 use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
 use usage_server::{AppOptions, AppState, Bound, PortalConfig, auth, db, demo};
 
+/// The built portal under test: `PORTAL_DIST`, else `dist/`.
+pub fn dist() -> PathBuf {
+    std::env::var_os("PORTAL_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("dist"))
+}
+
+/// The files in `dir` whose names start with `prefix` and end with `suffix`, sorted.
+pub fn files_named(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -53,9 +77,7 @@ impl Portal {
         base_path: &str,
         cors_origins: Vec<String>,
     ) -> Result<Self> {
-        let dist = std::env::var_os("PORTAL_DIST")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join("dist"));
+        let dist = dist();
         if !dist.join("index.html").exists() {
             bail!(
                 "no built portal in {} (run trunk build first)",

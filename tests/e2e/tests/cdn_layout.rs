@@ -4,15 +4,9 @@
 
 use base64::Engine;
 use sha2::{Digest, Sha384};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use usage_e2e::{Portal, root};
-
-fn dist() -> PathBuf {
-    std::env::var_os("PORTAL_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("dist"))
-}
+use usage_e2e::{Portal, dist, files_named, root};
 
 fn sri(path: &Path) -> String {
     let digest = Sha384::digest(std::fs::read(path).unwrap());
@@ -169,14 +163,7 @@ async fn the_server_sends_cdn_caching_headers_and_encodings() -> anyhow::Result<
 #[test]
 fn the_split_loader_fetches_each_page_with_its_integrity() {
     let dist = dist();
-    let loaders: Vec<PathBuf> = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_str().unwrap();
-            name.starts_with("split-loader-") && name.ends_with(".js")
-        })
-        .collect();
+    let loaders = files_named(&dist, "split-loader-", ".js").unwrap();
     assert_eq!(
         loaders.len(),
         1,
@@ -202,14 +189,7 @@ fn the_split_loader_fetches_each_page_with_its_integrity() {
         pages, 3,
         "Reports, Billing and Record usage each have their own wasm"
     );
-    let main_js = std::fs::read_dir(&dist)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            let name = p.file_name().unwrap().to_str().unwrap();
-            name.starts_with("usage-portal-") && name.ends_with(".js")
-        })
-        .unwrap();
+    let main_js = &files_named(&dist, "usage-portal-", ".js").unwrap()[0];
     assert!(
         std::fs::read_to_string(main_js)
             .unwrap()

@@ -2,23 +2,13 @@
 //! wasm cannot be fetched says so in words with a way to try again, the rest of the portal
 //! keeps working, and the retry shows the page once its file can be fetched.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thirtyfour::By;
-use usage_e2e::{Browser, Portal};
+use usage_e2e::{Browser, Portal, files_named};
 
 /// The Billing page's wasm and its precompressed twins, which the server prefers.
-fn billing_files(site: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
-    let files: Vec<PathBuf> = std::fs::read_dir(site)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    let files: Vec<PathBuf> = files
-        .into_iter()
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("split_billing_page-"))
-        })
-        .collect();
+fn billing_files(site: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let files = files_named(site, "split_billing_page-", "")?;
     anyhow::ensure!(
         files.len() == 3,
         "the build has no Billing page wasm of its own (build it with scripts/build-portal.sh): {files:?}"

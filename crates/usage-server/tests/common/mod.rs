@@ -94,14 +94,19 @@ impl TestServer {
             .bearer_auth(&self.token)
     }
 
-    /// GETs `path` with the partner's token and decodes the JSON body, whatever the status.
+    /// GETs `path` with the partner's token and decodes the JSON body; fails unless 2xx.
     pub async fn json(&self, path: &str) -> serde_json::Value {
-        self.get(path).send().await.unwrap().json().await.unwrap()
+        serde_json::from_str(&self.text(path).await).unwrap()
     }
 
-    /// GETs `path` with the partner's token and returns the body as text.
+    /// GETs `path` with the partner's token and returns the body as text; fails unless 2xx,
+    /// naming the path, the status and the body.
     pub async fn text(&self, path: &str) -> String {
-        self.get(path).send().await.unwrap().text().await.unwrap()
+        let r = self.get(path).send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(status.is_success(), "GET {path}: {status}: {body}");
+        body
     }
 }
 
