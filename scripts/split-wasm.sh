@@ -7,15 +7,18 @@
 # so it runs on cargo's output, before wasm-bindgen, and wasm-bindgen must keep the function
 # table export the loader uses (--keep-lld-exports), which trunk does not pass.
 #
-# Every file gets a content hash in its name; the loader fetches each page's wasm with its
+# Every file gets a hash of its content in its name; the loader fetches each page's wasm with its
 # subresource-integrity hash, and index.html preloads the loader with its own.
 set -euo pipefail
 dir="${TRUNK_STAGING_DIR:?run by scripts/post-build.sh}"
 input="${PORTAL_SPLIT_INPUT:?set by scripts/build-portal.sh}"
-# Trunk's names stay, so index.html and its boot script need only new integrity hashes.
-js=$(find "$dir" -maxdepth 1 -name 'usage-portal-*.js' ! -name '*_bg*' | head -n1)
-stem=$(basename "$js" .js)
-[ -f "$dir/${stem}_bg.wasm" ] || { echo "split-wasm: no ${stem}_bg.wasm in $dir" >&2; exit 1; }
+# Trunk's output, replaced below: its names hash cargo's output, not what is served.
+mapfile -t found < <(find "$dir" -maxdepth 1 -name 'usage-portal-*.js')
+if [ "${#found[@]}" != 1 ] || [ ! -f "${found[0]%.js}_bg.wasm" ]; then
+  echo "split-wasm: expected one usage-portal-*.js and its _bg.wasm in $dir: ${found[*]}" >&2
+  exit 1
+fi
+stem=$(basename "${found[0]}" .js)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -34,7 +37,7 @@ for f in "$work"/split/split_*.wasm "$work"/split/chunk_*.wasm; do
 done
 
 python3 - "$dir" "$work" "$stem" <<'PY'
-import base64, hashlib, pathlib, re, shutil, sys
+import base64, hashlib, pathlib, re, sys
 dest, work, stem = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3]
 split, bindgen = work / "split", work / "bindgen"
 
@@ -57,21 +60,32 @@ for part in sorted(split.glob("*.wasm")):
         sys.exit(f"split-wasm: the loader does not fetch {part.name} as expected")
     new = f'fetch(new URL("./{name}", import.meta.url), {{ integrity: "{sri(data)}" }})'
     loader = loader.replace(old, new)
-loader_name = hashed("split-loader.js", loader.encode())
-(dest / loader_name).write_text(loader)
-
 main_js = (bindgen / f"{stem}.js").read_text()
-imports = 'from "./__wasm_split.js"'
-if imports not in main_js:
-    sys.exit("split-wasm: wasm-bindgen's output does not import the split loader")
+main_wasm = (bindgen / f"{stem}_bg.wasm").read_bytes()
+# The module and the loader import each other, so they share one hash, of all they hold:
+# a name never stands for two contents, which an immutable cache would keep apart from
+# index.html's integrity hashes.
+h = hashlib.sha256(main_wasm + main_js.encode() + loader.encode()).hexdigest()[:16]
+new_stem, loader_name = f"usage-portal-{h}", f"split-loader-{h}.js"
+
+def swap(text, old, new, what):
+    if old not in text:
+        sys.exit(f"split-wasm: {what} does not name {old}")
+    return text.replace(old, new)
+
+loader = swap(loader, f'"./{stem}.js"', f'"./{new_stem}.js"', "the loader")
+(dest / loader_name).write_text(loader)
 # Only the import statements: the import object's keys must stay the wasm's module name.
-main_js = main_js.replace(imports, f'from "./{loader_name}"')
-(dest / f"{stem}.js").write_text(main_js)
-shutil.copyfile(bindgen / f"{stem}_bg.wasm", dest / f"{stem}_bg.wasm")
+main_js = swap(main_js, 'from "./__wasm_split.js"', f'from "./{loader_name}"', "wasm-bindgen's output")
+main_js = main_js.replace(f"{stem}_bg.wasm", f"{new_stem}_bg.wasm")
+(dest / f"{new_stem}.js").write_text(main_js)
+(dest / f"{new_stem}_bg.wasm").write_bytes(main_wasm)
+(dest / f"{stem}.js").unlink()
+(dest / f"{stem}_bg.wasm").unlink()
 
 index = dest / "index.html"
-html = index.read_text()
-for name in (f"{stem}.js", f"{stem}_bg.wasm"):
+html = swap(index.read_text(), stem, new_stem, "index.html")
+for name in (f"{new_stem}.js", f"{new_stem}_bg.wasm"):
     tag = re.search(r'<link[^>]*href="\./' + re.escape(name) + r'"[^>]*>', html)
     if not tag:
         sys.exit(f"split-wasm: index.html does not preload {name}")
