@@ -25,7 +25,10 @@ pub fn App() -> impl IntoView {
         .and_then(|w| w.document())
         .and_then(|d| d.body())
         .map(|b| HostEvents::new(b.into()));
-    provide_context(events.clone());
+    // So that an error loading config.json is announced like every other error.
+    if let Some(events) = &events {
+        provide_context(events.clone());
+    }
     let config = LocalResource::new(|| config::load("config.json"));
     view! {
         <Transition fallback=|| view! {
