@@ -3,7 +3,7 @@
 //! Each submission carries an `id` made when the form is filled in and kept until the server
 //! has answered, so a double click or a retry after a network error records the usage once.
 
-use crate::api::billing::{RecordBody, record_usage};
+use crate::api::billing::record_usage;
 use crate::api::usage::usage_page;
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
@@ -111,7 +111,7 @@ pub fn RecordPage() -> impl IntoView {
                 errors.set(Vec::new());
                 pending.set(true);
                 let client = client.clone();
-                let body = RecordBody::from_form(&input);
+                let body = input.trimmed();
                 spawn_local(async move {
                     let r = record_usage(&client, &body).await;
                     if r.is_ok() {

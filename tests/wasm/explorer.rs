@@ -254,24 +254,3 @@ fn billing_totals_stay_per_currency_and_exact() {
         "0.1 + 0.2 is exactly 0.3, and euros never meet dollars"
     );
 }
-
-#[wasm_bindgen_test]
-fn record_form_body_drops_blanks_and_keeps_the_submission_id() {
-    use usage_api::usages::NewUsage;
-    use usage_portal::api::billing::RecordBody;
-    let input = NewUsage {
-        id: Some("portal-1".into()),
-        subscription_id: Some("SUB-1".into()),
-        quantity: Some("2.5".into()),
-        app_id: Some("  ".into()),
-        accept_partial_quantity: true,
-        ..NewUsage::default()
-    };
-    let body: serde_json::Value =
-        serde_json::from_str(&serde_json::to_string(&RecordBody::from_form(&input)).unwrap())
-            .unwrap();
-    assert_eq!(body["id"], "portal-1");
-    assert_eq!(body["quantity"], "2.5");
-    assert_eq!(body["acceptPartialQuantity"], true);
-    assert!(body.get("appId").is_none());
-}

@@ -12,29 +12,63 @@ pub const USAGE_ID_MAX: usize = 100;
 pub const QUANTITY_MIN: Quantity = Quantity(1);
 
 /// A usage record as submitted, before validation: every field as text, so that each problem
-/// can be named.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// can be named. Serialized, it is the JSON body of `POST /usages` (absent fields left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NewUsage {
     /// Client-chosen id (for idempotent retries).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The subscription.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     /// The quantity, as the client wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<String>,
     /// When the usage happened; now when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_time: Option<String>,
     /// Accept what fits under the monthly limit instead of refusing.
     pub accept_partial_quantity: bool,
     /// `appId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// `projectHrn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_hrn: Option<String>,
     /// `billingTag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_tag: Option<String>,
     /// `resource`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// `channelId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
+}
+
+impl NewUsage {
+    /// The record as a client sends it: every text trimmed, blank ones left out.
+    pub fn trimmed(&self) -> Self {
+        let put = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        Self {
+            id: put(&self.id),
+            subscription_id: put(&self.subscription_id),
+            quantity: put(&self.quantity),
+            usage_time: put(&self.usage_time),
+            accept_partial_quantity: self.accept_partial_quantity,
+            app_id: put(&self.app_id),
+            project_hrn: put(&self.project_hrn),
+            billing_tag: put(&self.billing_tag),
+            resource: put(&self.resource),
+            channel_id: put(&self.channel_id),
+        }
+    }
 }
 
 /// A validated usage record to store.
@@ -221,6 +255,27 @@ pub struct UsageRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_post_body_is_trimmed_and_leaves_blanks_out() {
+        let input = NewUsage {
+            id: Some("portal-1".into()),
+            subscription_id: Some(" SUB-1 ".into()),
+            quantity: Some("2.5".into()),
+            app_id: Some("  ".into()),
+            accept_partial_quantity: true,
+            ..NewUsage::default()
+        };
+        assert_eq!(
+            serde_json::to_value(input.trimmed()).unwrap(),
+            serde_json::json!({
+                "id": "portal-1",
+                "subscriptionId": "SUB-1",
+                "quantity": "2.5",
+                "acceptPartialQuantity": true,
+            })
+        );
+    }
 
     fn names(r: Result<ValidUsage, Vec<FieldError>>) -> Vec<String> {
         let mut n: Vec<String> = r.unwrap_err().into_iter().map(|e| e.name).collect();
