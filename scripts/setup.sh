@@ -81,6 +81,13 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+if ! command -v faketime >/dev/null; then
+  log "installing faketime from Debian (scripts/test-dates.sh runs the suite at other dates)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq faketime >/dev/null
+fi
+
 if ! command -v brotli >/dev/null; then
   log "installing brotli from Debian (bundle size check)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

@@ -28,6 +28,18 @@ fn query(s: &str) -> UsageQuery {
     UsageQuery::from_pairs(pairs, QueryKind::Page).unwrap()
 }
 
+/// A whole month of the demo data, two months before the run's (`USAGE_TEST_NOW`, where
+/// scripts/test.sh made the test server's demo data end), then `rest`.
+fn month_query(rest: &str) -> UsageQuery {
+    use usage_test_clock::{midnight, months_ago, range};
+    let month = range(midnight(months_ago(2)), midnight(months_ago(1)));
+    if rest.is_empty() {
+        query(&month)
+    } else {
+        query(&format!("{month}&{rest}"))
+    }
+}
+
 async fn configured() -> (config::PortalConfig, ApiClient) {
     config::load(&format!("{API}/config.json"))
         .await
@@ -44,7 +56,7 @@ async fn config_resolves_the_api_against_its_own_url() {
 #[wasm_bindgen_test]
 async fn reads_a_page_of_usage() {
     let (cfg, client) = configured().await;
-    let q = query("startDate=2026-09-01&endDate=2026-10-01&detailLevel=day&limit=7&offset=1");
+    let q = month_query("detailLevel=day&limit=7&offset=1");
     let page = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
     assert_eq!(page.limit, 7);
     assert_eq!(page.offset, 1);
@@ -60,7 +72,7 @@ async fn reads_a_page_of_usage() {
 #[wasm_bindgen_test]
 async fn errors_carry_code_words_and_request_id() {
     let (_, client) = configured().await;
-    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let q = month_query("");
     let err = usage_page(&client, "contoso", &q, None).await.unwrap_err();
     assert_eq!(err.status, 403);
     assert_eq!(err.code, Some(ErrorCode::Forbidden));
@@ -84,7 +96,7 @@ async fn an_aborted_request_says_so() {
     let (cfg, client) = configured().await;
     let controller = web_sys::AbortController::new().unwrap();
     controller.abort();
-    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let q = month_query("");
     let err = usage_page(&client, &cfg.realm, &q, Some(&controller.signal()))
         .await
         .unwrap_err();
@@ -94,7 +106,7 @@ async fn an_aborted_request_says_so() {
 #[wasm_bindgen_test]
 async fn an_unreachable_server_is_explained() {
     let client = ApiClient::new("http://127.0.0.1:9", None);
-    let q = query("startDate=2026-09-01&endDate=2026-10-01");
+    let q = month_query("");
     let err = usage_page(&client, "northwind", &q, None)
         .await
         .unwrap_err();
@@ -108,7 +120,7 @@ async fn an_unreachable_server_is_explained() {
 
 #[wasm_bindgen_test]
 fn url_state_replaces_bad_values_and_reports_them() {
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let today = usage_test_clock::today();
     let pairs = vec![
         ("limit".to_owned(), "0".to_owned()),
         ("detailLevel".to_owned(), "day".to_owned()),
@@ -119,8 +131,9 @@ fn url_state_replaces_bad_values_and_reports_them() {
     assert_eq!(names, ["limit", "endDate"]);
     assert_eq!(q.limit, 100);
     assert_eq!(q.detail, DetailLevel::Day, "valid settings are kept");
-    assert_eq!(q.start, Timestamp::parse("2026-10-25").unwrap());
-    assert_eq!(q.end, Timestamp::parse("2026-11-24").unwrap());
+    // The last 30 days, today included.
+    assert_eq!(q.start, Timestamp::start_of(today - chrono::Days::new(29)));
+    assert_eq!(q.end, Timestamp::start_of(today + chrono::Days::new(1)));
 }
 
 #[wasm_bindgen_test]
@@ -187,7 +200,7 @@ async fn a_refused_host_token_is_refreshed_once_then_works() {
     let valid = cfg.token.clone().expect("the test config has a token");
     let (tokens, calls) = host_tokens("upt_expired", valid);
     let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
-    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let q = month_query("limit=3");
     let page = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
     assert_eq!(page.items.len(), 3);
     assert_eq!(
@@ -204,7 +217,7 @@ async fn a_host_token_refused_twice_means_signed_out() {
     let (cfg, client) = configured().await;
     let (tokens, calls) = host_tokens("upt_expired", "upt_still-wrong".to_owned());
     let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
-    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let q = month_query("limit=3");
     let err = usage_page(&client, &cfg.realm, &q, None).await.unwrap_err();
     assert_eq!(*calls.borrow(), [false, true], "one refresh, no more");
     assert_eq!(err.status, 401);
@@ -228,7 +241,7 @@ async fn a_failing_get_token_is_a_sign_in_error_in_words() {
     });
     let tokens = HostTokens::register(f.into_js_value().unchecked_into());
     let client = ApiClient::with_tokens(client.base(), TokenSource::Host(tokens.clone()));
-    let q = query("startDate=2026-09-01&endDate=2026-10-01&limit=3");
+    let q = month_query("limit=3");
     let err = usage_page(&client, &cfg.realm, &q, None).await.unwrap_err();
     assert!(err.is_signed_out(), "{err}");
     let words = err.to_string();

@@ -98,10 +98,12 @@ fn presets() {
         ("2026-03-09T00:00:00".into(), "2026-03-16T00:00:00".into())
     );
     assert_eq!(r(Preset::Last90).0, "2025-12-16T00:00:00");
-    // Every preset is a range the API accepts.
-    for p in Preset::ALL {
-        let (a, b) = p.range(today);
-        assert!(usage_api::usage::check_range(a, b).is_ok(), "{p:?}");
+    // Every preset is a range the API accepts, on that day and on the run's.
+    for today in [today, usage_test_clock::today()] {
+        for p in Preset::ALL {
+            let (a, b) = p.range(today);
+            assert!(usage_api::usage::check_range(a, b).is_ok(), "{p:?} {today}");
+        }
     }
 }
 

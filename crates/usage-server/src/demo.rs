@@ -355,6 +355,28 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Adds a subscription `billing_id` to `realm`, for the same product as the realm's first one
+/// but with charge item `name`, `price`, the realm's currency and a monthly `limit` in
+/// milli-units: a subscription that no demo usage touches, for tests and examples.
+pub fn add_subscription(
+    conn: &r2d2_sqlite::rusqlite::Connection,
+    realm: &str,
+    billing_id: &str,
+    name: &str,
+    price: &str,
+    limit: Option<i64>,
+) -> r2d2_sqlite::rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number,
+             category, name, value_driver, usage_type_code, price, currency, monthly_limit_milli)
+         SELECT ?1, realm_id, feature_id, billing_charge_number, category, ?2, value_driver,
+             usage_type_code, ?3, currency, ?4
+         FROM subscriptions WHERE realm_id = ?5 ORDER BY id LIMIT 1",
+        params![billing_id, name, price, limit, realm],
+    )
+    .map(drop)
+}
+
 /// A fleet-shaped dataset for large reports: subscription `sub_id` meters `resources` vehicles
 /// daily for `days` days from `start` (unix seconds), straight into the daily rollup.
 /// `resources × days` result records for a day-level report grouped by resource.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{field_names, server};
+use common::{Query, after, field_names, month, range, server, stamp};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -47,7 +47,8 @@ fn sum(items: &[Value], key: &str) -> i64 {
     items.iter().map(|i| milli(&i[key])).sum()
 }
 
-const RANGE: &str = "startDate=2026-08-01&endDate=2026-10-15";
+/// Three calendar months, the last one cut at its 15th: 75 days or so.
+static RANGE: Query = Query::new(|| range(month(3), after(month(1), 14, 0)));
 
 #[tokio::test]
 async fn each_filter_selects_exactly_its_group() {
@@ -83,7 +84,7 @@ async fn each_filter_selects_exactly_its_group() {
         assert_eq!(sum(&filtered, "usageValue"), expected, "{param}={value}");
     }
     // The two channels partition the records.
-    let all = sum(&all_items(RANGE, 100).await, "usageValue");
+    let all = sum(&all_items(&RANGE, 100).await, "usageValue");
     let hot = sum(
         &all_items(&format!("{RANGE}&channelId=hot"), 100).await,
         "usageValue",
@@ -127,14 +128,14 @@ async fn group_by_adds_each_dimension() {
         );
     }
     // Spaces around commas are ignored; a grouped total equals the ungrouped one.
-    let plain = sum(&all_items(RANGE, 100).await, "billableValue");
+    let plain = sum(&all_items(&RANGE, 100).await, "billableValue");
     let grouped = all_items(&format!("{RANGE}&groupBy=appId%20,%20resource"), 100).await;
     assert_eq!(sum(&grouped, "billableValue"), plain);
 }
 
 #[tokio::test]
 async fn detail_levels_bucket_in_utc_and_add_up() {
-    let total = sum(&all_items(RANGE, 100).await, "usageValue");
+    let total = sum(&all_items(&RANGE, 100).await, "usageValue");
     for (level, check) in [
         (
             "hour",
@@ -172,20 +173,19 @@ async fn detail_levels_bucket_in_utc_and_add_up() {
         .collect();
     assert_eq!(
         distinct.into_iter().collect::<Vec<_>>(),
-        [
-            "2026-08-01T00:00:00",
-            "2026-09-01T00:00:00",
-            "2026-10-01T00:00:00"
-        ]
+        [stamp(month(3)), stamp(month(2)), stamp(month(1))]
     );
 }
 
 #[tokio::test]
 async fn aliases_and_usage_fields() {
     let a = ok(&format!("/usage/realms/northwind?{RANGE}")).await;
-    let b =
-        ok("/usage/realms/northwind?startTime=2026-08-01T00:00:00Z&endTime=2026-10-15T00:00:00")
-            .await;
+    let b = ok(&format!(
+        "/usage/realms/northwind?startTime={}Z&endTime={}",
+        stamp(month(3)),
+        stamp(after(month(1), 14, 0))
+    ))
+    .await;
     assert_eq!(a, b);
     let p = ok(&format!(
         "/usage/realms/northwind?{RANGE}&usageFields=name,billableValue&groupBy=resource"
@@ -235,8 +235,11 @@ async fn csv_streams_the_whole_result_and_refuses_too_much() {
     assert_eq!(status, 400);
     assert_eq!(field_names(&body), ["limit"]);
     // More than 20,000 records: a 400 that points to reports.
-    let (status, body) =
-        get("/usage/realms/northwind/csv?startDate=2026-07-01&endDate=2026-10-03&detailLevel=hour&groupBy=appId,project,billingTag,resource").await;
+    let (status, body) = get(&format!(
+        "/usage/realms/northwind/csv?{}&detailLevel=hour&groupBy=appId,project,billingTag,resource",
+        range(month(4), after(month(1), 1, 0))
+    ))
+    .await;
     assert_eq!(status, 400, "{body}");
     assert!(
         body["description"].as_str().unwrap().contains("report"),
@@ -283,9 +286,9 @@ proptest! {
         days in 1u32..20,
     ) {
         let days = if detail == "hour" { days.min(4) } else { days };
-        let start = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap() + chrono::Days::new(u64::from(start_day));
-        let end = start + chrono::Days::new(u64::from(days));
-        let mut query = format!("startDate={start}&endDate={end}T06:30:00&detailLevel={detail}");
+        let start = after(month(4), i64::from(start_day), 0);
+        let end = after(start, i64::from(days), 6 * 3600 + 30 * 60);
+        let mut query = format!("{}&detailLevel={detail}", range(start, end));
         if !dims.is_empty() {
             query.push_str(&format!("&groupBy={}", dims.join(",")));
         }

@@ -2,11 +2,12 @@
 
 mod common;
 
-use common::{field_names, server};
+use common::{Query, after, field_names, month, range, server};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const RANGE: &str = "startDate=2026-08-01&endDate=2026-10-01";
+/// Two whole months, three and two months back.
+static RANGE: Query = Query::new(|| range(month(3), month(1)));
 
 async fn create(query: &str, body: Option<Value>) -> reqwest::Response {
     let s = server();
@@ -131,7 +132,7 @@ async fn create_poll_and_download() {
 #[tokio::test]
 async fn sub_accounts_reports_name_each_realm() {
     let resp = create(
-        RANGE,
+        &RANGE,
         Some(json!({"subAccounts": ["northwind-eu", "northwind-us"]})),
     )
     .await;
@@ -159,41 +160,34 @@ async fn sub_accounts_reports_name_each_realm() {
 
     // A sub-account of another org, or the org itself: 403.
     for bad in ["contoso", "northwind"] {
-        let resp = create(RANGE, Some(json!({"subAccounts": [bad]}))).await;
+        let resp = create(&RANGE, Some(json!({"subAccounts": [bad]}))).await;
         assert_eq!(resp.status(), 403, "{bad}");
     }
 }
 
 #[tokio::test]
 async fn bad_report_requests_name_every_field() {
-    let cases: &[(&str, Option<Value>, &[&str])] = &[
+    let day = range(month(3), after(month(3), 1, 0));
+    let cases: &[(String, Option<Value>, &[&str])] = &[
         (
-            "startDate=2026-01-01&endDate=2026-04-07",
+            range(month(10), after(month(10), 96, 0)),
             None,
             &["endDate"],
         ),
+        (format!("{day}&detailLevel=hour"), None, &["detailLevel"]),
         (
-            "startDate=2026-08-01&endDate=2026-08-02&detailLevel=hour",
-            None,
-            &["detailLevel"],
-        ),
-        (
-            "startDate=2026-08-01&endDate=2026-08-02&limit=5&offset=1",
+            format!("{day}&limit=5&offset=1"),
             None,
             &["limit", "offset"],
         ),
+        (day.clone(), Some(json!({"subAcounts": []})), &["body"]),
         (
-            "startDate=2026-08-01&endDate=2026-08-02",
-            Some(json!({"subAcounts": []})),
-            &["body"],
-        ),
-        (
-            "detailLevel=week",
+            "detailLevel=week".to_owned(),
             Some(json!({"subAccounts": []})),
             &["detailLevel", "endDate", "startDate", "subAccounts"],
         ),
         (
-            "startDate=2026-08-01&endDate=2026-08-02",
+            day.clone(),
             Some(json!({"subAccounts": ["x/y"]})),
             &["subAccounts"],
         ),
@@ -231,11 +225,11 @@ async fn bad_report_requests_name_every_field() {
 
 #[tokio::test]
 async fn list_is_newest_first_and_unknown_reports_are_404() {
-    let a = create(RANGE, None).await.json::<Value>().await.unwrap()["id"]
+    let a = create(&RANGE, None).await.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let b = create(RANGE, None).await.json::<Value>().await.unwrap()["id"]
+    let b = create(&RANGE, None).await.json::<Value>().await.unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -306,9 +300,7 @@ async fn cells_that_look_like_formulas_are_neutralised() {
                 |r| r.get(0),
             )
             .unwrap();
-        let t = usage_api::Timestamp::parse("2026-06-15T12:00:00")
-            .unwrap()
-            .unix();
+        let t = after(month(5), 14, 12 * 3600).and_utc().timestamp();
         let dims = usage_server::db::Dims {
             billing_tag: "=HYPERLINK(\"http://x\")".into(),
             app_id: "-app".into(),
@@ -323,7 +315,10 @@ async fn cells_that_look_like_formulas_are_neutralised() {
         usage_server::db::add_to_rollups(&conn, sub, t, &dims, 5000, 5000).unwrap();
     }
     let resp = create(
-        "startDate=2026-06-15&endDate=2026-06-16&groupBy=billingTag,appId",
+        &format!(
+            "{}&groupBy=billingTag,appId",
+            range(after(month(5), 14, 0), after(month(5), 15, 0))
+        ),
         None,
     )
     .await;

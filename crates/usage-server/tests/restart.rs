@@ -3,6 +3,7 @@
 use serde_json::Value;
 use std::time::Duration;
 use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+use usage_test_clock::{midnight, months_ago, range, stamp};
 
 /// Starts a server over `dir` on its own runtime; returns its base URL and the runtime, whose
 /// drop stops the server at once (as a crash or kill would).
@@ -27,7 +28,9 @@ fn start(dir: &std::path::Path) -> (String, tokio::runtime::Runtime) {
 fn a_report_interrupted_by_a_stop_is_finished_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("usage.db")).unwrap();
-    let until = usage_api::Timestamp::parse("2026-11-01").unwrap().naive();
+    // The run's clock: the data ends where its month begins.
+    let month = |back| midnight(months_ago(back));
+    let until = month(0);
     demo::load(
         &pool,
         &demo::DemoOptions {
@@ -40,9 +43,14 @@ fn a_report_interrupted_by_a_stop_is_finished_after_restart() {
     let token = auth::create_token(&pool.get().unwrap(), demo::PARTNER, auth::SCOPES, "t").unwrap();
     // A report row left in progress by a server that stopped mid-way, with its partial file.
     let conn = pool.get().unwrap();
+    let query = format!(
+        "startDate={}&endDate={}",
+        stamp(month(3)).replace(':', "%3A"),
+        stamp(month(2)).replace(':', "%3A")
+    );
     conn.execute(
-        "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', 'startDate=2026-08-01T00%3A00%3A00&endDate=2026-09-01T00%3A00%3A00', 0)",
-        [],
+        "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', ?1, 0)",
+        [&query],
     )
     .unwrap();
     let id = usage_api::reports::report_id(conn.last_insert_rowid());
@@ -61,7 +69,8 @@ fn a_report_interrupted_by_a_stop_is_finished_after_restart() {
         .block_on(async {
             reqwest::Client::new()
                 .post(format!(
-                    "{base}/usage/realms/northwind/reports?startDate=2026-07-01&endDate=2026-10-01&detailLevel=day&groupBy=appId,project,resource"
+                    "{base}/usage/realms/northwind/reports?{}&detailLevel=day&groupBy=appId,project,resource",
+                    range(month(4), month(1))
                 ))
                 .bearer_auth(&token)
                 .send()

@@ -2,10 +2,9 @@
 
 mod common;
 
-use common::{field_names, server};
+use common::{Query, after, field_names, month, range, server};
 use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
-use usage_api::Timestamp;
 use usage_server::{auth, demo};
 
 async fn get_json(path: &str) -> (u16, Value) {
@@ -14,7 +13,8 @@ async fn get_json(path: &str) -> (u16, Value) {
     (status, resp.json().await.unwrap())
 }
 
-const RANGE: &str = "startDate=2026-09-01&endDate=2026-10-01";
+/// A whole month two months back.
+static RANGE: Query = Query::new(|| range(month(2), month(1)));
 
 #[tokio::test]
 async fn first_page_has_the_contract_shape() {
@@ -78,22 +78,28 @@ async fn last_page_and_past_it() {
 #[tokio::test]
 async fn rollups_equal_a_scan_of_raw_records() {
     let s = server();
+    let end = common::demo_until();
+    // Inside the last hour of the data, which may hold no record.
+    let last_hour = (after(end, 0, -50 * 60), after(end, 0, -10 * 60));
     for (start, end) in [
-        ("2026-09-01T00:00:00", "2026-10-01T00:00:00"),
-        ("2026-08-03T10:17:29", "2026-09-14T05:45:00"),
-        ("2026-10-30T23:10:00", "2026-10-30T23:50:00"),
-        ("2026-10-29T22:30:00", "2026-10-31T01:30:01"),
+        (month(2), month(1)),
+        // Unaligned, across a month boundary.
+        (
+            after(month(3), 2, 10 * 3600 + 17 * 60 + 29),
+            after(month(2), 13, 5 * 3600 + 45 * 60),
+        ),
+        last_hour,
+        // Unaligned at both ends, over the last two days of the data.
+        (after(end, -2, -90 * 60), after(end, 0, 90 * 60 + 1)),
     ] {
         let (status, body) = get_json(&format!(
-            "/usage/realms/northwind?startDate={start}&endDate={end}&limit=100&usageFields=billingSubscriptionId,usageValue"
+            "/usage/realms/northwind?{}&limit=100&usageFields=billingSubscriptionId,usageValue",
+            range(start, end)
         ))
         .await;
         assert_eq!(status, 200, "{body}");
         let conn = s.pool.get().unwrap();
-        let (a, b) = (
-            Timestamp::parse(start).unwrap().unix(),
-            Timestamp::parse(end).unwrap().unix(),
-        );
+        let (a, b) = (start.and_utc().timestamp(), end.and_utc().timestamp());
         let mut stmt = conn
             .prepare(
                 "SELECT s.billing_subscription_id, SUM(r.quantity_milli) FROM usage_records r
@@ -125,7 +131,7 @@ async fn rollups_equal_a_scan_of_raw_records() {
             .collect();
         assert_eq!(got, expected, "range {start} .. {end}");
         assert!(
-            !got.is_empty() || start.starts_with("2026-10-30T23"),
+            !got.is_empty() || (start, end) == last_hour,
             "expected data in {start}..{end}"
         );
         let item = &body["items"][0];
@@ -236,28 +242,31 @@ async fn request_and_correlation_ids() {
 
 #[tokio::test]
 async fn every_bad_parameter_is_named() {
-    let cases: &[(&str, &[&str])] = &[
-        ("", &["endDate", "startDate"]),
-        ("startDate=2026-09-01&endDate=2026-08-01", &["endDate"]),
-        ("startDate=2026-01-01&endDate=2026-04-07", &["endDate"]),
+    let (a, b) = (month(2), month(1));
+    let day = |t| after(t, 1, 0);
+    let cases: &[(String, &[&str])] = &[
+        (String::new(), &["endDate", "startDate"]),
+        (range(b, a), &["endDate"]),
+        // 96 days.
+        (range(month(10), after(month(10), 96, 0)), &["endDate"]),
         (
-            "startDate=2026-09-01&endDate=2026-09-02&limit=101&offset=x",
+            format!("{}&limit=101&offset=x", range(a, day(a))),
             &["limit", "offset"],
         ),
         (
-            "startDate=2026-09-01&endDate=2026-09-02&detailLevel=week&channelId=warm",
+            format!("{}&detailLevel=week&channelId=warm", range(a, day(a))),
             &["channelId", "detailLevel"],
         ),
         (
-            "startDate=2026-09-01&endDate=2026-09-02&groupBy=appId,appId&usageFields=size",
+            format!("{}&groupBy=appId,appId&usageFields=size", range(a, day(a))),
             &["groupBy", "usageFields"],
         ),
         (
-            "startDate=2026-09-01&endDate=2026-09-02&colour=red&limit=1&limit=2",
+            format!("{}&colour=red&limit=1&limit=2", range(a, day(a))),
             &["colour", "limit"],
         ),
         (
-            "startDate=2026-09-01&startTime=2026-09-01&endDate=2026-09-02",
+            format!("{}&startTime={}", range(a, day(a)), common::stamp(a)),
             &["startTime"],
         ),
     ];

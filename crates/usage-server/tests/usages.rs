@@ -2,26 +2,31 @@
 
 mod common;
 
-use common::{field_names, server};
+use common::{after, field_names, month, range, server, stamp};
 use r2d2_sqlite::rusqlite::params;
 use serde_json::{Value, json};
+use usage_server::{auth, demo};
 
-/// A subscription of `realm` set up for a test: its billing id, with `limit` and `price`.
-fn subscription(realm: &str, nth: usize, limit: Option<i64>, price: &str) -> String {
+/// A subscription of its own for one test, in `realm` (and its currency), with `limit`
+/// (milli-units) and `price`: no demo usage and no other test's records share it, whatever month
+/// the run is in. Its charge item is named `Test <label>`, to find it in the monthly view.
+/// Returns its billing id.
+fn subscription(realm: &str, label: &str, limit: Option<i64>, price: &str) -> String {
+    let id = format!("SUB-T-{label}");
     let conn = server().pool.get().unwrap();
-    let id: String = conn
-        .query_row(
-            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
-            params![realm, nth as i64],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute(
-        "UPDATE subscriptions SET monthly_limit_milli = ?2, price = ?3 WHERE billing_subscription_id = ?1",
-        params![id, limit, price],
-    )
-    .unwrap();
+    demo::add_subscription(&conn, realm, &id, &format!("Test {label}"), price, limit).unwrap();
     id
+}
+
+/// The day recordings land on: the last day of the previous month, a whole day in the past
+/// and inside the window the service accepts usage times in, at every date.
+fn day() -> chrono::NaiveDateTime {
+    after(month(0), -1, 0)
+}
+
+/// `yyyy-MM` of `t`.
+fn month_of(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m").to_string()
 }
 
 async fn post(body: Value) -> (u16, Value) {
@@ -55,14 +60,16 @@ async fn usage_value(query: &str) -> i64 {
 
 #[tokio::test]
 async fn a_recorded_usage_shows_at_once_everywhere() {
-    let sub = subscription("northwind", 0, None, "0.0045");
-    let window = "startDate=2027-01-10T10:00:00&endDate=2027-01-10T11:00:00";
+    let sub = subscription("northwind", "seen", None, "0.0045");
+    let window = range(after(day(), 0, 10 * 3600), after(day(), 0, 11 * 3600));
+    let window = window.as_str();
     let before = usage_value(window).await;
-    let (status, rec) = post(json!({"subscriptionId": sub, "quantity": 12.5, "usageTime": "2027-01-10T10:15:00Z", "appId": "fleet", "channelId": "cold"})).await;
+    let at = stamp(after(day(), 0, 10 * 3600 + 15 * 60));
+    let (status, rec) = post(json!({"subscriptionId": sub, "quantity": 12.5, "usageTime": format!("{at}Z"), "appId": "fleet", "channelId": "cold"})).await;
     assert_eq!(status, 201, "{rec}");
     assert_eq!(rec["quantity"], "12.5");
     assert_eq!(rec["requestedQuantity"], "12.5");
-    assert_eq!(rec["usageTime"], "2027-01-10T10:15:00");
+    assert_eq!(rec["usageTime"], at);
     assert_eq!(rec["invoiceId"], Value::Null);
     assert_eq!(rec["_links"][0]["rel"], "self");
     let id = rec["id"].as_str().unwrap();
@@ -79,7 +86,10 @@ async fn a_recorded_usage_shows_at_once_everywhere() {
         .await;
     assert_eq!(list["items"][0]["id"], rec["id"], "newest first");
     let month: Value = server()
-        .json("/express/usage/month?from=2027-01&to=2027-01")
+        .json(&format!(
+            "/express/usage/month?from={m}&to={m}",
+            m = month_of(day())
+        ))
         .await;
     let row = month["_embedded"]["usage"]
         .as_array()
@@ -103,7 +113,7 @@ fn rec_name(sub: &str) -> String {
 
 #[tokio::test]
 async fn quantity_rules_are_422_naming_the_field() {
-    let sub = subscription("northwind", 1, None, "1");
+    let sub = subscription("northwind", "rules", None, "1");
     for (q, why) in [
         (json!(0.0001), "3 decimal places"),
         (json!("1.2345"), "3 decimal places"),
@@ -145,8 +155,8 @@ async fn quantity_rules_are_422_naming_the_field() {
 
 #[tokio::test]
 async fn monthly_limit_and_partial_acceptance() {
-    let sub = subscription("northwind", 2, Some(10_000), "1");
-    let at = "2027-02-03T00:00:00";
+    let sub = subscription("northwind", "limit", Some(10_000), "1");
+    let at = stamp(day());
     let (status, _) = post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": at})).await;
     assert_eq!(status, 201);
     let (status, body) = post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": at})).await;
@@ -170,20 +180,20 @@ async fn monthly_limit_and_partial_acceptance() {
     assert_eq!(rec["quantity"], "0", "nothing is left");
     // Another month has its own limit.
     let (status, _) =
-        post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": "2027-03-01T00:00:00"}))
-            .await;
+        post(json!({"subscriptionId": sub, "quantity": 6, "usageTime": stamp(month(0))})).await;
     assert_eq!(status, 201);
 }
 
 #[tokio::test]
 async fn fifty_parallel_requests_never_exceed_the_limit() {
-    let sub = subscription("northwind", 3, Some(20_000), "1");
+    let sub = subscription("northwind", "parallel", Some(20_000), "1");
+    let at = stamp(after(day(), 0, 8 * 3600));
     let tasks: Vec<_> = (0..50)
         .map(|i| {
-            let sub = sub.clone();
+            let (sub, at) = (sub.clone(), at.clone());
             tokio::spawn(async move {
                 let partial = i % 2 == 0;
-                post(json!({"subscriptionId": sub, "quantity": "1.5", "usageTime": "2027-04-15T08:00:00", "acceptPartialQuantity": partial})).await
+                post(json!({"subscriptionId": sub, "quantity": "1.5", "usageTime": at, "acceptPartialQuantity": partial})).await
             })
         })
         .collect();
@@ -213,8 +223,8 @@ async fn fifty_parallel_requests_never_exceed_the_limit() {
              AND r.usage_time >= ?2 AND r.usage_time < ?3",
             params![
                 sub,
-                usage_api::Timestamp::parse("2027-04-01").unwrap().unix(),
-                usage_api::Timestamp::parse("2027-05-01").unwrap().unix()
+                month(1).and_utc().timestamp(),
+                month(0).and_utc().timestamp()
             ],
             |r| r.get(0),
         )
@@ -224,8 +234,9 @@ async fn fifty_parallel_requests_never_exceed_the_limit() {
 
 #[tokio::test]
 async fn idempotent_by_id() {
-    let sub = subscription("northwind", 4, None, "1");
-    let body = json!({"id": "client-42", "subscriptionId": sub, "quantity": 3, "usageTime": "2027-05-01T00:00:00"});
+    let sub = subscription("northwind", "idempotent", None, "1");
+    let at = stamp(day());
+    let body = json!({"id": "client-42", "subscriptionId": sub, "quantity": 3, "usageTime": at});
     let (s1, first) = post(body.clone()).await;
     let (s2, again) = post(body.clone()).await;
     assert_eq!((s1, s2), (201, 200));
@@ -240,7 +251,9 @@ async fn idempotent_by_id() {
         .filter(|r| r["id"] == "client-42")
         .count();
     assert_eq!(n, 1, "counted once");
-    let (s3, conflict) = post(json!({"id": "client-42", "subscriptionId": sub, "quantity": 4, "usageTime": "2027-05-01T00:00:00"})).await;
+    let (s3, conflict) =
+        post(json!({"id": "client-42", "subscriptionId": sub, "quantity": 4, "usageTime": at}))
+            .await;
     assert_eq!(s3, 409);
     assert_eq!(conflict["code"], "conflict");
 }
@@ -248,34 +261,50 @@ async fn idempotent_by_id() {
 #[tokio::test]
 async fn monthly_amounts_in_two_currencies_and_paging() {
     // Hand-computed: 1234.5 × 0.0045 = 5.55525 → 5.56 USD; 333.333 × 0.125 = 41.666625 → 41.67 EUR.
-    let usd = subscription("northwind", 0, None, "0.0045");
-    let eur: String = {
-        let conn = server().pool.get().unwrap();
-        let id: String = conn.query_row("SELECT billing_subscription_id FROM subscriptions WHERE realm_id = 'northwind-eu' AND currency = 'EUR' LIMIT 1", [], |r| r.get(0)).unwrap();
-        conn.execute("UPDATE subscriptions SET price = '0.125', monthly_limit_milli = NULL WHERE billing_subscription_id = ?1", [&id]).unwrap();
-        id
-    };
+    let usd = subscription("northwind", "usd", None, "0.0045");
+    let eur = subscription("northwind-eu", "eur", None, "0.125");
     assert_eq!(
-        post(
-            json!({"subscriptionId": usd, "quantity": "1234.5", "usageTime": "2027-06-02T00:00:00"})
-        )
-        .await
-        .0,
+        post(json!({"subscriptionId": usd, "quantity": "1234.5", "usageTime": stamp(day())}))
+            .await
+            .0,
         201
     );
-    assert_eq!(post(json!({"subscriptionId": eur, "quantity": "333.333", "usageTime": "2027-06-03T00:00:00"})).await.0, 201);
+    // The European sub-account records its own usage, an hour later on the same day.
+    let eu_token = auth::create_token(
+        &server().pool.get().unwrap(),
+        "northwind-eu",
+        auth::SCOPES,
+        "test",
+    )
+    .unwrap();
+    let later = stamp(after(day(), 0, 3600));
+    let resp = common::client()
+        .post(format!("{}/usages", server().base))
+        .bearer_auth(&eu_token)
+        .json(&json!({"subscriptionId": eur, "quantity": "333.333", "usageTime": later}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let m = month_of(day());
     let page: Value = server()
-        .json("/express/usage/month?accounts=northwind,northwind-eu&from=2027-06&to=2027-06")
+        .json(&format!(
+            "/express/usage/month?accounts=northwind,northwind-eu&from={m}&to={m}&per_page=100"
+        ))
         .await;
     let items = page["_embedded"]["usage"].as_array().unwrap();
     let find = |acct: &str| {
         items
             .iter()
-            .find(|u| u["account_id"] == acct)
+            .find(|u| u["description"] == format!("Test {acct}"))
             .cloned()
             .unwrap()
     };
-    let (a, b) = (find("northwind"), find("northwind-eu"));
+    let (a, b) = (find("usd"), find("eur"));
+    assert_eq!(
+        (a["account_id"].as_str(), b["account_id"].as_str()),
+        (Some("northwind"), Some("northwind-eu"))
+    );
     assert_eq!(
         (
             a["currency"].as_str(),
@@ -292,11 +321,14 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
         ),
         (Some("EUR"), Some("333.333"), Some("41.67"))
     );
-    assert_eq!(a["month"], "2027-06");
+    assert_eq!(a["month"], m);
 
     // Paging with HAL links: next and prev absent at the ends.
+    let months = format!("from={}&to={}", month_of(month(11)), month_of(month(1)));
     let first: Value = server()
-        .json("/express/usage/month?accounts=northwind&from=2025-12&to=2026-10&per_page=7")
+        .json(&format!(
+            "/express/usage/month?accounts=northwind&{months}&per_page=7"
+        ))
         .await;
     assert_eq!(first["page"], 1);
     assert!(first["_links"].get("prev").is_none());
@@ -315,7 +347,7 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
     assert!(last["_links"].get("next").is_none());
     assert!(last["_links"]["prev"].is_object());
     assert!(
-        last_href.contains("accounts=northwind&from=2025-12&to=2026-10"),
+        last_href.contains(&format!("accounts=northwind&{months}")),
         "links carry the query"
     );
 }

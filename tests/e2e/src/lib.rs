@@ -55,11 +55,16 @@ pub struct Portal {
     pub realm: String,
     /// The server's state (its database and report worker), for setting up situations.
     pub state: AppState,
+    /// The run's "now" (UTC), where the demo data ends: every date a test uses derives from
+    /// it. The browser's clock is the same system clock (`scripts/test-dates.sh` moves it for
+    /// the server, the browser and the tests alike).
+    pub now: chrono::NaiveDateTime,
     dir: tempfile::TempDir,
 }
 
 impl Portal {
-    /// Starts the server on a free port, with `records` demo records ending now, serving a
+    /// Starts the server on a free port, with `records` demo records ending at the run's
+    /// "now" ([`usage_test_clock::now`]), serving a
     /// copy of the built portal (`PORTAL_DIST`, default `dist/`) with its config.json.
     pub async fn start(records: u64) -> Result<Self> {
         Self::start_at(records, "").await
@@ -88,7 +93,7 @@ impl Portal {
         let site = dir.path().join("site");
         copy_dir(&dist, &site)?;
         let pool = db::open(&dir.path().join("usage.db"))?;
-        let until = chrono::Utc::now().naive_utc();
+        let until = usage_test_clock::now();
         let p = pool.clone();
         tokio::task::spawn_blocking(move || {
             demo::load(
@@ -120,12 +125,33 @@ impl Portal {
         let addr = bound.spawn();
         Ok(Self {
             state,
+            now: until,
             base: format!("http://{addr}{base_path}"),
             origin: format!("http://{addr}"),
             token,
             realm: demo::PARTNER.to_owned(),
             dir,
         })
+    }
+
+    /// The run's date (UTC).
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.date()
+    }
+
+    /// Adds a subscription to the portal's realm that no demo usage touches, named
+    /// `Test <label>`, and returns its billing id.
+    pub fn add_subscription(&self, label: &str, price: &str) -> Result<String> {
+        let id = format!("SUB-T-{label}");
+        demo::add_subscription(
+            &*self.state.pool.get()?,
+            &self.realm,
+            &id,
+            &format!("Test {label}"),
+            price,
+            None,
+        )?;
+        Ok(id)
     }
 
     /// The directory the server serves the portal from: this test's own copy of the build.
@@ -363,9 +389,8 @@ impl Browser {
             .collect())
     }
 
-    /// On the Reports page: a report of the last `days` days at day level in the form.
-    pub async fn fill_report_form(&self, days: u64) -> Result<()> {
-        let today = chrono::Utc::now().date_naive();
+    /// On the Reports page: a report of the `days` days before `today` at day level in the form.
+    pub async fn fill_report_form(&self, today: chrono::NaiveDate, days: u64) -> Result<()> {
         self.set_value("#f-from", &(today - chrono::Days::new(days)).to_string())
             .await?;
         self.set_value("#f-to", &today.to_string()).await?;

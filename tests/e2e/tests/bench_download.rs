@@ -12,9 +12,9 @@ use usage_e2e::{Browser, Portal};
 async fn save_a_million_record_report() -> anyhow::Result<()> {
     let portal = Portal::start(10_000).await?;
     // One subscription metering 10,600 resources daily for 95 days: 1,007,000 result records.
-    let start = usage_api::Timestamp::parse("2026-06-01")
-        .ok_or_else(|| anyhow::anyhow!("date"))?
-        .unix();
+    let start = usage_test_clock::midnight(usage_test_clock::month_start(portal.now, 6))
+        .and_utc()
+        .timestamp();
     {
         let mut conn = portal.state.pool.get()?;
         let sub: i64 = conn.query_row(

@@ -144,7 +144,7 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
         .await?;
 
     // Real data, through a token from the host's getToken.
-    let today = chrono::Utc::now().date_naive();
+    let today = portal.today();
     let query = format!(
         "startDate={}&endDate={}&detailLevel=day&limit=10",
         today - chrono::Days::new(30),

@@ -204,8 +204,13 @@ async fn an_invalid_date_range_is_refused_at_the_field_without_a_request() -> an
     let url_before = d.current_url().await?;
     let requests_before = browser.api_requests().await?;
 
-    browser.set_value("#f-from", "2026-06-10").await?;
-    browser.set_value("#f-to", "2026-06-01").await?;
+    // Range rules need no data: a start 100 days back, and an end before it.
+    let from = portal.today() - chrono::Days::new(100);
+    let day = |n: u64| (from + chrono::Days::new(n)).to_string();
+    browser.set_value("#f-from", &from.to_string()).await?;
+    browser
+        .set_value("#f-to", &(from - chrono::Days::new(9)).to_string())
+        .await?;
     d.find(By::Css(".up-filters button[type=submit]"))
         .await?
         .click()
@@ -226,8 +231,8 @@ async fn an_invalid_date_range_is_refused_at_the_field_without_a_request() -> an
         Some("true")
     );
 
-    // 96 days is refused too, with the contract's words.
-    browser.set_value("#f-to", "2026-09-14").await?;
+    // 97 days (the end day is included) is refused too, with the contract's words.
+    browser.set_value("#f-to", &day(96)).await?;
     d.find(By::Css(".up-filters button[type=submit]"))
         .await?
         .click()
@@ -249,15 +254,16 @@ async fn an_invalid_date_range_is_refused_at_the_field_without_a_request() -> an
         "the view did not change"
     );
 
-    // Fixed, it applies.
-    browser.set_value("#f-to", "2026-09-12").await?;
+    // Fixed (95 days), it applies.
+    browser.set_value("#f-to", &day(94)).await?;
     d.find(By::Css(".up-filters button[type=submit]"))
         .await?
         .click()
         .await?;
     browser
         .wait_until("the URL takes the range", || async {
-            Ok(param(&browser.url_params().await?, "endDate") == Some("2026-09-13T00:00:00"))
+            Ok(param(&browser.url_params().await?, "endDate")
+                == Some(format!("{}T00:00:00", day(95)).as_str()))
         })
         .await?;
     browser.assert_accessible().await?;

@@ -23,7 +23,7 @@ async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
     browser.wait_for(".up-empty").await?;
     browser.assert_accessible().await?;
 
-    browser.fill_report_form(40).await?;
+    browser.fill_report_form(portal.today(), 40).await?;
     let hour_offered = d
         .find_all(By::Css("#f-detailLevel option[value=hour]"))
         .await?;
@@ -98,9 +98,15 @@ async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Resul
     // A report the worker has not run yet (as after a restart, before it resumes).
     let id = {
         let conn = portal.state.pool.get()?;
+        let month = |back| usage_test_clock::month_start(portal.now, back);
+        let query = format!(
+            "startDate={}T00%3A00%3A00&endDate={}T00%3A00%3A00&detailLevel=month&groupBy=appId",
+            month(3),
+            month(2)
+        );
         conn.execute(
-            "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', 'startDate=2026-08-01T00%3A00%3A00&endDate=2026-09-01T00%3A00%3A00&detailLevel=month&groupBy=appId', 0)",
-            [],
+            "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', ?1, 0)",
+            [&query],
         )?;
         conn.last_insert_rowid()
     };
@@ -138,7 +144,7 @@ async fn a_cancelled_download_leaves_no_file() -> anyhow::Result<()> {
     let d = &browser.driver;
     d.goto(format!("{}/reports", portal.base)).await?;
     browser.wait_for("#f-from").await?;
-    browser.fill_report_form(90).await?;
+    browser.fill_report_form(portal.today(), 90).await?;
     let id = browser.request_report().await?;
 
     // A slow line, so there is time to cancel.

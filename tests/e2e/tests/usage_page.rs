@@ -6,7 +6,7 @@ use usage_e2e::{Browser, Portal, api_rows};
 async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyhow::Result<()> {
     let portal = Portal::start(60_000).await?;
     let browser = Browser::start().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = portal.today();
     let start = today - chrono::Days::new(60);
     let query = format!(
         "startDate={start}&endDate={}&detailLevel=day&limit=10",

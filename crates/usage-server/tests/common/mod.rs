@@ -17,8 +17,48 @@ pub struct TestServer {
     pub pool: db::Pool,
 }
 
-/// The demo ends here, so counts are stable whatever the date.
-pub const DEMO_UNTIL: &str = "2026-11-01T00:00:00";
+/// The start of the month `back` months before the run's month (the run's clock, read once:
+/// every date these tests use derives from it, never from a literal the calendar overtakes).
+pub fn month(back: u32) -> chrono::NaiveDateTime {
+    usage_test_clock::midnight(usage_test_clock::months_ago(back))
+}
+
+/// The demo data ends where the run's month begins: twelve whole months of it before, and a
+/// current month that holds only what the tests record.
+pub fn demo_until() -> chrono::NaiveDateTime {
+    month(0)
+}
+
+/// `t` plus `days` days and `secs` seconds.
+pub fn after(t: chrono::NaiveDateTime, days: i64, secs: i64) -> chrono::NaiveDateTime {
+    t + chrono::TimeDelta::days(days) + chrono::TimeDelta::seconds(secs)
+}
+
+#[allow(unused_imports)] // each test binary uses some of them
+pub use usage_test_clock::{range, stamp};
+
+/// A query string made once from the run's clock, used as a `&str` constant would be:
+/// `format!("{RANGE}")` and `&RANGE`.
+pub struct Query(std::sync::LazyLock<String>);
+
+impl Query {
+    pub const fn new(make: fn() -> String) -> Self {
+        Self(std::sync::LazyLock::new(make))
+    }
+}
+
+impl std::ops::Deref for Query {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 static SERVER: OnceLock<TestServer> = OnceLock::new();
 
@@ -32,7 +72,7 @@ pub fn server() -> &'static TestServer {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let db_path = dir.path().join("usage.db");
                 let pool = db::open(&db_path).expect("open db");
-                let until = usage_api::Timestamp::parse(DEMO_UNTIL).unwrap().naive();
+                let until = demo_until();
                 demo::load(
                     &pool,
                     &demo::DemoOptions {
