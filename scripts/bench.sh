@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks quoted in the README: server query latency with 10 million records, report
-# generation, the portal's first table paint and a report download in headless Chromium,
-# and the release bundle's size.
+# generation, POST /usages throughput and a mixed load at 64 clients, the portal's first
+# table paint and a report download in headless Chromium, and the release bundle's size.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 scripts/setup.sh
@@ -32,6 +32,10 @@ BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench q
 
 echo "== report generation"
 cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
+
+echo "== POST /usages and mixed load, 64 clients (the release server, a process of its own)"
+# Fails when a 201 is missing from or doubled in the sums read back, or on any 5xx.
+cargo bench -p usage-server --bench load 2>/dev/null | grep -v '^$'
 
 echo "== portal in headless Chromium (first table paint, report download)"
 PORTAL_DIST="$ROOT/dist" cargo test --release -p usage-e2e --test bench_paint --test bench_download -- --ignored --nocapture --test-threads 1 2>/dev/null \

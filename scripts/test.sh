@@ -45,6 +45,10 @@ done
 curl -sf "http://127.0.0.1:$PORT/config.json" >/dev/null || { cat "$WORK/server.log"; exit 1; }
 USAGE_TEST_NOW="$NOW" USAGE_TEST_API="http://127.0.0.1:$PORT" \
   cargo test --target wasm32-unknown-unknown -p usage-portal
+
+step "API fuzzing: schemathesis from /openapi.json (the same server and its demo token)"
+TOKEN=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$WORK/site/config.json")
+scripts/schemathesis.sh "http://127.0.0.1:$PORT" "$TOKEN"
 kill "$SERVER_PID"; SERVER_PID=""
 
 step "release build of the portal (trunk)"

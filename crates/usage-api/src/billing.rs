@@ -150,6 +150,7 @@ impl MonthlyQuery {
 
 /// One product's usage in one month for one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyUsage {
     /// The account.
     pub account_id: String,
@@ -184,6 +185,7 @@ pub struct MonthlyUsage {
 
 /// A HAL link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Href {
     /// The URL.
     pub href: String,
@@ -191,6 +193,7 @@ pub struct Href {
 
 /// The `_links` of a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Links {
     #[serde(rename = "self")]
     pub self_: Href,
@@ -205,6 +208,7 @@ pub struct Links {
 
 /// `_embedded`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Embedded {
     /// The items.
     pub usage: Vec<MonthlyUsage>,
@@ -212,6 +216,7 @@ pub struct Embedded {
 
 /// A page of monthly usage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyPage {
     /// Items on this page.
     pub count: u32,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The stable machine string of an error (`code` in the body).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     /// A request parameter or body field is invalid (400, or 422 for quantities).
     #[serde(rename = "validation")]
@@ -29,6 +30,15 @@ pub enum ErrorCode {
     /// Too many requests (429).
     #[serde(rename = "rateLimited")]
     RateLimited,
+    /// The path exists but not with this method (405, with `Allow`).
+    #[serde(rename = "methodNotAllowed")]
+    MethodNotAllowed,
+    /// The body is not of a media type the endpoint reads (415).
+    #[serde(rename = "unsupportedMediaType")]
+    UnsupportedMediaType,
+    /// The service cannot answer right now (503, with `Retry-After`).
+    #[serde(rename = "unavailable")]
+    Unavailable,
     /// Something failed on the server (500).
     #[serde(rename = "internal")]
     Internal,
@@ -49,6 +59,9 @@ impl ErrorCode {
             Self::LimitExceeded => "limitExceeded",
             Self::PayloadTooLarge => "payloadTooLarge",
             Self::RateLimited => "rateLimited",
+            Self::MethodNotAllowed => "methodNotAllowed",
+            Self::UnsupportedMediaType => "unsupportedMediaType",
+            Self::Unavailable => "unavailable",
             Self::Internal => "internal",
             Self::Unknown => "unknown",
         }
@@ -65,6 +78,9 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::LimitExceeded => 422,
             Self::RateLimited => 429,
+            Self::MethodNotAllowed => 405,
+            Self::UnsupportedMediaType => 415,
+            Self::Unavailable => 503,
             Self::Internal | Self::Unknown => 500,
         }
     }
@@ -72,6 +88,7 @@ impl ErrorCode {
 
 /// One offending parameter of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The parameter's name as the client sent it (`startDate`, `limit`, …).
     pub name: String,
@@ -91,6 +108,7 @@ impl FieldError {
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable machine string.
     pub code: ErrorCode,
@@ -133,6 +151,9 @@ mod tests {
             LimitExceeded,
             PayloadTooLarge,
             RateLimited,
+            MethodNotAllowed,
+            UnsupportedMediaType,
+            Unavailable,
             Internal,
             Unknown,
         ] {

@@ -86,6 +86,73 @@ impl Quantity {
         Ok(Self(milli as i64))
     }
 
+    /// From the text of a JSON number as written (`12.5`, `-0.125`, `1e3`, `2.5E-1`), exactly:
+    /// the exponent moves the decimal point in the text, no binary float is ever involved, so
+    /// `1.0000000000000001` is refused as too precise rather than read as `1`.
+    pub fn parse_json_number(text: &str) -> Result<Self, QuantityError> {
+        let text = text.trim();
+        let (mantissa, exp) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], Some(&text[i + 1..])),
+            None => (text, None),
+        };
+        let Some(exp) = exp else {
+            return Self::parse(mantissa);
+        };
+        let exp_digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        if exp_digits.is_empty() || !exp_digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(QuantityError::NotANumber);
+        }
+        let (neg, body) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if int.is_empty()
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+            || (body.contains('.') && frac.is_empty())
+        {
+            return Err(QuantityError::NotANumber);
+        }
+        let digits = format!("{int}{frac}");
+        let significant = digits.trim_start_matches('0');
+        if significant.is_empty() {
+            return Ok(Self(0));
+        }
+        // Where the decimal point falls in `significant`: the exponent shifts it; an exponent
+        // too long to read moves it beyond anything storable either way.
+        let shift: i64 = match exp_digits.trim_start_matches('0') {
+            e if e.len() > 6 => i64::MAX / 4,
+            "" => 0,
+            e => e.parse().unwrap_or(i64::MAX / 4),
+        };
+        let shift = if exp.starts_with('-') { -shift } else { shift };
+        let leading_zeros = (digits.len() - significant.len()) as i64;
+        let point = int.len() as i64 - leading_zeros + shift;
+        if point > 20 {
+            return Err(QuantityError::TooLarge);
+        }
+        if point < -3 {
+            return Err(QuantityError::TooPrecise);
+        }
+        let decimal = if point <= 0 {
+            format!(
+                "0.{}{significant}",
+                "0".repeat(point.unsigned_abs() as usize)
+            )
+        } else if point as usize >= significant.len() {
+            format!(
+                "{significant}{}",
+                "0".repeat(point as usize - significant.len())
+            )
+        } else {
+            let (a, b) = significant.split_at(point as usize);
+            format!("{a}.{b}")
+        };
+        let q = Self::parse(&decimal)?;
+        Ok(if neg { Self(-q.0) } else { q })
+    }
+
     /// Milli-units.
     pub fn milli(self) -> i64 {
         self.0
@@ -106,6 +173,25 @@ impl fmt::Display for Quantity {
         }
     }
 }
+
+/// As the server writes it: the shortest exact decimal, a string so no client reads it through
+/// a binary float.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some(r"^-?[0-9]+([.][0-9]{1,3})?$"))
+            .description(Some(
+                "An exact decimal with at most 3 decimal places, such as 12 or 0.125.",
+            ))
+            .examples(["12.5"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Quantity {}
 
 impl Serialize for Quantity {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -199,6 +285,38 @@ mod tests {
         }
         assert_eq!(Quantity::from_f64(1e17), Err(QuantityError::TooLarge));
         assert_eq!(Quantity::from_f64(f64::NAN), Err(QuantityError::NotANumber));
+    }
+
+    #[test]
+    fn json_number_text_is_read_exactly() {
+        for (text, milli) in [
+            ("12.5", 12_500),
+            ("-0.125", -125),
+            ("1e3", 1_000_000),
+            ("2.5E-1", 250),
+            ("125e-3", 125),
+            ("0.000125e3", 125),
+            ("0e999999999999", 0),
+            ("999999999999.999", 999_999_999_999_999),
+            ("9007199254740.993", 9_007_199_254_740_993),
+        ] {
+            assert_eq!(
+                Quantity::parse_json_number(text),
+                Ok(Quantity(milli)),
+                "{text}"
+            );
+        }
+        for (text, err) in [
+            ("1.0000000000000001", QuantityError::TooPrecise),
+            ("1e-4", QuantityError::TooPrecise),
+            ("1e-999999999999", QuantityError::TooPrecise),
+            ("1e999999999999", QuantityError::TooLarge),
+            ("1e16", QuantityError::TooLarge),
+            ("1e", QuantityError::NotANumber),
+            ("e3", QuantityError::NotANumber),
+        ] {
+            assert_eq!(Quantity::parse_json_number(text), Err(err), "{text}");
+        }
     }
 
     #[test]

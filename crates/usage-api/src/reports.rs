@@ -7,6 +7,7 @@ use std::fmt;
 
 /// Where a report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReportStatus {
     /// Being generated.
     #[serde(rename = "inProgress")]
@@ -48,6 +49,7 @@ impl ReportStatus {
 /// The optional body of `POST /usage/realms/{realmId}/reports`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateReport {
     /// Sub-accounts of the realm to report on, instead of the realm itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +58,7 @@ pub struct CreateReport {
 
 /// The 201 answer to a report request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportCreated {
     /// `REPORT-1007`.
     pub id: String,
@@ -74,6 +77,27 @@ pub struct ReportParameters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_accounts: Option<Vec<String>>,
 }
+
+/// The query parameters as strings, beside `subAccounts`.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ReportParameters {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{ArrayBuilder, ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .property(
+                "subAccounts",
+                ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::String)),
+            )
+            .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(
+                "The report's query parameters (defaults included), and its sub-accounts.",
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ReportParameters {}
 
 impl<'de> Deserialize<'de> for ReportParameters {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -105,6 +129,7 @@ impl<'de> Deserialize<'de> for ReportParameters {
 /// A report's status (`GET …/reports/{reportId}/output`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// `REPORT-1007`.
     pub id: String,
@@ -137,6 +162,7 @@ pub struct Report {
 /// A page of a realm's reports, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportList {
     /// All reports of the realm.
     pub total: u64,
@@ -167,6 +193,7 @@ pub fn parse_report_id(id: &str) -> Option<i64> {
 /// An org, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgRef {
     /// The realm id.
     pub realm_id: String,
@@ -177,6 +204,7 @@ pub struct OrgRef {
 /// The caller's org and its sub-accounts (`GET /orgs/me`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Org {
     /// The realm id.
     pub realm_id: String,
@@ -186,6 +214,29 @@ pub struct Org {
     pub sub_accounts: Vec<OrgRef>,
     /// The token's scopes.
     pub scopes: Vec<String>,
+}
+
+/// Why a report's `subAccounts` are refused: at least one, at most
+/// [`crate::limits::REPORT_SUB_ACCOUNTS_MAX`], each a realm id, none twice.
+pub fn check_sub_accounts(subs: &[String]) -> Result<(), String> {
+    let max = crate::limits::REPORT_SUB_ACCOUNTS_MAX;
+    if subs.is_empty() {
+        return Err("must name at least one sub-account, or be left out".to_owned());
+    }
+    if subs.len() > max {
+        return Err(format!("must name at most {max} sub-accounts"));
+    }
+    if let Some(bad) = subs
+        .iter()
+        .find(|s| crate::usage::validate_realm_id(s).is_err())
+    {
+        return Err(format!("'{bad}' is not a realm id"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = subs.iter().find(|s| !seen.insert(s.as_str())) {
+        return Err(format!("names '{twice}' more than once"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -241,6 +292,33 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<CreateReport>("{}").unwrap(),
             CreateReport::default()
+        );
+    }
+
+    #[test]
+    fn sub_accounts_are_bounded_and_unique() {
+        let v = |n: usize| (0..n).map(|i| format!("org-{i:05}")).collect::<Vec<_>>();
+        assert!(super::check_sub_accounts(&v(100)).is_ok());
+        assert!(
+            super::check_sub_accounts(&v(101))
+                .unwrap_err()
+                .contains("at most 100")
+        );
+        assert!(super::check_sub_accounts(&[]).is_err());
+        let twice = vec![
+            "org-a1".to_owned(),
+            "org-b2".to_owned(),
+            "org-a1".to_owned(),
+        ];
+        assert!(
+            super::check_sub_accounts(&twice)
+                .unwrap_err()
+                .contains("more than once")
+        );
+        assert!(
+            super::check_sub_accounts(&["x".to_owned()])
+                .unwrap_err()
+                .contains("realm id")
         );
     }
 }

@@ -117,6 +117,36 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// The wire form, as the server writes it.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some(
+                r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$",
+            ))
+            .description(Some("A UTC date-time, yyyy-MM-ddTHH:mm:ss (no offset)."))
+            .examples(["2026-03-01T10:00:00"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Timestamp {}
+
+/// A timestamp as a client may send it: the wire form, with a trailing `Z`, or a bare date.
+#[cfg(feature = "openapi")]
+pub fn input_schema() -> utoipa::openapi::ObjectBuilder {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(
+            r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z?)?$",
+        ))
+        .description(Some(TIMESTAMP_FORMAT_HELP))
+        .examples(["2026-03-01T10:00:00"])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

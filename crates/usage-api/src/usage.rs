@@ -13,6 +13,21 @@ macro_rules! wire_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         pub enum $name { $($(#[$vm])* #[serde(rename = $wire)] $var),+ }
 
+        // By hand: a derive does not see the `rename` of a macro fragment and would list the
+        // Rust names.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
         impl $name {
             /// Every value, in the contract's order.
             pub const ALL: &'static [Self] = &[$(Self::$var),+];
@@ -571,6 +586,7 @@ impl Column {
 /// One record of a usage result. Fields outside the projection or grouping are absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsageItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm_id: Option<String>,
@@ -644,6 +660,7 @@ impl UsageItem {
 /// A page of `GET /usage/realms/{realmId}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UsagePage {
     /// Result records after grouping.
     pub total: u64,

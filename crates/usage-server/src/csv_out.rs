@@ -62,6 +62,132 @@ impl CsvRows {
     }
 }
 
+/// Writes rows to an unnamed temporary file, so that the database connection they are read on
+/// can be released before the client reads a byte (a slow reader then holds a file, not a
+/// connection and its read snapshot). The file is gone from the directory already; it is
+/// removed from disk when the last handle closes.
+pub struct CsvSpool {
+    rows: CsvRows,
+    file: std::io::BufWriter<std::fs::File>,
+}
+
+impl CsvSpool {
+    /// A spool for `columns`, with the header row.
+    pub fn new(columns: Vec<Column>) -> std::io::Result<Self> {
+        Ok(Self {
+            rows: CsvRows::new(columns),
+            file: std::io::BufWriter::new(tempfile::tempfile()?),
+        })
+    }
+
+    /// Appends one record.
+    pub fn push(&mut self, item: &UsageItem) -> std::io::Result<()> {
+        self.rows.push(item);
+        if self.rows.buffered() >= 64 * 1024 {
+            std::io::Write::write_all(&mut self.file, &self.rows.take())?;
+        }
+        Ok(())
+    }
+
+    /// The whole CSV, read from its start.
+    pub fn finish(mut self) -> std::io::Result<std::fs::File> {
+        use std::io::{Seek, Write};
+        self.file.write_all(&self.rows.take())?;
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        Ok(file)
+    }
+}
+
+/// A usage query's CSV, spooled, or how many records it has when that is more than allowed.
+pub enum Spooled {
+    /// The whole CSV, ready to be read from its start.
+    File(std::fs::File),
+    /// The result's size, over the limit: nothing was written.
+    TooMany(u64),
+}
+
+/// Spools the CSV of `q` over `realms` unless it has more than `max` records, counting and
+/// reading in one read transaction so the count and the rows agree.
+pub fn spool_usage(
+    conn: &r2d2_sqlite::rusqlite::Connection,
+    realms: &[String],
+    q: &usage_api::usage::UsageQuery,
+    max: u64,
+) -> anyhow::Result<Spooled> {
+    let tx = conn.unchecked_transaction()?;
+    let count = crate::query::count(&tx, realms, q)?;
+    if count > max {
+        return Ok(Spooled::TooMany(count));
+    }
+    let mut spool = CsvSpool::new(q.columns())?;
+    let mut failed = None;
+    crate::query::for_each(&tx, realms, q, |item| match spool.push(&item) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(anyhow::Error::from(e).context("spooling the CSV"));
+    }
+    Ok(Spooled::File(spool.finish()?))
+}
+
+/// A spooled CSV as a response body that ends (with an error, so hyper drops the connection
+/// rather than pretending the CSV is complete) once `deadline` passes, and that holds `guard`
+/// (the stream's slot and the connection's deadline) as long as it is being sent.
+pub fn spooled_body<G: Send + Unpin + 'static>(
+    file: std::fs::File,
+    deadline: tokio::time::Instant,
+    guard: G,
+) -> axum::body::Body {
+    let chunks =
+        tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 32 * 1024);
+    axum::body::Body::from_stream(Deadlined {
+        chunks,
+        sleep: Box::pin(tokio::time::sleep_until(deadline)),
+        cut: false,
+        _guard: guard,
+    })
+}
+
+struct Deadlined<S, G> {
+    chunks: S,
+    sleep: std::pin::Pin<Box<tokio::time::Sleep>>,
+    cut: bool,
+    _guard: G,
+}
+
+impl<S, G> tokio_stream::Stream for Deadlined<S, G>
+where
+    S: tokio_stream::Stream<Item = std::io::Result<axum::body::Bytes>> + Unpin,
+    G: Unpin,
+{
+    type Item = std::io::Result<axum::body::Bytes>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        if this.cut {
+            return Poll::Ready(None);
+        }
+        if this.sleep.as_mut().poll(cx).is_ready() {
+            this.cut = true;
+            tracing::info!("CSV stream deadline passed; the client is cut off");
+            return Poll::Ready(Some(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the CSV stream deadline passed",
+            ))));
+        }
+        std::pin::Pin::new(&mut this.chunks).poll_next(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::guard_cell;

@@ -13,17 +13,50 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_reports.sql"),
     include_str!("../migrations/0003_token_expiry.sql"),
+    include_str!("../migrations/0004_client_id_per_realm.sql"),
+    include_str!("../migrations/0005_report_queue.sql"),
+    include_str!("../migrations/0006_token_revocation.sql"),
 ];
 
-/// Opens (creating if need be) the database at `path` and brings it up to date.
+/// How the connection pool is sized and how long a request waits for a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolOptions {
+    /// Connections kept open (default 8).
+    pub max_size: u32,
+    /// How long a request waits for a free connection before it is a 503 (default 5 s, not
+    /// r2d2's 30 s: a client is better served by a prompt 503 and its `Retry-After`).
+    pub connection_timeout: std::time::Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 8,
+            connection_timeout: std::time::Duration::from_secs(5),
+        }
+    }
+}
+
+/// How long the first connection may take at start, whatever the pool's request timeout.
+const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Opens (creating if need be) the database at `path` and brings it up to date, with the
+/// default [`PoolOptions`].
 pub fn open(path: &Path) -> anyhow::Result<Pool> {
+    open_with(path, &PoolOptions::default())
+}
+
+/// Like [`open`], with the pool sized and timed by `opts`.
+pub fn open_with(path: &Path, opts: &PoolOptions) -> anyhow::Result<Pool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    // synchronous = FULL: in WAL mode NORMAL may lose the last commits on a power loss, and a
+    // record whose 201 was sent must not be among them. Set on every connection the pool opens.
     let manager = SqliteConnectionManager::file(path).with_init(|c| {
         c.execute_batch(
             "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
+             PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -65536;
@@ -32,10 +65,15 @@ pub fn open(path: &Path) -> anyhow::Result<Pool> {
         )
     });
     let pool = r2d2::Pool::builder()
-        .max_size(8)
-        .build(manager)
+        .max_size(opts.max_size)
+        .connection_timeout(opts.connection_timeout)
+        // The request timeout can be short; opening the file at start may take longer.
+        .build_unchecked(manager);
+    let mut conn = pool
+        .get_timeout(STARTUP_TIMEOUT.max(opts.connection_timeout))
         .with_context(|| format!("opening {}", path.display()))?;
-    migrate(&mut *pool.get()?)?;
+    migrate(&mut conn)?;
+    drop(conn);
     Ok(pool)
 }
 

@@ -29,9 +29,19 @@ pub enum AppError {
     /// The request conflicts with the resource's state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The body is not JSON (415).
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// The result is larger than the endpoint returns (a 400 that says what to do instead).
     #[error("too large: {0}")]
     TooLarge(String),
+    /// Over the caller's share of a bounded resource (429, with `Retry-After` in seconds).
+    #[error("rate limited: {why}")]
+    RateLimited { why: String, retry_after_secs: u64 },
+    /// The database is busy or no pooled connection came free in time (503, with
+    /// `Retry-After`): a client retries; the cause is logged, never sent.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// Anything unexpected.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -74,8 +84,17 @@ impl AppError {
                 "The result is too large for this request.",
                 why.clone(),
             ),
+            Self::RateLimited { why, .. } => {
+                plain(ErrorCode::RateLimited, "Too many requests.", why.clone())
+            }
+            Self::UnsupportedMediaType => plain(
+                ErrorCode::UnsupportedMediaType,
+                "The body must be JSON.",
+                "Send the body with Content-Type: application/json.".to_owned(),
+            ),
             Self::Forbidden(why) => plain(ErrorCode::Forbidden, "Access denied.", why.clone()),
             Self::NotFound(what) => plain(ErrorCode::NotFound, "Not found.", what.clone()),
+            Self::Unavailable(_) => unavailable_body(),
             Self::Internal(_) => plain(
                 ErrorCode::Internal,
                 "Something went wrong on our side.",
@@ -85,15 +104,62 @@ impl AppError {
     }
 }
 
+/// Seconds a client is asked to wait after a 503: the pool wait and SQLite's busy timeout are
+/// a few seconds, so a retry soon after usually finds the database free.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 1;
+
+fn unavailable_body() -> ErrorBody {
+    ErrorBody {
+        code: ErrorCode::Unavailable,
+        message: "The service is busy.".to_owned(),
+        description: "Try again after the number of seconds in the Retry-After header.".to_owned(),
+        fields: Vec::new(),
+    }
+}
+
+/// True for SQLite's "the database is busy or locked": another connection holds the lock past
+/// the busy timeout, which is load, not a fault. Also for storage that refuses writes for now
+/// (read-only, removed, full, an I/O error): the service is unavailable until it is back, and
+/// a client should retry, not report a bug.
+fn is_busy(e: &r2d2_sqlite::rusqlite::Error) -> bool {
+    use r2d2_sqlite::rusqlite::ErrorCode as Sqlite;
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            Sqlite::DatabaseBusy
+                | Sqlite::DatabaseLocked
+                | Sqlite::ReadOnly
+                | Sqlite::SystemIoFailure
+                | Sqlite::CannotOpen
+                | Sqlite::DiskFull
+        )
+    )
+}
+
+/// True when `e` was caused by a busy database or by no pooled connection in time, however
+/// deep it was wrapped on its way up.
+fn is_overload(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<r2d2::Error>().is_some()
+            || c.downcast_ref::<r2d2_sqlite::rusqlite::Error>()
+                .is_some_and(is_busy)
+    })
+}
+
 impl From<r2d2_sqlite::rusqlite::Error> for AppError {
     fn from(e: r2d2_sqlite::rusqlite::Error) -> Self {
-        Self::Internal(e.into())
+        if is_busy(&e) {
+            Self::Unavailable(e.to_string())
+        } else {
+            Self::Internal(e.into())
+        }
     }
 }
 
 impl From<r2d2::Error> for AppError {
+    // r2d2's only error is "no connection within the pool's timeout".
     fn from(e: r2d2::Error) -> Self {
-        Self::Internal(e.into())
+        Self::Unavailable(e.to_string())
     }
 }
 
@@ -121,6 +187,20 @@ pub fn error_response_with(status: u16, body: ErrorBody) -> Response {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let overload = match &self {
+            Self::Unavailable(why) => Some(why.clone()),
+            Self::Internal(e) if is_overload(e) => Some(format!("{e:#}")),
+            _ => None,
+        };
+        if let Some(why) = overload {
+            tracing::warn!(reason = %why, "database unavailable; answered 503");
+            let mut resp = error_response(unavailable_body());
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS),
+            );
+            return resp;
+        }
         if let Self::Internal(e) = &self {
             tracing::error!(error = ?e, "internal error");
         }
@@ -128,6 +208,100 @@ impl IntoResponse for AppError {
             Self::Unprocessable(_) => 422,
             _ => self.body().code.status(),
         };
-        error_response_with(status, self.body())
+        let mut resp = error_response_with(status, self.body());
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        resp
     }
+}
+
+/// True when `headers` say the body is JSON (`application/json`, `…+json`), or say nothing.
+pub fn json_or_unspecified(headers: &axum::http::HeaderMap) -> bool {
+    let Some(v) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let Ok(v) = v.to_str() else {
+        return false;
+    };
+    let mime = v
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// The answer to a path no route knows: the contract's 404.
+pub async fn unknown_path() -> Response {
+    error_response(ErrorBody {
+        code: ErrorCode::NotFound,
+        message: "Not found.".to_owned(),
+        description: "There is no such path in this API.".to_owned(),
+        fields: Vec::new(),
+    })
+}
+
+/// Rewrites any error the framework answered itself (405 with `Allow`, 413, 415, a path it
+/// could not decode, a 404) as the contract's JSON body, keeping its status and headers.
+pub async fn contract_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.as_u16() < 400 || is_json {
+        return resp;
+    }
+    let (code, message, description) = match status {
+        StatusCode::NOT_FOUND => (
+            ErrorCode::NotFound,
+            "Not found.",
+            "There is no such path in this API.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            ErrorCode::MethodNotAllowed,
+            "This method is not allowed here.",
+            "The Allow header lists the methods this path answers.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::PayloadTooLarge,
+            "The body is too large.",
+            "Send a smaller body.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            ErrorCode::UnsupportedMediaType,
+            "The body must be JSON.",
+            "Send the body with Content-Type: application/json.",
+        ),
+        s if s.is_client_error() => (
+            ErrorCode::Validation,
+            "The request is malformed.",
+            "Check the path, the query and the body.",
+        ),
+        _ => (
+            ErrorCode::Internal,
+            "Something went wrong on our side.",
+            "The error was logged; quote the request id when you report it.",
+        ),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let body = ErrorBody {
+        code,
+        message: message.to_owned(),
+        description: description.to_owned(),
+        fields: Vec::new(),
+    };
+    let fresh = error_response_with(status.as_u16(), body);
+    let (fresh_parts, fresh_body) = fresh.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in &fresh_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, fresh_body)
 }

@@ -5,17 +5,23 @@ pub mod csv_out;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod framing;
+pub mod group_commit;
+pub mod openapi;
+pub mod ops;
 pub mod query;
 pub mod reports;
 pub mod request_id;
 pub mod routes;
 pub mod signing;
+pub mod streams;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -29,15 +35,55 @@ pub struct AppState {
     pub csv_max_records: u64,
     /// The report worker and store.
     pub reports: reports::Reports,
+    /// Which `usageTime` a new record may carry (contract section 6).
+    pub usage_time_window: UsageTimeWindow,
+    /// The usage CSV streams open now, with their deadline and per-token cap.
+    pub csv_streams: streams::CsvStreams,
+    /// The one writer of usage records: `POST /usages` commits through it in batches.
+    pub usage_writer: routes::usages::UsageWriter,
+    /// The download-link keys, read once at start.
+    pub signing: signing::SigningKeys,
+    /// Who may show the portal's pages in a frame (`frame-ancestors` sources); empty is
+    /// `'none'`.
+    pub frame_ancestors: Vec<String>,
+    /// The rate limit, load shedding, request timeout and metrics.
+    pub ops: ops::Ops,
+}
+
+/// The `usageTime` a new record may carry: `[now − max_age, now + max_ahead]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UsageTimeWindow {
+    /// How far back, in seconds (default 35 days).
+    pub max_age_secs: i64,
+    /// How far ahead, in seconds (default 5 minutes).
+    pub max_ahead_secs: i64,
+}
+
+impl Default for UsageTimeWindow {
+    fn default() -> Self {
+        Self {
+            max_age_secs: usage_api::limits::USAGE_TIME_MAX_AGE_DAYS * 86_400,
+            max_ahead_secs: usage_api::limits::USAGE_TIME_MAX_AHEAD_SECS,
+        }
+    }
 }
 
 impl AppState {
     /// State with the contract's limits, keeping report files in `report_dir`.
     pub fn new(pool: db::Pool, report_dir: PathBuf) -> anyhow::Result<Self> {
         Ok(Self {
-            pool,
             csv_max_records: usage_api::limits::CSV_MAX_RECORDS,
             reports: reports::Reports::new(report_dir, 2)?,
+            usage_time_window: UsageTimeWindow::default(),
+            csv_streams: streams::CsvStreams::default(),
+            usage_writer: routes::usages::usage_writer(
+                pool.clone(),
+                group_commit::WriterOptions::default(),
+            )?,
+            signing: signing::SigningKeys::stored(&*pool.get()?)?,
+            frame_ancestors: Vec::new(),
+            ops: ops::Ops::default(),
+            pool,
         })
     }
 }
@@ -49,21 +95,55 @@ pub struct AppOptions {
     pub static_dir: Option<PathBuf>,
     /// Origins allowed by CORS; `*` allows any.
     pub cors_origins: Vec<String>,
-    /// Send [`PORTAL_CSP`] with the portal's HTML.
+    /// Send [`PORTAL_CSP`] with the portal's HTML (`frame-ancestors` is sent either way, from
+    /// [`AppState::frame_ancestors`]).
     pub strict_csp: bool,
     /// Serve the portal under this path (such as `/admin/usage`) instead of the root.
     pub base_path: Option<String>,
 }
 
+/// The first path segments the API owns: below them, a path no route knows is the contract's
+/// JSON 404, never the portal's index.html.
+pub const API_PREFIXES: &[&str] = &[
+    "usage",
+    "usages",
+    "express",
+    "orgs",
+    "healthz",
+    "readyz",
+    "metrics",
+    "openapi.json",
+];
+
+/// True when `path` lies under one of [`API_PREFIXES`].
+pub fn is_api_path(path: &str) -> bool {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    API_PREFIXES.contains(&first)
+}
+
 /// The whole application.
 pub fn app(state: AppState, opts: &AppOptions) -> Router {
+    let portal_headers = framing::PortalHeaders::new(opts.strict_csp, &state.frame_ancestors);
+    let ops = state.ops.clone();
+    let metrics = if ops.options().metrics_route {
+        ops::metrics_router()
+    } else {
+        Router::new()
+    };
     let api = Router::new()
+        .merge(metrics)
         .merge(routes::usage::router())
         .merge(routes::reports::router())
         .merge(routes::orgs::router())
         .merge(routes::usages::router())
         .merge(routes::billing::router())
-        .with_state(state);
+        .merge(routes::health::router())
+        .merge(openapi::router())
+        .with_state(state)
+        .fallback(error::unknown_path)
+        .layer(axum::middleware::from_fn(ops::mark_route))
+        // Axum's own answers (405, 413, path rejections) become the contract's error body.
+        .layer(axum::middleware::map_response(error::contract_errors));
     let app = match &opts.static_dir {
         Some(dir) => match opts
             .base_path
@@ -71,21 +151,44 @@ pub fn app(state: AppState, opts: &AppOptions) -> Router {
             .map(|b| b.trim_end_matches('/'))
             .filter(|b| !b.is_empty())
         {
-            Some(base) => api.nest_service(base, static_files(dir, opts.strict_csp)),
-            None => api.fallback_service(static_files(dir, opts.strict_csp)),
+            Some(base) => api.nest_service(base, static_files(dir, &portal_headers)),
+            None => {
+                let files = static_files(dir, &portal_headers);
+                api.fallback_service(tower::service_fn(move |req: axum::extract::Request| {
+                    let files = files.clone();
+                    async move {
+                        // An API path no route knows is the contract's 404, never the portal's HTML.
+                        if is_api_path(req.uri().path()) {
+                            return Ok(error::unknown_path().await);
+                        }
+                        tower::ServiceExt::oneshot(files, req).await
+                    }
+                }))
+            }
         },
         None => api,
     };
-    app.layer(cors(&opts.cors_origins))
-        .layer(axum::middleware::from_fn(request_id::request_ids))
+    // Ids outermost (preflights get them too); the request-id 400 inside CORS, so a browser
+    // can read it.
+    // The limits inside CORS too (a browser can read a 429 or 503), and outside the router, so
+    // a caller over its rate costs no token lookup.
+    app.layer(axum::middleware::from_fn(
+        request_id::refuse_bad_request_ids,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        ops.clone(),
+        ops::limits,
+    ))
+    .layer(cors(&opts.cors_origins))
+    .layer(axum::middleware::from_fn_with_state(ops, ops::observe))
+    .layer(axum::middleware::from_fn(request_id::request_ids))
 }
 
-/// The Content-Security-Policy sent with the portal's HTML: no inline script or style.
-pub const PORTAL_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+pub use framing::PORTAL_CSP;
 
 /// The built portal: precompressed files by `Accept-Encoding`, the SPA fallback to
 /// index.html for the portal's own paths, and caching fit for a CDN.
-fn static_files(dir: &std::path::Path, strict_csp: bool) -> Router {
+fn static_files(dir: &std::path::Path, portal_headers: &framing::PortalHeaders) -> Router {
     let index = ServeFile::new(dir.join("index.html"))
         .precompressed_br()
         .precompressed_gzip();
@@ -106,31 +209,20 @@ fn static_files(dir: &std::path::Path, strict_csp: bool) -> Router {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(spa);
-    let router = Router::new()
+    let portal_headers = portal_headers.clone();
+    Router::new()
         .fallback_service(files)
-        .layer(axum::middleware::map_response(cache_headers));
-    if strict_csp {
-        router.layer(axum::middleware::map_response(csp_header))
-    } else {
-        router
-    }
+        .layer(axum::middleware::map_response(cache_headers))
+        .layer(axum::middleware::map_response(
+            move |resp: axum::response::Response| {
+                let portal_headers = portal_headers.clone();
+                async move { portal_headers.apply(resp) }
+            },
+        ))
 }
 
-async fn csp_header(mut resp: axum::response::Response) -> axum::response::Response {
-    let h = resp.headers_mut();
-    if h.get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
-    {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(PORTAL_CSP),
-        );
-    }
-    resp
-}
-
-/// Hashed assets are immutable for a year; index.html, config.json and anything else must be
-/// revalidated, so a deploy is seen at once.
+/// Hashed assets are immutable for a year; index.html and anything else must be revalidated,
+/// so a deploy is seen at once. config.json may hold a token: no cache keeps it.
 async fn cache_headers(
     uri: axum::extract::OriginalUri,
     mut resp: axum::response::Response,
@@ -142,7 +234,9 @@ async fn cache_headers(
     // Only a file found is immutable: a 404 cached for a year would outlive the deploy that fixes it.
     let found = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
     let h = resp.headers_mut();
-    let value = if found && is_hashed_asset(uri.path()) && !is_html {
+    let value = if uri.path().rsplit('/').next() == Some("config.json") {
+        "no-store"
+    } else if found && is_hashed_asset(uri.path()) && !is_html {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -197,6 +291,24 @@ fn cors(origins: &[String]) -> CorsLayer {
         .expose_headers(expose)
 }
 
+/// How connections are served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// A client has this long to send a request's headers (slowloris); then it is cut off.
+    pub header_read_timeout: Duration,
+    /// After the shutdown signal, in-flight requests have this long to finish; the rest are cut.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_deadline: Duration::from_secs(20),
+        }
+    }
+}
+
 /// A server bound to a port, not yet serving.
 pub struct Bound {
     /// Where it listens.
@@ -223,14 +335,71 @@ impl Bound {
         })
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, with the default [`ServeOptions`].
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+        self.serve_with(shutdown, ServeOptions::default()).await
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish within
+    /// `opts.shutdown_deadline` and cuts the rest (a stalled stream must not hold the exit).
+    ///
+    /// Our own accept loop rather than `axum::serve`, which cannot set hyper's header-read
+    /// timeout nor bound its graceful shutdown.
+    pub async fn serve_with(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        opts: ServeOptions,
+    ) -> std::io::Result<()> {
+        use hyper_util::rt::{TokioIo, TokioTimer};
+        let mut listener = streams::DeadlineListener(self.listener);
+        // HTTP/1 only: hyper-util's auto builder first waits for the bytes that tell HTTP/1
+        // from HTTP/2, with no timeout, so a client that connects and sends nothing would be
+        // held forever. No client of this API speaks cleartext HTTP/2 (a proxy in front
+        // terminates it); hyper's own timer starts before the first byte.
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(opts.header_read_timeout);
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let io = tokio::select! {
+                (io, _) = axum::serve::Listener::accept(&mut listener) => io,
+                () = &mut shutdown => break,
+            };
+            // Each connection can be given a deadline by the stream it carries (a CSV whose
+            // client stopped reading): see `streams`. Handlers see it as `ConnectInfo`.
+            let info = axum::extract::ConnectInfo(io.conn().clone());
+            let router = self.router.clone();
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(info.clone());
+                    tower::ServiceExt::oneshot(router.clone(), req)
+                },
+            );
+            let conn = graceful.watch(builder.serve_connection(TokioIo::new(io), service));
+            tokio::spawn(async move {
+                // A client gone or cut off (the header timeout, a deadline): routine.
+                if let Err(e) = conn.await {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+            });
+        }
+        drop(listener);
+        tracing::info!(
+            deadline_secs = opts.shutdown_deadline.as_secs_f64(),
+            "no longer accepting; finishing the requests in flight"
+        );
+        if tokio::time::timeout(opts.shutdown_deadline, graceful.shutdown())
             .await
+            .is_err()
+        {
+            tracing::warn!("shutdown deadline passed; the connections still open are cut");
+        }
+        Ok(())
     }
 
     /// Serves in the background (tests): the server stops with the runtime.

@@ -1,37 +1,126 @@
-//! Report generation: a background worker with bounded concurrency writes each report's CSV
-//! to the report store (a local folder); status lives in the database.
+//! Report generation: a queue kept in the database, worked by a fixed number of workers that
+//! take turns by realm, each writing a report's CSV to the report store (a local folder).
+//!
+//! The queue is the `reports` rows in progress (`running` 0: waiting, 1: being generated),
+//! so a restart reads it back exactly as it was; nothing it needs lives only in memory.
 
 use crate::csv_out::CsvRows;
 use crate::db::Pool;
 use crate::query;
 use anyhow::Context;
-use r2d2_sqlite::rusqlite::{OptionalExtension, params};
+use r2d2_sqlite::rusqlite::{
+    self, Connection, InterruptHandle, OptionalExtension, TransactionBehavior, params,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use tokio::sync::Semaphore;
-use usage_api::limits::REPORT_MAX_RECORDS;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use usage_api::limits;
 use usage_api::usage::{QueryKind, UsageQuery};
 
-/// The report worker.
+/// How the report queue behaves. [`Default`] gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Reports generated at once, across all realms (default 2).
+    pub workers: usize,
+    /// Reports one realm may have in progress, waiting or running; one more is a 429
+    /// (default [`limits::REPORTS_IN_PROGRESS_MAX`]).
+    pub max_in_progress: u32,
+    /// Longest one run may take; a run past it is stopped and counts as a failed attempt
+    /// (default [`limits::REPORT_DEADLINE_SECS`]).
+    pub deadline: Duration,
+    /// Runs a report gets before it is marked `failed`, counted across restarts
+    /// (default [`limits::REPORT_MAX_ATTEMPTS`]).
+    pub max_attempts: u32,
+    /// How long a report and its file are kept once it is completed or failed
+    /// (default [`limits::REPORT_RETENTION_DAYS`] days).
+    pub retention: Duration,
+    /// How often expired reports are deleted (also once at start; default an hour).
+    pub sweep_interval: Duration,
+    /// `Retry-After` of the 429 for a realm at its cap, in seconds (default 30).
+    pub busy_retry_after_secs: u64,
+    /// Most records a report holds (default [`limits::REPORT_MAX_RECORDS`]).
+    pub max_records: u64,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            max_in_progress: limits::REPORTS_IN_PROGRESS_MAX,
+            deadline: Duration::from_secs(limits::REPORT_DEADLINE_SECS),
+            max_attempts: limits::REPORT_MAX_ATTEMPTS,
+            retention: Duration::from_secs(limits::REPORT_RETENTION_DAYS * 86_400),
+            sweep_interval: Duration::from_secs(3_600),
+            busy_retry_after_secs: 30,
+            max_records: limits::REPORT_MAX_RECORDS,
+        }
+    }
+}
+
+/// The report queue, its workers and the report store.
 #[derive(Clone)]
 pub struct Reports {
     /// Where report files are kept.
     pub dir: PathBuf,
-    /// Reports generated at once.
-    permits: Arc<Semaphore>,
-    /// Most records a report holds.
-    pub max_records: u64,
+    /// How the queue behaves.
+    pub options: ReportOptions,
+    /// Wakes an idle worker when a report is queued (the database stays the source of truth:
+    /// workers also look on their own every [`POLL`]).
+    wake: Arc<Notify>,
+    /// Workers are started once, however often the state is cloned.
+    started: Arc<AtomicBool>,
+}
+
+/// How often an idle worker looks at the queue without being woken.
+const POLL: Duration = Duration::from_millis(500);
+
+/// A report `create` could not queue.
+#[derive(Debug)]
+pub enum Refused {
+    /// The realm already has `max_in_progress` reports in progress.
+    Busy {
+        /// The cap it is at.
+        max_in_progress: u32,
+    },
+    /// The database failed.
+    Db(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Refused {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// How one run ended.
+enum Outcome {
+    Done(anyhow::Result<()>),
+    PastDeadline,
 }
 
 impl Reports {
-    /// A worker writing to `dir`, generating at most `concurrency` reports at once.
+    /// A queue writing to `dir` with `concurrency` workers and the other defaults.
     pub fn new(dir: PathBuf, concurrency: usize) -> anyhow::Result<Self> {
+        Self::with_options(
+            dir,
+            ReportOptions {
+                workers: concurrency,
+                ..ReportOptions::default()
+            },
+        )
+    }
+
+    /// A queue writing to `dir`, behaving as `options` say.
+    pub fn with_options(dir: PathBuf, options: ReportOptions) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         Ok(Self {
             dir,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            max_records: REPORT_MAX_RECORDS,
+            options,
+            wake: Arc::new(Notify::new()),
+            started: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -41,71 +130,247 @@ impl Reports {
             .join(format!("{}.csv", usage_api::reports::report_id(id)))
     }
 
-    /// Generates report `id` in the background.
-    pub fn enqueue(&self, pool: Pool, id: i64) {
-        let this = self.clone();
-        tokio::spawn(async move {
-            let Ok(_permit) = this.permits.clone().acquire_owned().await else {
-                return;
-            };
-            let worker = this.clone();
-            match tokio::task::spawn_blocking(move || worker.generate(&pool, id)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::error!(report = id, error = ?e, "report failed"),
-                Err(e) => tracing::error!(report = id, error = ?e, "report task panicked"),
-            }
-        });
-    }
-
-    /// Resumes every report left in progress by a previous run (they are generated again
-    /// from the start), so none is left hanging.
-    pub fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
-        let ids: Vec<i64> = {
-            let conn = pool.get()?;
-            let mut stmt =
-                conn.prepare("SELECT id FROM reports WHERE status = 'inProgress' ORDER BY id")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
-        for id in &ids {
-            tracing::info!(report = id, "resuming a report left in progress");
-            self.enqueue(pool.clone(), *id);
+    /// Queues a report of `realm` unless the realm is at its cap; returns its id.
+    pub fn submit(
+        &self,
+        conn: &mut Connection,
+        realm: &str,
+        query: &str,
+        sub_accounts: Option<&str>,
+    ) -> Result<i64, Refused> {
+        // IMMEDIATE: the count and the insert are one step, so two racing requests cannot
+        // both take the last place.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let in_progress: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM reports WHERE realm_id = ?1 AND status = 'inProgress'",
+            [realm],
+            |r| r.get(0),
+        )?;
+        if in_progress >= i64::from(self.options.max_in_progress) {
+            return Err(Refused::Busy {
+                max_in_progress: self.options.max_in_progress,
+            });
         }
-        Ok(ids.len())
+        tx.execute(
+            "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)",
+            params![realm, query, sub_accounts, chrono::Utc::now().timestamp()],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        self.wake.notify_one();
+        Ok(id)
     }
 
-    /// Generates report `id` and records the outcome, unless it is no longer in progress.
-    ///
-    /// Each run claims a new attempt number; only the current attempt may write the outcome,
-    /// so a run that outlived a restart cannot overwrite the run that replaced it.
-    pub fn generate(&self, pool: &Pool, id: i64) -> anyhow::Result<()> {
-        let conn = pool.get()?;
-        let attempt: Option<i64> = conn
+    /// Reports waiting and reports being generated, across all realms.
+    pub fn queue_depth(conn: &Connection) -> rusqlite::Result<(u64, u64)> {
+        conn.query_row(
+            "SELECT COALESCE(SUM(running = 0), 0), COALESCE(SUM(running = 1), 0)
+             FROM reports WHERE status = 'inProgress'",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        )
+    }
+
+    /// Reads the queue back after a start: a run the previous process left unfinished counts
+    /// as an attempt (failed once it was the last one, queued again otherwise), expired reports
+    /// are deleted, then the workers and the retention sweep start. Returns the reports queued.
+    pub fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
+        let queued = self.settle_interrupted(&*pool.get()?)?;
+        if let Err(e) = self.delete_expired(pool) {
+            tracing::error!(error = ?e, "report retention sweep failed");
+        }
+        if !self.started.swap(true, Ordering::SeqCst) {
+            for n in 0..self.options.workers.max(1) {
+                tokio::spawn(self.clone().work(pool.clone(), n));
+            }
+            tokio::spawn(self.clone().sweep_periodically(pool.clone()));
+        }
+        Ok(queued)
+    }
+
+    fn settle_interrupted(&self, conn: &Connection) -> rusqlite::Result<usize> {
+        let max = self.options.max_attempts;
+        let failed = conn.execute(
+            "UPDATE reports SET status = 'failed', running = 0, finished = ?2, error = ?3
+             WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1",
+            params![
+                max,
+                chrono::Utc::now().timestamp(),
+                format!(
+                    "The report was interrupted {max} times while it was being generated and is not tried again. Ask for it again, perhaps over a shorter range."
+                )
+            ],
+        )?;
+        if failed > 0 {
+            tracing::warn!(
+                reports = failed,
+                "reports failed: interrupted on every attempt"
+            );
+        }
+        conn.execute(
+            "UPDATE reports SET running = 0 WHERE status = 'inProgress' AND running = 1",
+            [],
+        )?;
+        let queued: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM reports WHERE status = 'inProgress'",
+            [],
+            |r| r.get(0),
+        )?;
+        if queued > 0 {
+            tracing::info!(reports = queued, "reports queued from a previous run");
+        }
+        Ok(queued as usize)
+    }
+
+    async fn work(self, pool: Pool, n: usize) {
+        loop {
+            let (this, p) = (self.clone(), pool.clone());
+            match tokio::task::spawn_blocking(move || this.claim(&p)).await {
+                Ok(Ok(Some((id, attempt)))) => self.run(&pool, id, attempt).await,
+                Ok(Ok(None)) => {
+                    tokio::select! {
+                        () = self.wake.notified() => {}
+                        () = tokio::time::sleep(POLL) => {}
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(worker = n, error = ?e, "reading the report queue failed");
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(e) => {
+                    tracing::error!(worker = n, error = ?e, "report worker panicked");
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    }
+
+    /// Takes the next report and claims a new attempt of it: of the realms with a report
+    /// waiting, the one with the fewest running, then the one whose last turn is oldest (so a
+    /// realm's backlog never holds another realm up), and of that realm its oldest report.
+    fn claim(&self, pool: &Pool) -> anyhow::Result<Option<(i64, i64)>> {
+        let mut conn = pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let next: Option<i64> = tx
             .query_row(
-                "UPDATE reports SET attempt = attempt + 1 WHERE id = ?1 AND status = 'inProgress' RETURNING attempt",
-                [id],
+                "SELECT r.id FROM reports r
+                 WHERE r.status = 'inProgress' AND r.running = 0 AND r.attempt < ?1
+                   AND r.id = (SELECT MIN(w.id) FROM reports w
+                               WHERE w.realm_id = r.realm_id AND w.status = 'inProgress'
+                                 AND w.running = 0 AND w.attempt < ?1)
+                 ORDER BY (SELECT COUNT(*) FROM reports b
+                           WHERE b.realm_id = r.realm_id AND b.status = 'inProgress' AND b.running = 1),
+                          (SELECT MAX(s.started) FROM reports s WHERE s.realm_id = r.realm_id),
+                          r.id
+                 LIMIT 1",
+                [self.options.max_attempts],
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(attempt) = attempt else {
-            return Ok(());
+        let Some(id) = next else {
+            return Ok(None);
         };
-        drop(conn);
-        let result = self.write(pool, id, attempt);
-        if let Err(e) = &result {
-            pool.get()?.execute(
-                "UPDATE reports SET status = 'failed', finished = ?3, error = ?4 WHERE id = ?1 AND attempt = ?2",
-                params![
-                    id,
-                    attempt,
-                    chrono::Utc::now().timestamp(),
-                    "The report could not be generated. Try again; if it fails again, contact support with the report id."
-                ],
-            )?;
-            let _ = std::fs::remove_file(self.part_file(id, attempt));
-            tracing::error!(report = id, attempt, error = ?e, "report failed");
+        let attempt: i64 = tx.query_row(
+            "UPDATE reports SET running = 1, started = ?2, attempt = attempt + 1 WHERE id = ?1 RETURNING attempt",
+            params![id, chrono::Utc::now().timestamp()],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(Some((id, attempt)))
+    }
+
+    /// Runs one attempt under the deadline and records how it ended.
+    async fn run(&self, pool: &Pool, id: i64, attempt: i64) {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let interrupt: Arc<Mutex<Option<InterruptHandle>>> = Arc::default();
+        let (this, p, c, i) = (
+            self.clone(),
+            pool.clone(),
+            cancel.clone(),
+            interrupt.clone(),
+        );
+        let mut task = tokio::task::spawn_blocking(move || this.write(&p, id, attempt, &c, &i));
+        let outcome = match tokio::time::timeout(self.options.deadline, &mut task).await {
+            Ok(Ok(result)) => Outcome::Done(result),
+            Ok(Err(e)) => Outcome::Done(Err(anyhow::anyhow!("report task panicked: {e}"))),
+            Err(_) => {
+                cancel.store(true, Ordering::SeqCst);
+                if let Some(h) = interrupt.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                    h.interrupt();
+                }
+                // The worker stays busy until the run has really stopped, so no more than
+                // `workers` reports are ever generated at once.
+                let _ = task.await;
+                Outcome::PastDeadline
+            }
+        };
+        let (this, p) = (self.clone(), pool.clone());
+        match tokio::task::spawn_blocking(move || this.record(&p, id, attempt, outcome)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!(report = id, attempt, error = ?e, "recording a report's outcome failed")
+            }
+            Err(e) => {
+                tracing::error!(report = id, attempt, error = ?e, "recording a report's outcome panicked")
+            }
         }
-        result
+    }
+
+    /// Writes the outcome of a run, unless a later attempt owns the report by now.
+    fn record(&self, pool: &Pool, id: i64, attempt: i64, outcome: Outcome) -> anyhow::Result<()> {
+        // A run that did not publish its file leaves nothing behind.
+        let _ = std::fs::remove_file(self.part_file(id, attempt));
+        let conn = pool.get()?;
+        let now = chrono::Utc::now().timestamp();
+        match outcome {
+            Outcome::Done(Ok(())) => {}
+            Outcome::Done(Err(e)) => {
+                conn.execute(
+                    "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
+                     WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+                    params![
+                        id,
+                        attempt,
+                        now,
+                        "The report could not be generated. Try again; if it fails again, contact support with the report id."
+                    ],
+                )?;
+                tracing::error!(report = id, attempt, error = ?e, "report failed");
+            }
+            Outcome::PastDeadline if attempt >= i64::from(self.options.max_attempts) => {
+                conn.execute(
+                    "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
+                     WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+                    params![
+                        id,
+                        attempt,
+                        now,
+                        format!(
+                            "The report did not finish within {} on any of its {attempt} attempts. Ask for a shorter range, a coarser detailLevel or fewer groupBy columns.",
+                            in_words(self.options.deadline)
+                        )
+                    ],
+                )?;
+                tracing::warn!(
+                    report = id,
+                    attempt,
+                    "report failed: past its deadline on every attempt"
+                );
+            }
+            Outcome::PastDeadline => {
+                // Back in the queue; its realm's turn comes round again like any other.
+                conn.execute(
+                    "UPDATE reports SET running = 0 WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+                    params![id, attempt],
+                )?;
+                tracing::warn!(
+                    report = id,
+                    attempt,
+                    "report stopped at its deadline; queued again"
+                );
+            }
+        }
+        Ok(())
     }
 
     fn part_file(&self, id: i64, attempt: i64) -> PathBuf {
@@ -115,8 +380,30 @@ impl Reports {
         ))
     }
 
-    fn write(&self, pool: &Pool, id: i64, attempt: i64) -> anyhow::Result<()> {
+    fn write(
+        &self,
+        pool: &Pool,
+        id: i64,
+        attempt: i64,
+        cancel: &AtomicBool,
+        interrupt: &Mutex<Option<InterruptHandle>>,
+    ) -> anyhow::Result<()> {
         let conn = pool.get()?;
+        *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn.get_interrupt_handle());
+        let result = self.write_with(&conn, id, attempt, cancel);
+        // Before the connection goes back to the pool, where an interrupt would hit another
+        // request's query.
+        *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        result
+    }
+
+    fn write_with(
+        &self,
+        conn: &Connection,
+        id: i64,
+        attempt: i64,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<()> {
         let (realm, query_string, subs): (String, String, Option<String>) = conn.query_row(
             "SELECT realm_id, query, sub_accounts FROM reports WHERE id = ?1",
             [id],
@@ -136,9 +423,13 @@ impl Reports {
         let part = self.part_file(id, attempt);
         let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&part)?);
         let mut rows = CsvRows::new(q.columns());
+        let max_records = self.options.max_records;
         let (mut count, mut truncated, mut write_error) = (0_u64, false, None);
-        query::for_each(&conn, &realms, &q, |item| {
-            if count == self.max_records {
+        query::for_each(conn, &realms, &q, |item| {
+            if cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            if count == max_records {
                 truncated = true;
                 return false;
             }
@@ -155,6 +446,9 @@ impl Reports {
         if let Some(e) = write_error {
             return Err(e.into());
         }
+        if cancel.load(Ordering::SeqCst) {
+            anyhow::bail!("stopped at the deadline");
+        }
         out.write_all(&rows.take())?;
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
         let size = std::fs::metadata(&part)?.len();
@@ -162,15 +456,19 @@ impl Reports {
         // Publish the file and the status together: only if this attempt still owns the report.
         let tx = conn.unchecked_transaction()?;
         let owned = tx.execute(
-            "UPDATE reports SET status = 'completed', finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
+            "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
              WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
             params![id, attempt, chrono::Utc::now().timestamp(), count as i64, size as i64, truncated],
         )?;
         if owned == 1 {
             std::fs::rename(&part, &final_path)?;
+            // The rename lives in the folder's own entry: without this a power loss could undo
+            // it after the status below says `completed`.
+            sync_dir(&self.dir)?;
             tx.commit()?;
             tracing::info!(
                 report = id,
+                attempt,
                 rows = count,
                 bytes = size,
                 truncated,
@@ -181,6 +479,93 @@ impl Reports {
             let _ = std::fs::remove_file(&part);
         }
         Ok(())
+    }
+
+    async fn sweep_periodically(self, pool: Pool) {
+        let mut every = tokio::time::interval(self.options.sweep_interval.max(POLL / 5));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        every.tick().await; // the first tick is immediate; `recover` has just swept
+        loop {
+            every.tick().await;
+            let (this, p) = (self.clone(), pool.clone());
+            match tokio::task::spawn_blocking(move || this.delete_expired(&p)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = ?e, "report retention sweep failed"),
+                Err(e) => tracing::error!(error = ?e, "report retention sweep panicked"),
+            }
+        }
+    }
+
+    /// Deletes reports that completed or failed longer ago than the retention period, rows and
+    /// files, and any report file no row names; returns the reports deleted.
+    ///
+    /// Counted from `finished`, not `created`: a report that waited or ran long still gets the
+    /// whole period to be downloaded. One in progress is never deleted.
+    pub fn delete_expired(&self, pool: &Pool) -> anyhow::Result<usize> {
+        let conn = pool.get()?;
+        let retention = i64::try_from(self.options.retention.as_secs()).unwrap_or(i64::MAX);
+        let cutoff = chrono::Utc::now().timestamp().saturating_sub(retention);
+        // Rows first: a crash between the two leaves a file no row names, which the scan
+        // below removes next time; the other order could leave a row whose file is gone.
+        let ids: Vec<i64> = conn
+            .prepare(
+                "DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id",
+            )?
+            .query_map([cutoff], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in &ids {
+            remove_if_there(&self.file(*id));
+        }
+        if !ids.is_empty() {
+            tracing::info!(reports = ids.len(), "expired reports deleted");
+        }
+        let mut exists = conn.prepare("SELECT EXISTS(SELECT 1 FROM reports WHERE id = ?1)")?;
+        for entry in std::fs::read_dir(&self.dir)?.flatten() {
+            let name = entry.file_name();
+            let Some(id) = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".csv"))
+                .and_then(usage_api::reports::parse_report_id)
+            else {
+                continue;
+            };
+            if !exists.query_row([id], |r| r.get::<_, bool>(0))? {
+                remove_if_there(&entry.path());
+            }
+        }
+        Ok(ids.len())
+    }
+}
+
+/// Flushes a folder's entries (a rename or a new file in it) to the disk.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    // Elsewhere a folder cannot be opened as a file; its entries are flushed by the OS.
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+fn remove_if_there(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(file = %path.display(), error = %e, "could not delete a report file");
+    }
+}
+
+/// `10 minutes`, `90 seconds`.
+fn in_words(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        return format!("{} milliseconds", d.as_millis());
+    }
+    match d.as_secs() {
+        s if s >= 60 && s % 60 == 0 => {
+            let m = s / 60;
+            format!("{m} minute{}", if m == 1 { "" } else { "s" })
+        }
+        s => format!("{s} second{}", if s == 1 { "" } else { "s" }),
     }
 }
 

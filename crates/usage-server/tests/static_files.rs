@@ -1,9 +1,19 @@
 //! The server as a host of the built portal: caching for a CDN, precompressed files, the SPA
-//! fallback, the portal's CSP, and CORS for configured origins.
+//! fallback, the portal's CSP and framing, and CORS for configured origins.
+
+mod process;
 
 use usage_server::{AppOptions, AppState, Bound, db};
 
 async fn start(cors: Vec<String>) -> (String, tempfile::TempDir) {
+    start_with(cors, true, Vec::new()).await
+}
+
+async fn start_with(
+    cors: Vec<String>,
+    strict_csp: bool,
+    frame_ancestors: Vec<String>,
+) -> (String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
@@ -17,11 +27,14 @@ async fn start(cors: Vec<String>) -> (String, tempfile::TempDir) {
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(site.join("config.json"), "{}").unwrap();
     let pool = db::open(&dir.path().join("u.db")).unwrap();
-    let state = AppState::new(pool, dir.path().join("reports")).unwrap();
+    let state = AppState {
+        frame_ancestors,
+        ..AppState::new(pool, dir.path().join("reports")).unwrap()
+    };
     let opts = AppOptions {
         static_dir: Some(site),
         cors_origins: cors,
-        strict_csp: true,
+        strict_csp,
         base_path: None,
     };
     let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), state, &opts)
@@ -50,8 +63,9 @@ async fn caching_compression_fallback_and_csp() {
             "{path}: the SPA fallback"
         );
     }
+    // config.json may carry a token: no cache, the browser's included, may keep it.
     let r = c.get(format!("{base}/config.json")).send().await.unwrap();
-    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(r.headers()["cache-control"], "no-store");
     // A missing file is a 404, not the portal's HTML in its place (which a browser would
     // keep as the file, and a lazily loaded page could never be fetched again).
     for path in [
@@ -136,4 +150,116 @@ async fn cors_allows_only_configured_origins() {
         .await
         .unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
+}
+
+fn csp(r: &reqwest::Response) -> String {
+    r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn framing_is_refused_unless_allowed() {
+    let c = reqwest::Client::new();
+    let (base, _dir) = start(Vec::new()).await;
+    let r = c.get(format!("{base}/")).send().await.unwrap();
+    assert!(csp(&r).ends_with("; frame-ancestors 'none'"), "{}", csp(&r));
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    // Scripts and styles are not documents: a host page may load them from anywhere.
+    let r = c
+        .get(format!("{base}/app-0123456789abcdef.js"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().get("x-frame-options").is_none());
+
+    // Without the strict policy (development), framing is still refused.
+    let (base, _dir) = start_with(Vec::new(), false, Vec::new()).await;
+    let r = c.get(format!("{base}/reports")).send().await.unwrap();
+    assert_eq!(csp(&r), "frame-ancestors 'none'");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+
+    let (base, _dir) = start_with(Vec::new(), true, vec!["'self'".to_owned()]).await;
+    let r = c.get(format!("{base}/")).send().await.unwrap();
+    assert!(csp(&r).ends_with("; frame-ancestors 'self'"));
+    assert_eq!(r.headers()["x-frame-options"], "SAMEORIGIN");
+
+    // X-Frame-Options cannot name another origin: the CSP alone speaks then.
+    let hosts = vec!["'self'".to_owned(), "https://admin.example.com".to_owned()];
+    let (base, _dir) = start_with(Vec::new(), true, hosts).await;
+    let r = c.get(format!("{base}/")).send().await.unwrap();
+    assert!(
+        csp(&r).ends_with("; frame-ancestors 'self' https://admin.example.com"),
+        "{}",
+        csp(&r)
+    );
+    assert!(r.headers().get("x-frame-options").is_none());
+}
+
+/// The binary as an operator starts it: the strict policy is the default, `--frame-ancestors`
+/// names the host sites, `--no-strict-csp` drops only the script and style rules.
+#[tokio::test]
+async fn the_binary_serves_the_strict_policy_by_default() {
+    let site = process::Site::new();
+    let c = reqwest::Client::new();
+    let page = |base: &str| {
+        let url = format!("{base}/");
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap() }
+    };
+
+    let server = site.start(&[], &[]);
+    let r = page(&server.base).await;
+    let policy = csp(&r);
+    assert!(policy.starts_with(usage_server::PORTAL_CSP), "{policy}");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    assert!(policy.ends_with("; frame-ancestors 'none'"), "{policy}");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    drop(server);
+
+    // The old flag is still taken.
+    let server = site.start(&["--strict-csp"], &[]);
+    assert!(csp(&page(&server.base).await).starts_with(usage_server::PORTAL_CSP));
+    drop(server);
+
+    let server = site.start(
+        &[
+            "--frame-ancestors",
+            "https://admin.example.com,self",
+            "--frame-ancestors",
+            "https://ops.example.com",
+        ],
+        &[],
+    );
+    let policy = csp(&page(&server.base).await);
+    assert!(
+        policy.ends_with(
+            "; frame-ancestors https://admin.example.com 'self' https://ops.example.com"
+        ),
+        "{policy}"
+    );
+    drop(server);
+
+    let server = site.start(
+        &["--no-strict-csp"],
+        &[("USAGE_FRAME_ANCESTORS", "https://admin.example.com")],
+    );
+    let r = page(&server.base).await;
+    assert_eq!(csp(&r), "frame-ancestors https://admin.example.com");
+    assert!(r.headers().get("x-frame-options").is_none());
+    drop(server);
+
+    // A source that would end the directive, or 'none' beside another, stops the start.
+    for bad in ["https://a.example.com; script-src *", "none,self"] {
+        let out = std::process::Command::new(process::BIN)
+            .args(["--db", site.path("usage.db").to_str().unwrap()])
+            .args(["--listen", "127.0.0.1:0", "--frame-ancestors", bad])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad}");
+    }
 }

@@ -149,8 +149,9 @@ async fn quantity_rules_are_422_naming_the_field() {
             |r| r.get(0),
         )
         .unwrap();
-    let (status, _) = post(json!({"subscriptionId": foreign, "quantity": 1})).await;
-    assert_eq!(status, 403);
+    // Another org's subscription answers as an unknown one (contract section 6).
+    let (status, body) = post(json!({"subscriptionId": foreign, "quantity": 1})).await;
+    assert_eq!(status, 404, "{body}");
 }
 
 #[tokio::test]

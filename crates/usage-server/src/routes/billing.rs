@@ -39,6 +39,12 @@ fn month_start(m: Month) -> i64 {
     chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1).map_or(0, |d| Timestamp::start_of(d).unix())
 }
 
+#[utoipa::path(get, path = "/express/usage/month", tag = "billing", operation_id = "getMonthlyUsage",
+    summary = "Billable units and amounts per account, product and month (contract section 3)",
+    params(crate::openapi::MonthlyParams),
+    responses((status = 200, description = "A HAL page.", body = usage_api::billing::MonthlyPage),
+        crate::openapi::AccountReadErrors),
+    security(("bearer" = ["express-accounts-usage:read"])))]
 async fn monthly(
     State(state): State<AppState>,
     caller: Caller,

@@ -13,7 +13,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/orgs/me", get(me))
 }
 
+#[utoipa::path(get, path = "/orgs/me", tag = "orgs", operation_id = "getMyOrg",
+    summary = "The caller's org, its sub-accounts and the token's scopes",
+    responses((status = 200, description = "The org.", body = usage_api::reports::Org),
+        crate::openapi::AccountReadErrors),
+    security(("bearer" = ["usage:read"]), ("bearer" = ["express-accounts-usage:read"])))]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Org>, AppError> {
+    // Any one read scope: the portal's pickers serve both the usage and the billing pages.
+    caller.require_any(&["usage:read", "express-accounts-usage:read"])?;
     let pool = state.pool.clone();
     let org = tokio::task::spawn_blocking(move || -> Result<Org, AppError> {
         let conn = pool.get()?;

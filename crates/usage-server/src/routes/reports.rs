@@ -2,12 +2,14 @@
 
 use super::query_pairs;
 use super::usage::parse_request;
+use crate::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
-use crate::{AppState, signing};
+use crate::error::{AppError, json_or_unspecified};
+use crate::reports::Refused;
+use crate::signing::SigningKeys;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -49,13 +51,25 @@ fn parse_body(body: &Bytes) -> Result<CreateReport, AppError> {
     })
 }
 
+#[utoipa::path(post, path = "/usage/realms/{realmId}/reports", tag = "reports", operation_id = "createReport",
+    summary = "Request a report (contract section 2)",
+    params(crate::openapi::RealmPath, crate::openapi::ReportParams),
+    request_body(content = Option<usage_api::reports::CreateReport>, description = "Optional: the sub-accounts to report on instead of the realm."),
+    responses((status = 201, description = "Accepted; poll `Location`.", body = usage_api::reports::ReportCreated,
+            headers(("Location" = String, description = "The report's status URL."))),
+        crate::openapi::ReportCreateErrors),
+    security(("bearer" = ["reports:write"])))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(realm): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
+    if !body.iter().all(u8::is_ascii_whitespace) && !json_or_unspecified(&headers) {
+        return Err(AppError::UnsupportedMediaType);
+    }
     // Every problem at once: the query's, the body's and the sub-accounts'.
     let mut errors = Vec::new();
     let q = match parse_request(&realm, raw.as_deref(), QueryKind::Report) {
@@ -74,22 +88,12 @@ async fn create(
         }
         Err(e) => return Err(e),
     };
-    if let Some(subs) = &body.sub_accounts {
-        if subs.is_empty() {
-            errors.push(FieldError::new(
-                "subAccounts",
-                "must name at least one sub-account, or be left out",
-            ));
-        }
-        if let Some(bad) = subs
-            .iter()
-            .find(|s| usage_api::usage::validate_realm_id(s).is_err())
-        {
-            errors.push(FieldError::new(
-                "subAccounts",
-                format!("'{bad}' is not a realm id"),
-            ));
-        }
+    if let Some(Err(e)) = body
+        .sub_accounts
+        .as_deref()
+        .map(usage_api::reports::check_sub_accounts)
+    {
+        errors.push(FieldError::new("subAccounts", e));
     }
     let q = match q {
         Some(q) if errors.is_empty() => q,
@@ -97,9 +101,10 @@ async fn create(
     };
     caller.require("reports:write")?;
     let pool = state.pool.clone();
+    let reports = state.reports.clone();
     let r = realm.clone();
     let id = tokio::task::spawn_blocking(move || -> Result<i64, AppError> {
-        let conn = pool.get()?;
+        let mut conn = pool.get()?;
         caller.check_realm(&conn, &r)?;
         if let Some(subs) = &body.sub_accounts {
             for s in subs {
@@ -121,14 +126,17 @@ async fn create(
         }
         let query = serde_urlencoded::to_string(pairs).map_err(anyhow::Error::from)?;
         let subs = body.sub_accounts.as_ref().map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?;
-        conn.execute(
-            "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)",
-            params![r, query, subs, chrono::Utc::now().timestamp()],
-        )?;
-        Ok(conn.last_insert_rowid())
+        reports.submit(&mut conn, &r, &query, subs.as_deref()).map_err(|e| match e {
+            Refused::Busy { max_in_progress } => AppError::RateLimited {
+                why: format!(
+                    "The realm '{r}' already has {max_in_progress} reports in progress, the most it may have at once. Ask again once one of them is completed or failed."
+                ),
+                retry_after_secs: reports.options.busy_retry_after_secs,
+            },
+            Refused::Db(e) => e.into(),
+        })
     })
     .await??;
-    state.reports.enqueue(state.pool.clone(), id);
     let public = report_id(id);
     let location = format!("/usage/realms/{realm}/reports/{public}/output");
     let mut resp = (
@@ -147,7 +155,11 @@ async fn create(
 
 const COLUMNS: &str = "id, realm_id, status, query, sub_accounts, created, finished, row_count, byte_size, truncated, error";
 
-fn report_from_row(row: &Row<'_>, key: &[u8], now: i64) -> r2d2_sqlite::rusqlite::Result<Report> {
+fn report_from_row(
+    row: &Row<'_>,
+    keys: &SigningKeys,
+    now: i64,
+) -> r2d2_sqlite::rusqlite::Result<Report> {
     let id: i64 = row.get(0)?;
     let realm: String = row.get(1)?;
     let status = ReportStatus::parse(&row.get::<_, String>(2)?).unwrap_or(ReportStatus::Failed);
@@ -155,8 +167,7 @@ fn report_from_row(row: &Row<'_>, key: &[u8], now: i64) -> r2d2_sqlite::rusqlite
     let subs: Option<String> = row.get(4)?;
     let public = report_id(id);
     let download_url = (status == ReportStatus::Completed).then(|| {
-        signing::sign(
-            key,
+        keys.sign(
             &format!("/usage/realms/{realm}/reports/{public}/download"),
             now,
         )
@@ -179,31 +190,37 @@ fn report_from_row(row: &Row<'_>, key: &[u8], now: i64) -> r2d2_sqlite::rusqlite
     })
 }
 
-fn find(conn: &Connection, realm: &str, id: &str) -> Result<Report, AppError> {
+fn find(conn: &Connection, keys: &SigningKeys, realm: &str, id: &str) -> Result<Report, AppError> {
     let not_found = || AppError::NotFound(format!("The realm '{realm}' has no report '{id}'."));
     let n = parse_report_id(id).ok_or_else(not_found)?;
-    let key = signing::key(conn)?;
     let now = chrono::Utc::now().timestamp();
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM reports WHERE id = ?1 AND realm_id = ?2"),
         params![n, realm],
-        |r| report_from_row(r, &key, now),
+        |r| report_from_row(r, keys, now),
     )
     .optional()?
     .ok_or_else(not_found)
 }
 
+#[utoipa::path(get, path = "/usage/realms/{realmId}/reports/{reportId}/output", tag = "reports", operation_id = "getReport",
+    summary = "A report's status (section 2)",
+    params(crate::openapi::ReportPath),
+    responses((status = 200, description = "The report.", body = usage_api::reports::Report,
+            headers(("Retry-After" = u64, description = "Seconds before asking again, while in progress."))),
+        crate::openapi::RealmReadErrors),
+    security(("bearer" = ["usage:read"])))]
 async fn status(
     State(state): State<AppState>,
     caller: Caller,
     Path((realm, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     caller.require("usage:read")?;
-    let pool = state.pool.clone();
+    let (pool, keys) = (state.pool.clone(), state.signing.clone());
     let report = tokio::task::spawn_blocking(move || -> Result<Report, AppError> {
         let conn = pool.get()?;
         caller.check_realm(&conn, &realm)?;
-        find(&conn, &realm, &id)
+        find(&conn, &keys, &realm, &id)
     })
     .await??;
     let mut resp = Json(&report).into_response();
@@ -214,6 +231,12 @@ async fn status(
     Ok(resp)
 }
 
+#[utoipa::path(get, path = "/usage/realms/{realmId}/reports", tag = "reports", operation_id = "listReports",
+    summary = "A realm's reports, newest first (section 2)",
+    params(crate::openapi::RealmPath, crate::openapi::ReportListParams),
+    responses((status = 200, description = "A page of reports.", body = usage_api::reports::ReportList),
+        crate::openapi::RealmReadErrors),
+    security(("bearer" = ["usage:read"])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -245,7 +268,7 @@ async fn list(
         return Err(AppError::Validation(errors));
     }
     caller.require("usage:read")?;
-    let pool = state.pool.clone();
+    let (pool, keys) = (state.pool.clone(), state.signing.clone());
     let page = tokio::task::spawn_blocking(move || -> Result<ReportList, AppError> {
         let conn = pool.get()?;
         caller.check_realm(&conn, &realm)?;
@@ -254,7 +277,6 @@ async fn list(
             [&realm],
             |r| r.get(0),
         )?;
-        let key = signing::key(&conn)?;
         let now = chrono::Utc::now().timestamp();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM reports WHERE realm_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
@@ -262,7 +284,7 @@ async fn list(
         let items = stmt
             .query_map(
                 params![realm, limit, i64::from(limit) * i64::from(offset)],
-                |r| report_from_row(r, &key, now),
+                |r| report_from_row(r, &keys, now),
             )?
             .collect::<Result<Vec<_>, _>>()?;
         let last_offset = UsagePage::last_offset_for(total as u64, limit);
@@ -281,6 +303,16 @@ async fn list(
 
 /// The CSV, streamed from the report store with `Content-Length` and `Range`. Authorized by
 /// the bearer token, or by the signature of a `downloadUrl`.
+#[utoipa::path(get, path = "/usage/realms/{realmId}/reports/{reportId}/download", tag = "reports", operation_id = "downloadReport",
+    summary = "A completed report's CSV, by token or by a signed `downloadUrl` (section 2)",
+    params(crate::openapi::ReportPath, crate::openapi::DownloadParams,
+        ("Range" = Option<String>, Header, description = "A byte range of the CSV, such as `bytes=0-99`.")),
+    responses(
+        (status = 200, description = "The CSV.", content_type = "text/csv", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"REPORT-….csv\""))),
+        (status = 206, description = "The requested range of the CSV.", content_type = "text/csv", body = String),
+        crate::openapi::DownloadErrors),
+    security(("bearer" = ["usage:read"]), ()))]
 async fn download(
     State(state): State<AppState>,
     Path((realm, id)): Path<(String, String)>,
@@ -307,7 +339,7 @@ async fn download(
             Some(c)
         }
     };
-    let pool = state.pool.clone();
+    let (pool, keys) = (state.pool.clone(), state.signing.clone());
     let (r, i) = (realm.clone(), id.clone());
     let report = tokio::task::spawn_blocking(move || -> Result<Report, AppError> {
         let conn = pool.get()?;
@@ -315,7 +347,7 @@ async fn download(
             (Some(c), _) => c.check_realm(&conn, &r)?,
             (None, Some((expires, sig))) => {
                 let path = format!("/usage/realms/{r}/reports/{i}/download");
-                if !signing::verify(&signing::key(&conn)?, &path, *expires, sig, chrono::Utc::now().timestamp()) {
+                if !keys.verify(&path, *expires, sig, chrono::Utc::now().timestamp()) {
                     return Err(AppError::Forbidden(
                         "The download link has expired or is not valid. Get a fresh one from the report's status.".to_owned(),
                     ));
@@ -323,7 +355,7 @@ async fn download(
             }
             (None, None) => unreachable!("one of the two is set above"),
         }
-        find(&conn, &r, &i)
+        find(&conn, &keys, &r, &i)
     })
     .await??;
     if report.status != ReportStatus::Completed {

@@ -2,11 +2,12 @@
 
 use super::query_pairs;
 use crate::auth::Caller;
-use crate::csv_out::CsvRows;
+use crate::csv_out::{self, Spooled};
 use crate::error::AppError;
+use crate::streams::ConnDeadline;
 use crate::{AppState, query};
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -41,6 +42,12 @@ pub fn parse_request(
     }
 }
 
+#[utoipa::path(get, path = "/usage/realms/{realmId}", tag = "usage", operation_id = "getUsage",
+    summary = "Usage of a realm, grouped and paged (contract section 1)",
+    params(crate::openapi::RealmPath, crate::openapi::UsagePageParams),
+    responses((status = 200, description = "A page of usage.", body = usage_api::usage::UsagePage),
+        crate::openapi::RealmReadErrors),
+    security(("bearer" = ["usage:read"])))]
 async fn get_usage(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,59 +66,62 @@ async fn get_usage(
     Ok(Json(page))
 }
 
-/// Chunks of about this size are sent as the CSV is produced.
-const CHUNK: usize = 32 * 1024;
-
+#[utoipa::path(get, path = "/usage/realms/{realmId}/csv", tag = "usage", operation_id = "getUsageCsv",
+    summary = "The whole result as CSV, at most 20,000 records (section 1)",
+    params(crate::openapi::RealmPath, crate::openapi::CsvParams),
+    responses((status = 200, description = "The CSV, streamed.", content_type = "text/csv", body = String,
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"usage-….csv\""))),
+        crate::openapi::CsvErrors),
+    security(("bearer" = ["usage:read"])))]
 async fn get_csv(
     State(state): State<AppState>,
     caller: Caller,
+    conn: Option<Extension<ConnectInfo<ConnDeadline>>>,
     Path(realm): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
     let q = parse_request(&realm, raw.as_deref(), QueryKind::Csv)?;
     caller.require("usage:read")?;
-    let realms = vec![realm.clone()];
-    let (pool, check_realms, check_q) = (state.pool.clone(), realms.clone(), q.clone());
-    // Access and size are settled before the first byte, so they can still be a 403 or 400.
-    let count = tokio::task::spawn_blocking(move || -> Result<u64, AppError> {
+    // Taken before any database work, so a token over its share costs nothing more.
+    let streams = &state.csv_streams;
+    let slot = streams
+        .try_open(&caller.token_hash)
+        .ok_or_else(|| AppError::RateLimited {
+            why: format!(
+                "This token already has {} CSV downloads open; finish one first, \
+                 or create a report (POST /usage/realms/{realm}/reports).",
+                streams.limits.per_token
+            ),
+            retry_after_secs: streams.retry_after_secs(),
+        })?;
+    let (pool, max, spool_realm, spool_q) = (
+        state.pool.clone(),
+        state.csv_max_records,
+        realm.clone(),
+        q.clone(),
+    );
+    // One short-lived connection: it is back in the pool before the client reads a byte.
+    let spooled = tokio::task::spawn_blocking(move || -> Result<Spooled, AppError> {
         let conn = pool.get()?;
-        caller.check_realm(&conn, &check_realms[0])?;
-        Ok(query::count(&conn, &check_realms, &check_q)?)
+        caller.check_realm(&conn, &spool_realm)?;
+        Ok(csv_out::spool_usage(&conn, &[spool_realm], &spool_q, max)?)
     })
     .await??;
-    let max = state.csv_max_records;
-    if count > max {
-        return Err(AppError::TooLarge(format!(
-            "The result has {count} records; this CSV returns at most {max}. \
-             Narrow the range or filters, or create a report (POST /usage/realms/{realm}/reports), \
-             which holds up to a million records."
-        )));
-    }
-
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let pool = state.pool.clone();
-    let stream_q = q.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut rows = CsvRows::new(stream_q.columns());
-        let result = pool.get().map_err(anyhow::Error::from).and_then(|conn| {
-            query::for_each(&conn, &realms, &stream_q, |item| {
-                rows.push(&item);
-                // A closed channel means the client went away: stop reading.
-                rows.buffered() < CHUNK || tx.blocking_send(Ok(Bytes::from(rows.take()))).is_ok()
-            })
-            .map_err(anyhow::Error::from)
-        });
-        match result {
-            Ok(()) => {
-                let _ = tx.blocking_send(Ok(Bytes::from(rows.take())));
-            }
-            Err(e) => {
-                tracing::error!(error = ?e, "CSV stream failed");
-                let _ =
-                    tx.blocking_send(Err(std::io::Error::other("the CSV could not be completed")));
-            }
+    let file = match spooled {
+        Spooled::File(file) => file,
+        Spooled::TooMany(count) => {
+            return Err(AppError::TooLarge(format!(
+                "The result has {count} records; this CSV returns at most {max}. \
+                 Narrow the range or filters, or create a report (POST /usage/realms/{realm}/reports), \
+                 which holds up to a million records."
+            )));
         }
-    });
+    };
+    let len = file.metadata().map_err(anyhow::Error::from)?.len();
+    // From the first byte on: the time to read the database is the server's, not the client's.
+    let deadline = tokio::time::Instant::now() + state.csv_streams.limits.deadline;
+    let armed = conn.map(|Extension(ConnectInfo(c))| c.arm(deadline));
+    let body = csv_out::spooled_body(file, deadline, (slot, armed));
     let filename = format!(
         "usage-{realm}-{}-{}.csv",
         q.start.to_string().replace(':', ""),
@@ -120,12 +130,13 @@ async fn get_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_LENGTH, len.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
             ),
         ],
-        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
+        body,
     )
         .into_response())
 }

@@ -1,26 +1,33 @@
 //! Usage records (contract section 4): `POST /usages`, `GET /usages/{id}`, `GET /usages`.
 //!
-//! Monthly limits hold under concurrency: the check and the insert happen in one immediate
-//! (write-locked) SQLite transaction, so parallel requests are decided one after another.
+//! Monthly limits hold under concurrency: every recording goes through one writer thread
+//! ([`crate::group_commit`]) that decides them one after another inside its write transaction,
+//! and a request is answered only once the transaction holding its record has committed.
 
 use super::query_pairs;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db::{Dims, add_to_rollups};
-use crate::error::AppError;
+use crate::db::{Dims, Pool, add_to_rollups};
+use crate::error::{AppError, json_or_unspecified};
+use crate::group_commit::{self, WriterOptions};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, Months, NaiveDate};
-use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, Row, params};
 use rand::RngCore;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use usage_api::limits::USAGES_LIMIT_DEFAULT;
 use usage_api::usage::Channel;
-use usage_api::usages::{NewUsage, RelLink, UsageRecord, ValidUsage};
+use usage_api::usages::{
+    MONTHLY_TOTAL_MAX, NewUsage, QUANTITY_TOO_LARGE, RelLink, UsageRecord, ValidUsage,
+    check_json_quantity, check_usage_time, parse_list_limit, parse_list_offset,
+};
 use usage_api::{FieldError, Quantity, Timestamp};
 
 /// The usage record routes.
@@ -39,30 +46,50 @@ const READ_ONLY: &[&str] = &[
     "updatedTime",
 ];
 
-/// Reads the JSON body into a [`NewUsage`], naming every field of the wrong type.
-fn parse(body: &Bytes) -> Result<NewUsage, AppError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| AppError::field("body", format!("must be a JSON object ({e})")))?;
-    let Value::Object(map) = value else {
-        return Err(AppError::field("body", "must be a JSON object"));
-    };
+/// A body read: the record as text, and why a JSON-number quantity was refused, if it was
+/// (its exact words; [`NewUsage::validate`] judges strings).
+struct Parsed {
+    usage: NewUsage,
+    quantity_problem: Option<String>,
+}
+
+/// Reads the JSON body into a [`NewUsage`], naming every field of the wrong type. Values are
+/// kept as the text they were sent as, so a number is judged by its decimals as written.
+fn parse(body: &Bytes) -> Result<Parsed, AppError> {
+    let not_object = |e: String| AppError::field("body", format!("must be a JSON object{e}"));
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(not_object(String::new()));
+    }
+    let map: BTreeMap<String, Box<RawValue>> =
+        serde_json::from_slice(body).map_err(|e| not_object(format!(" ({e})")))?;
     let mut errors = Vec::new();
     let mut out = NewUsage::default();
+    let mut quantity_problem = None;
     for (k, v) in &map {
-        let as_text = |v: &Value| match v {
-            Value::String(s) => Some(s.clone()),
-            _ => None,
-        };
+        let raw = v.get();
+        let text = || serde_json::from_str::<String>(raw).ok();
+        let is_number = raw.starts_with(|c: char| c == '-' || c.is_ascii_digit());
         match k.as_str() {
-            "quantity" => match v {
-                // The number as written in the JSON, so its decimals are judged exactly.
-                Value::Number(n) => out.quantity = Some(n.to_string()),
-                Value::String(s) => out.quantity = Some(s.clone()),
-                _ => errors.push(FieldError::new(k, "must be a number")),
-            },
-            "acceptPartialQuantity" => match v {
-                Value::Bool(b) => out.accept_partial_quantity = *b,
-                Value::Null => {}
+            "quantity" => {
+                if is_number {
+                    // The number as written in the JSON: its decimals are judged exactly.
+                    match check_json_quantity(raw) {
+                        Ok(q) => out.quantity = Some(q.to_string()),
+                        Err(e) => {
+                            quantity_problem = Some(e);
+                            out.quantity = Some(raw.to_owned());
+                        }
+                    }
+                } else if let Some(s) = text() {
+                    out.quantity = Some(s);
+                } else {
+                    errors.push(FieldError::new(k, "must be a number"));
+                }
+            }
+            "acceptPartialQuantity" => match raw {
+                "true" => out.accept_partial_quantity = true,
+                "false" | "null" => out.accept_partial_quantity = false,
                 _ => errors.push(FieldError::new(k, "must be true or false")),
             },
             "id" | "subscriptionId" | "usageTime" | "appId" | "projectHrn" | "billingTag"
@@ -77,12 +104,11 @@ fn parse(body: &Bytes) -> Result<NewUsage, AppError> {
                     "resource" => &mut out.resource,
                     _ => &mut out.channel_id,
                 };
-                match v {
-                    Value::Null => {}
-                    v => match as_text(v) {
+                if raw != "null" {
+                    match text() {
                         Some(s) => *slot = Some(s),
                         None => errors.push(FieldError::new(k, "must be a string")),
-                    },
+                    }
                 }
             }
             k if READ_ONLY.contains(&k) => {}
@@ -90,7 +116,10 @@ fn parse(body: &Bytes) -> Result<NewUsage, AppError> {
         }
     }
     if errors.is_empty() {
-        Ok(out)
+        Ok(Parsed {
+            usage: out,
+            quantity_problem,
+        })
     } else {
         Err(AppError::Validation(errors))
     }
@@ -119,8 +148,10 @@ fn request_hash(v: &ValidUsage) -> String {
 const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.quantity_milli, r.accepted_milli, r.usage_time,
      r.created_time, r.updated_time, r.app_id, r.project_hrn, r.billing_tag, r.resource, r.channel_id";
 
+/// Records without a client id (loaded, not posted) are `rec_N`: a `_` is never in a client's
+/// id, so no client id can ever name one of these.
 fn public_id(rowid: i64, client_id: Option<String>) -> String {
-    client_id.unwrap_or_else(|| format!("rec-{rowid}"))
+    client_id.unwrap_or_else(|| format!("rec_{rowid}"))
 }
 
 fn record_from_row(row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageRecord> {
@@ -157,23 +188,44 @@ fn record_from_row(row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageRecord> 
     })
 }
 
-/// The subscriptions the caller may record against or read: its org's and its sub-accounts'.
+/// What the caller may do with a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Read its records: the caller's org's and its sub-accounts' subscriptions.
+    Read,
+    /// Record usage: the caller's own org's subscriptions only.
+    Write,
+}
+
+/// The subscription, when the caller may use it as asked. One it may not use answers exactly
+/// as an unknown one: a 404 that names no owner, so subscription ids cannot be probed.
 fn subscription_for(
     conn: &Connection,
     caller: &Caller,
     billing_id: &str,
+    access: Access,
 ) -> Result<(i64, Option<i64>), AppError> {
+    let not_found = || AppError::NotFound(format!("There is no subscription '{billing_id}'."));
     let found: Option<(i64, String, Option<i64>)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, realm_id, monthly_limit_milli FROM subscriptions WHERE billing_subscription_id = ?1",
-            [billing_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        )?
+        .query_row([billing_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let (id, realm, limit) = found
-        .ok_or_else(|| AppError::NotFound(format!("There is no subscription '{billing_id}'.")))?;
-    caller.check_realm(conn, &realm)?;
-    Ok((id, limit))
+    let (id, realm, limit) = found.ok_or_else(not_found)?;
+    let allowed = match access {
+        Access::Write => realm == caller.realm_id,
+        Access::Read => match caller.check_realm(conn, &realm) {
+            Ok(()) => true,
+            Err(AppError::Forbidden(_)) => false,
+            Err(e) => return Err(e),
+        },
+    };
+    if allowed {
+        Ok((id, limit))
+    } else {
+        Err(not_found())
+    }
 }
 
 fn month_bounds(t: Timestamp) -> (i64, i64) {
@@ -186,114 +238,67 @@ fn month_bounds(t: Timestamp) -> (i64, i64) {
     )
 }
 
+#[utoipa::path(post, path = "/usages", tag = "usages", operation_id = "createUsage",
+    summary = "Record usage, idempotent by `id` (contract sections 4 and 6)",
+    request_body(content = usage_api::usages::NewUsage),
+    responses(
+        (status = 201, description = "Recorded.", body = usage_api::usages::UsageRecord,
+            headers(("Location" = String, description = "The record's URL."))),
+        (status = 200, description = "The same `id` and body again: the stored record.", body = usage_api::usages::UsageRecord,
+            headers(("Location" = String, description = "The record's URL."))),
+        crate::openapi::UsageWriteErrors),
+    security(("bearer" = ["usages:write"])))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let input = parse(&body)?;
-    let valid = input.validate().map_err(|errors| {
-        // Quantities that are not exact to 0.001 are a 422, as the contract says; the rest a 400.
-        if errors.iter().all(|e| e.name == "quantity") && input.quantity.is_some() {
+    if !json_or_unspecified(&headers) {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let Parsed {
+        usage: input,
+        quantity_problem,
+    } = parse(&body)?;
+    let now = Timestamp::from_datetime(chrono::Utc::now());
+    let window = state.usage_time_window;
+    let out_of_window = input
+        .usage_time
+        .as_deref()
+        .and_then(Timestamp::parse)
+        .and_then(|t| check_usage_time(t, now, window.max_age_secs, window.max_ahead_secs).err())
+        .map(|e| FieldError::new("usageTime", e));
+    let valid = match (input.validate(), out_of_window) {
+        (Ok(v), None) => Ok(v),
+        (Ok(_), Some(e)) => Err(vec![e]),
+        (Err(mut errors), e) => {
+            errors.extend(e);
+            Err(errors)
+        }
+    };
+    let valid = valid.map_err(|mut errors| {
+        if let Some(p) = &quantity_problem {
+            for e in errors.iter_mut().filter(|e| e.name == "quantity") {
+                e.description.clone_from(p);
+            }
+        }
+        // Quantities that are not exact to 0.001 are a 422, as the contract says; one above
+        // the per-record maximum, and the rest, a 400.
+        let unprocessable = errors
+            .iter()
+            .all(|e| e.name == "quantity" && e.description != QUANTITY_TOO_LARGE);
+        if unprocessable && input.quantity.is_some() {
             AppError::Unprocessable(errors)
         } else {
             AppError::Validation(errors)
         }
     })?;
     caller.require("usages:write")?;
-    let pool = state.pool.clone();
-    let (status, record) = tokio::task::spawn_blocking(move || -> Result<(StatusCode, UsageRecord), AppError> {
-        let mut conn = pool.get()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (sub_id, limit) = subscription_for(&tx, &caller, &valid.subscription_id)?;
-        let hash = request_hash(&valid);
-        if let Some(id) = &valid.id {
-            let existing: Option<(i64, Option<String>)> = tx
-                .query_row("SELECT id, request_hash FROM usage_records WHERE client_id = ?1", [id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            if let Some((rowid, stored_hash)) = existing {
-                if stored_hash.as_deref() != Some(hash.as_str()) {
-                    return Err(AppError::Conflict(format!(
-                        "A usage record with id '{id}' exists with different content; use a new id for a new record."
-                    )));
-                }
-                let record = tx.query_row(
-                    &format!("SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"),
-                    [rowid],
-                    record_from_row,
-                )?;
-                return Ok((StatusCode::OK, record));
-            }
-        }
-        let now = Timestamp::from_datetime(chrono::Utc::now());
-        let usage_time = valid.usage_time.unwrap_or(now);
-        let requested = valid.quantity.milli();
-        let mut accepted = requested;
-        if let Some(limit) = limit {
-            let (m0, m1) = month_bounds(usage_time);
-            let used: i64 = tx.query_row(
-                "SELECT COALESCE(SUM(billable_milli), 0) FROM usage_daily WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
-                params![sub_id, m0, m1],
-                |r| r.get(0),
-            )?;
-            let remaining = (limit - used).max(0);
-            if requested > remaining {
-                if !valid.accept_partial_quantity {
-                    return Err(AppError::LimitExceeded(format!(
-                        "The monthly limit of {} for '{}' leaves {} this month; send acceptPartialQuantity: true to record what fits.",
-                        Quantity(limit),
-                        valid.subscription_id,
-                        Quantity(remaining)
-                    )));
-                }
-                accepted = remaining;
-            }
-        }
-        let client_id = valid.id.clone().unwrap_or_else(|| {
-            let mut b = [0u8; 12];
-            rand::thread_rng().fill_bytes(&mut b);
-            format!("usg_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
-        });
-        let dims = Dims {
-            app_id: valid.app_id.clone().unwrap_or_default(),
-            project_hrn: valid.project_hrn.clone().unwrap_or_default(),
-            billing_tag: valid.billing_tag.clone().unwrap_or_default(),
-            resource: valid.resource.clone().unwrap_or_default(),
-            channel_id: valid.channel_id.map(|c| c.as_str().to_owned()).unwrap_or_default(),
-        };
-        tx.execute(
-            "INSERT INTO usage_records (client_id, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
-                 app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-            params![
-                client_id,
-                hash,
-                sub_id,
-                usage_time.unix(),
-                requested,
-                accepted,
-                dims.app_id,
-                dims.project_hrn,
-                dims.billing_tag,
-                dims.resource,
-                dims.channel_id,
-                now.unix()
-            ],
-        )?;
-        let rowid = tx.last_insert_rowid();
-        // The rollups move with the record, so queries, reports and the monthly view see it at once.
-        add_to_rollups(&tx, sub_id, usage_time.unix(), &dims, requested, accepted)?;
-        let record = tx.query_row(
-            &format!("SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"),
-            [rowid],
-            record_from_row,
-        )?;
-        tx.commit()?;
-        Ok((StatusCode::CREATED, record))
-    })
-    .await??;
+    let (status, record) = state
+        .usage_writer
+        .submit(Recording::new(caller, valid, now))
+        .await?;
     let mut resp = (status, Json(&record)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/usages/{}", record.id)) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -301,27 +306,200 @@ async fn create(
     Ok(resp)
 }
 
-fn find(conn: &Connection, id: &str) -> Result<Option<(UsageRecord, String)>, AppError> {
-    let by_rowid = id.strip_prefix("rec-").and_then(|n| n.parse::<i64>().ok());
-    let sql = format!(
-        "SELECT {RECORD_COLUMNS}, s.realm_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE {}",
-        if by_rowid.is_some() {
-            "r.id = ?1 AND r.client_id IS NULL"
-        } else {
-            "r.client_id = ?1"
+/// A usage record to write, checked and prepared on the request's task, so the one writer
+/// thread does only what needs the database.
+pub struct Recording {
+    caller: Caller,
+    valid: ValidUsage,
+    hash: String,
+    /// The client's `id`, or one made up (`usg_…`) when it sent none.
+    client_id: String,
+    dims: Dims,
+    usage_time: Timestamp,
+    now: Timestamp,
+}
+
+impl Recording {
+    fn new(caller: Caller, valid: ValidUsage, now: Timestamp) -> Self {
+        let client_id = valid.id.clone().unwrap_or_else(|| {
+            let mut b = [0u8; 12];
+            rand::thread_rng().fill_bytes(&mut b);
+            format!(
+                "usg_{}",
+                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+            )
+        });
+        let dims = Dims {
+            app_id: valid.app_id.clone().unwrap_or_default(),
+            project_hrn: valid.project_hrn.clone().unwrap_or_default(),
+            billing_tag: valid.billing_tag.clone().unwrap_or_default(),
+            resource: valid.resource.clone().unwrap_or_default(),
+            channel_id: valid
+                .channel_id
+                .map(|c| c.as_str().to_owned())
+                .unwrap_or_default(),
+        };
+        Self {
+            hash: request_hash(&valid),
+            usage_time: valid.usage_time.unwrap_or(now),
+            caller,
+            valid,
+            client_id,
+            dims,
+            now,
         }
-    );
-    let key: Box<dyn r2d2_sqlite::rusqlite::ToSql> = match by_rowid {
-        Some(n) => Box::new(n),
-        None => Box::new(id.to_owned()),
-    };
+    }
+}
+
+/// What a recording answers: 201 with a new record, 200 with the stored one for a replay.
+pub type Recorded = (StatusCode, UsageRecord);
+
+/// The writer every `POST /usages` goes through (see [`crate::group_commit`]).
+pub type UsageWriter = group_commit::Writer<Recording, Recorded>;
+
+/// Starts the usage writer on `pool`.
+pub fn usage_writer(pool: Pool, opts: WriterOptions) -> anyhow::Result<UsageWriter> {
+    group_commit::Writer::start("usage-writer", pool, opts, record)
+}
+
+/// Writes one recording in the writer's transaction. Requests are applied one after another
+/// there, so the limit check sees every record committed or earlier in the batch, and the
+/// idempotency check every key.
+fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
+    let valid = &r.valid;
+    let (sub_id, limit) = subscription_for(tx, &r.caller, &valid.subscription_id, Access::Write)?;
+    if let Some(id) = &valid.id {
+        // Idempotency keys are the realm's own: another realm's ids are never seen.
+        let existing: Option<(i64, Option<String>)> = tx
+            .prepare_cached(
+                "SELECT id, request_hash FROM usage_records WHERE id_realm = ?1 AND client_id = ?2",
+            )?
+            .query_row(params![r.caller.realm_id, id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        if let Some((rowid, stored_hash)) = existing {
+            if stored_hash.as_deref() != Some(r.hash.as_str()) {
+                return Err(AppError::Conflict(format!(
+                    "A usage record with id '{id}' exists with different content; use a new id for a new record."
+                )));
+            }
+            return Ok((StatusCode::OK, record_by_rowid(tx, rowid)?));
+        }
+    }
+    let requested = valid.quantity.milli();
+    let mut accepted = requested;
+    let (m0, m1) = month_bounds(r.usage_time);
+    let (month_usage, used): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT COALESCE(SUM(usage_milli), 0), COALESCE(SUM(billable_milli), 0) FROM usage_daily
+             WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
+        )?
+        .query_row(params![sub_id, m0, m1], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    // Every sum kept (rollups, months, a query's range) stays far inside an i64.
+    if month_usage
+        .checked_add(requested)
+        .is_none_or(|t| t > MONTHLY_TOTAL_MAX.milli())
+    {
+        return Err(AppError::LimitExceeded(format!(
+            "'{}' may record at most {MONTHLY_TOTAL_MAX} a month; this month holds {} already.",
+            valid.subscription_id,
+            Quantity(month_usage)
+        )));
+    }
+    if let Some(limit) = limit {
+        let remaining = (limit - used).max(0);
+        if requested > remaining {
+            if !valid.accept_partial_quantity {
+                return Err(AppError::LimitExceeded(format!(
+                    "The monthly limit of {} for '{}' leaves {} this month; send acceptPartialQuantity: true to record what fits.",
+                    Quantity(limit),
+                    valid.subscription_id,
+                    Quantity(remaining)
+                )));
+            }
+            accepted = remaining;
+        }
+    }
+    let dims = &r.dims;
+    tx.prepare_cached(
+        "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
+             app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
+         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+    )?
+    .execute(params![
+        r.client_id,
+        r.hash,
+        sub_id,
+        r.usage_time.unix(),
+        requested,
+        accepted,
+        dims.app_id,
+        dims.project_hrn,
+        dims.billing_tag,
+        dims.resource,
+        dims.channel_id,
+        r.now.unix(),
+        r.caller.realm_id
+    ])?;
+    let rowid = tx.last_insert_rowid();
+    // The rollups move with the record, so queries, reports and the monthly view see it at once.
+    add_to_rollups(tx, sub_id, r.usage_time.unix(), dims, requested, accepted)?;
+    Ok((StatusCode::CREATED, record_by_rowid(tx, rowid)?))
+}
+
+fn record_by_rowid(conn: &Connection, rowid: i64) -> Result<UsageRecord, AppError> {
     Ok(conn
-        .query_row(&sql, [key], |r| {
-            Ok((record_from_row(r)?, r.get::<_, String>(13)?))
-        })
+        .prepare_cached(&format!(
+            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"
+        ))?
+        .query_row([rowid], record_from_row)?)
+}
+
+/// The record `id` names for the caller: a `rec_N` (no client id), or a client's id in the
+/// caller's realm or, for a partner, a sub-account's (its own first).
+fn find(conn: &Connection, caller: &Caller, id: &str) -> Result<Option<UsageRecord>, AppError> {
+    if let Some(n) = id.strip_prefix("rec_").and_then(|n| n.parse::<i64>().ok()) {
+        let found = conn
+            .query_row(
+                &format!(
+                    "SELECT {RECORD_COLUMNS}, s.realm_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+                     WHERE r.id = ?1 AND r.client_id IS NULL"
+                ),
+                [n],
+                |r| Ok((record_from_row(r)?, r.get::<_, String>(13)?)),
+            )
+            .optional()?;
+        return match found {
+            Some((record, realm)) => match caller.check_realm(conn, &realm) {
+                Ok(()) => Ok(Some(record)),
+                // Someone else's record is reported as absent: ids are not secrets to probe.
+                Err(AppError::Forbidden(_)) => Ok(None),
+                Err(e) => Err(e),
+            },
+            None => Ok(None),
+        };
+    }
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+                 WHERE r.client_id = ?1 AND (r.id_realm = ?2
+                       OR r.id_realm IN (SELECT realm_id FROM orgs WHERE parent_realm_id = ?2))
+                 ORDER BY r.id_realm = ?2 DESC LIMIT 1"
+            ),
+            params![id, caller.realm_id],
+            record_from_row,
+        )
         .optional()?)
 }
 
+#[utoipa::path(get, path = "/usages/{id}", tag = "usages", operation_id = "getUsageRecord",
+    summary = "One usage record (section 4)",
+    params(crate::openapi::RecordPath),
+    responses((status = 200, description = "The record.", body = usage_api::usages::UsageRecord),
+        crate::openapi::UsageReadErrors),
+    security(("bearer" = ["usage:read"]), ("bearer" = ["usages:write"])))]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -331,11 +509,8 @@ async fn show(
     let pool = state.pool.clone();
     let record = tokio::task::spawn_blocking(move || -> Result<UsageRecord, AppError> {
         let conn = pool.get()?;
-        let not_found = || AppError::NotFound(format!("There is no usage record '{id}'."));
-        let (record, realm) = find(&conn, &id)?.ok_or_else(not_found)?;
-        // Someone else's record is reported as absent, not as forbidden: ids are not secrets to probe.
-        caller.check_realm(&conn, &realm).map_err(|_| not_found())?;
-        Ok(record)
+        find(&conn, &caller, &id)?
+            .ok_or_else(|| AppError::NotFound(format!("There is no usage record '{id}'.")))
     })
     .await??;
     Ok(Json(record))
@@ -350,29 +525,29 @@ struct RecordPage {
     items: Vec<UsageRecord>,
 }
 
+#[utoipa::path(get, path = "/usages", tag = "usages", operation_id = "listUsageRecords",
+    summary = "A subscription's usage records, newest first (sections 4 and 6)",
+    params(crate::openapi::UsagesListParams),
+    responses((status = 200, description = "A page of records.", body = crate::openapi::RecordPage),
+        crate::openapi::UsageReadErrors),
+    security(("bearer" = ["usage:read"]), ("bearer" = ["usages:write"])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<RecordPage>, AppError> {
     let mut errors = Vec::new();
-    let (mut sub, mut limit, mut offset) = (None, 100_u32, 0_u64);
+    let (mut sub, mut limit, mut offset) = (None, USAGES_LIMIT_DEFAULT, 0_u64);
     for (k, v) in query_pairs(raw.as_deref())? {
         match k.as_str() {
             "subscriptionId" if !v.is_empty() => sub = Some(v),
-            "limit" => match v.parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => limit = n,
-                _ => errors.push(FieldError::new(
-                    "limit",
-                    "must be a whole number from 1 to 1000",
-                )),
+            "limit" => match parse_list_limit(&v) {
+                Ok(n) => limit = n,
+                Err(e) => errors.push(FieldError::new("limit", e)),
             },
-            "offset" => match v.parse::<u64>() {
+            "offset" => match parse_list_offset(&v) {
                 Ok(n) => offset = n,
-                _ => errors.push(FieldError::new(
-                    "offset",
-                    "must be a whole number of at least 0 (records to skip)",
-                )),
+                Err(e) => errors.push(FieldError::new("offset", e)),
             },
             _ => errors.push(FieldError::new(k, usage_api::usage::msg::UNKNOWN)),
         }
@@ -388,7 +563,7 @@ async fn list(
     let pool = state.pool.clone();
     let page = tokio::task::spawn_blocking(move || -> Result<RecordPage, AppError> {
         let conn = pool.get()?;
-        let (sub_id, _) = subscription_for(&conn, &caller, &sub)?;
+        let (sub_id, _) = subscription_for(&conn, &caller, &sub, Access::Read)?;
         let total: i64 = conn.query_row(
             "SELECT COUNT(*) FROM usage_records WHERE sub_id = ?1",
             [sub_id],
@@ -399,7 +574,11 @@ async fn list(
              WHERE r.sub_id = ?1 ORDER BY r.usage_time DESC, r.id DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let items = stmt
-            .query_map(params![sub_id, limit, offset as i64], record_from_row)?
+            // `offset` is a page number (at most 1,000,000 pages of at most 100).
+            .query_map(
+                params![sub_id, limit, offset as i64 * i64::from(limit)],
+                record_from_row,
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RecordPage {
             total: total as u64,

@@ -1,0 +1,325 @@
+//! Faults (issue 13, "Faults, tested"), on the real binary over real HTTP and a real SQLite
+//! file: kill -9 in a burst of recordings, SIGTERM with a stalled CSV stream, and the
+//! database made read-only under a running server. Every date derives from the run's clock.
+
+mod ops_support;
+
+use ops_support::{
+    Immutable, Site, an_hour_ago, assert_contract_error, billable_via_api, day_of, get, milli,
+    post, recording,
+};
+use r2d2_sqlite::rusqlite::params;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use usage_server::demo;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_in_a_burst_of_recordings_loses_no_201_and_doubles_none() {
+    let site = Site::new();
+    let mut server = site.start(&["--rate-limit-per-sec", "0"]);
+    let token = site.token("burst");
+    let sub = site.subscription("SUB-FAULT-BURST");
+    let at = an_hour_ago();
+    // Each client records under ids of its own until the connection dies under it.
+    let created: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
+    let tried: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..32)
+        .map(|c| {
+            let (client, base, token, sub) = (
+                client.clone(),
+                server.base.clone(),
+                token.clone(),
+                sub.clone(),
+            );
+            let (created, tried) = (created.clone(), tried.clone());
+            tokio::spawn(async move {
+                for n in 0.. {
+                    let id = format!("burst-{c}-{n}");
+                    tried.lock().unwrap().insert(id.clone());
+                    match post(&client, &base, &token, &recording(&sub, at, &id)).await {
+                        Some((201, rec)) => {
+                            created.lock().unwrap().insert(id, rec);
+                        }
+                        Some((status, body)) => panic!("{status}: {body}"),
+                        None => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill once a good number of recordings were answered, while the rest are in flight.
+    let until = Instant::now() + Duration::from_secs(20);
+    while created.lock().unwrap().len() < 300 {
+        assert!(Instant::now() < until, "recordings too slow");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    drop(server);
+    let created = created.lock().unwrap().clone();
+    let tried = tried.lock().unwrap().clone();
+
+    let server = site.start(&["--rate-limit-per-sec", "0"]);
+    // Every 201 is there, as it was answered.
+    for (id, rec) in &created {
+        let (status, _, text) = get(&server.base, &format!("/usages/{id}"), Some(&token)).await;
+        assert_eq!(status, 200, "{id} got a 201 before the kill: {text}");
+        let stored: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(stored["id"], rec["id"], "{stored}");
+        assert_eq!(milli(&stored["quantity"]), 1_000, "{stored}");
+    }
+    // Those cut in flight are there once or not at all.
+    let mut present: i64 = 0;
+    for id in &tried {
+        let (status, _, _) = get(&server.base, &format!("/usages/{id}"), Some(&token)).await;
+        match status {
+            200 => present += 1,
+            404 => {}
+            s => panic!("GET /usages/{id}: {s}"),
+        }
+    }
+    assert!(present >= created.len() as i64);
+    let day = day_of(at);
+    assert_eq!(
+        billable_via_api(&server.base, &token, &sub, day).await,
+        present * 1_000,
+        "the usage query counts each stored record once"
+    );
+    // A client that retries gets its record back, not a second one.
+    let client = reqwest::Client::new();
+    for id in created.keys().take(20) {
+        let (status, rec) = post(&client, &server.base, &token, &recording(&sub, at, id))
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "a retry of {id}: {rec}");
+        assert_eq!(rec, created[id], "the same record");
+    }
+    // And one cut in flight is recorded by its retry exactly once, whichever it was.
+    for id in tried.iter().filter(|id| !created.contains_key(*id)) {
+        let (status, rec) = post(&client, &server.base, &token, &recording(&sub, at, id))
+            .await
+            .unwrap();
+        assert!(matches!(status, 200 | 201), "{status}: {rec}");
+    }
+    assert_eq!(
+        billable_via_api(&server.base, &token, &sub, day).await,
+        tried.len() as i64 * 1_000,
+        "every id tried, recorded once"
+    );
+}
+
+/// [`WIDE_ROWS`] rows with long tags on one day of the partner's first subscription, straight
+/// into the daily rollup: a CSV of many megabytes, more than any socket buffers.
+const WIDE_ROWS: i64 = 15_000;
+
+fn wide_day() -> chrono::NaiveDateTime {
+    usage_test_clock::midnight(usage_test_clock::months_ago(1))
+}
+
+fn add_wide_rows(site: &Site) {
+    let pool = site.pool();
+    let mut conn = pool.get().unwrap();
+    let tx = conn.transaction().unwrap();
+    let sub: i64 = tx
+        .query_row(
+            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
+            [demo::PARTNER],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let t = wide_day().and_utc().timestamp();
+    let tag = "t".repeat(600);
+    {
+        let mut ins = tx
+            .prepare(
+                "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+                 VALUES (?1, ?2, 'wide', '', ?3, ?4, 'hot', 1000, 1000)",
+            )
+            .unwrap();
+        for i in 0..WIDE_ROWS {
+            ins.execute(params![sub, t, tag, format!("vehicle-{i:05}")])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_a_stalled_csv_exits_within_its_deadline_and_keeps_what_was_committed() {
+    stop_with_a_stalled_csv("TERM").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_with_a_stalled_csv_exits_within_its_deadline_and_keeps_what_was_committed() {
+    stop_with_a_stalled_csv("INT").await;
+}
+
+/// The CSV's own deadline is set far beyond the shutdown's, so only the shutdown deadline can
+/// end the stalled stream in time.
+async fn stop_with_a_stalled_csv(signal: &str) {
+    let site = Site::new();
+    let mut server = site.start(&[
+        "--shutdown-deadline-secs",
+        "2",
+        "--csv-deadline-secs",
+        "120",
+    ]);
+    add_wide_rows(&site);
+    let token = site.token("sigterm");
+    let sub = site.subscription("SUB-FAULT-TERM");
+    let at = an_hour_ago();
+    let client = reqwest::Client::new();
+    let (status, rec) = post(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "before-term"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{rec}");
+    // A client that asks for a large CSV, reads its head and nothing more.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(server.addr).await.unwrap();
+    let day = wide_day();
+    let req = format!(
+        "GET /usage/realms/{}/csv?{}&detailLevel=day&groupBy=billingTag,resource HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\r\n",
+        demo::PARTNER,
+        usage_test_clock::range(day, day + chrono::TimeDelta::days(1)),
+        server.addr
+    );
+    stalled.write_all(req.as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    tokio::time::timeout(Duration::from_secs(10), stalled.read_exact(&mut head))
+        .await
+        .expect("the CSV's head in time")
+        .unwrap();
+    assert_eq!(&head[9..12], b"200", "{}", String::from_utf8_lossy(&head));
+    // Let the server fill every buffer and block on the socket.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let signalled = Instant::now();
+    server.signal(signal);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        std::net::TcpStream::connect(server.addr).is_err(),
+        "no new connection once stopping"
+    );
+    let status = tokio::task::block_in_place(|| server.wait_exit(Duration::from_secs(10)))
+        .expect("the process ends after SIGTERM despite the stalled stream");
+    let took = signalled.elapsed();
+    assert!(
+        status.success(),
+        "a clean exit after SIG{signal}, not death by it: {status}"
+    );
+    assert!(
+        took >= Duration::from_millis(1_500),
+        "it waited for the stream first: {took:?}"
+    );
+    assert!(
+        took <= Duration::from_secs(6),
+        "within the 2 s deadline and some slack: {took:?}"
+    );
+    drop(stalled);
+    drop(server);
+
+    let server = site.start(&[]);
+    let (status, _, text) = get(&server.base, "/usages/before-term", Some(&token)).await;
+    assert_eq!(status, 200, "committed before the stop: {text}");
+    let stored: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(stored, rec);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_back() {
+    let site = Site::new();
+    let server = site.start(&[]);
+    let token = site.token("read-only");
+    let sub = site.subscription("SUB-FAULT-RO");
+    let at = an_hour_ago();
+    let client = reqwest::Client::new();
+    assert_eq!(
+        post(
+            &client,
+            &server.base,
+            &token,
+            &recording(&sub, at, "ro-before")
+        )
+        .await
+        .unwrap()
+        .0,
+        201
+    );
+    assert_eq!(get(&server.base, "/readyz", None).await.0, 200);
+    // The tests run as root, for whom chmod 0444 stops nothing (and no one's open descriptor
+    // anyway). The immutable attribute stops every write, root's included and through a
+    // descriptor already open, and it is lifted as easily: the database, its WAL and its
+    // shared memory are frozen as a read-only volume would be.
+    let db = site.db_path();
+    let wal = site.path("usage.db-wal");
+    let shm = site.path("usage.db-shm");
+    let Some(frozen) = Immutable::set(&[&db, &wal, &shm]) else {
+        eprintln!("skipped: chattr +i is not available here (needs root and ext2/3/4 or alike)");
+        return;
+    };
+    let ready = get(&server.base, "/readyz", None).await;
+    assert_eq!(ready.0, 503, "{}", ready.2);
+    assert!(ready.1.contains_key("retry-after"));
+    assert!(ready.2.contains("\"unavailable\""), "{}", ready.2);
+    let resp = client
+        .post(format!("{}/usages", server.base))
+        .bearer_auth(&token)
+        .json(&recording(&sub, at, "ro-during"))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let answer = (status, headers, resp.text().await.unwrap());
+    assert_contract_error(&answer, 503, "unavailable");
+    assert!(
+        !answer.2.to_lowercase().contains("sqlite"),
+        "no internals sent: {}",
+        answer.2
+    );
+    // The process stays up.
+    assert_eq!(get(&server.base, "/healthz", None).await.0, 200);
+
+    drop(frozen);
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = get(&server.base, "/readyz", None).await.0;
+        let posted = post(
+            &client,
+            &server.base,
+            &token,
+            &recording(&sub, at, "ro-during"),
+        )
+        .await
+        .map(|(s, _)| s);
+        if ready == 200 && matches!(posted, Some(200 | 201)) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "service resumed: readyz {ready}, POST {posted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, _, text) = get(&server.base, "/usages/ro-during", Some(&token)).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        billable_via_api(&server.base, &token, &sub, day_of(at)).await,
+        2_000,
+        "the write refused while frozen did not half-happen"
+    );
+    assert!(!server.logged("panicked"), "nothing panicked");
+}

@@ -1,0 +1,514 @@
+//! The report queue under load and faults, over real HTTP on a real SQLite file: a per-realm
+//! cap with 429, fair turns between realms, retention, a deadline per run, and attempts that
+//! survive `kill -9` of the real server process.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde_json::Value;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use usage_server::reports::{ReportOptions, Reports};
+use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+use usage_test_clock::{midnight, months_ago, now, range};
+
+/// Days of the fleet data behind the large reports.
+const FLEET_DAYS: i64 = 90;
+
+/// Where the fleet data starts: `FLEET_DAYS` whole days before the run's day.
+fn fleet_start() -> NaiveDateTime {
+    midnight(now().date()) - TimeDelta::days(FLEET_DAYS)
+}
+
+/// A report large enough to be caught in progress: every vehicle, every day.
+fn large_report() -> String {
+    let from = fleet_start();
+    format!(
+        "{}&detailLevel=day&groupBy=appId,project,resource,billingTag",
+        range(from, from + TimeDelta::days(FLEET_DAYS))
+    )
+}
+
+/// A report that takes a moment: one day of one realm, summarized.
+fn small_report() -> String {
+    let day = midnight(months_ago(1));
+    format!(
+        "{}&detailLevel=summarized",
+        range(day, day + TimeDelta::days(1))
+    )
+}
+
+/// Adds `resources` vehicles metered daily over the fleet days to the partner's first
+/// subscription: `resources × FLEET_DAYS` rows in a day-level report by resource.
+fn load_fleet(pool: &db::Pool, resources: i64) {
+    let mut conn = pool.get().unwrap();
+    let sub: i64 = conn
+        .query_row(
+            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
+            [demo::PARTNER],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let start = fleet_start().and_utc().timestamp();
+    demo::load_fleet(&mut conn, sub, start, FLEET_DAYS, resources).unwrap();
+}
+
+/// A server on this test's runtime over a fresh database in `dir`.
+struct Server {
+    base: String,
+    /// The partner's token (all scopes).
+    token: String,
+    /// The unrelated org's token (all scopes).
+    contoso: String,
+    pool: db::Pool,
+    reports: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(options: ReportOptions, fleet: i64) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open(&dir.path().join("usage.db")).unwrap();
+    demo::load(
+        &pool,
+        &demo::DemoOptions {
+            records: 10_000,
+            until: midnight(now().date()),
+            seed: 11,
+        },
+    )
+    .unwrap();
+    if fleet > 0 {
+        load_fleet(&pool, fleet);
+    }
+    let conn = pool.get().unwrap();
+    let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "t").unwrap();
+    let contoso = auth::create_token(&conn, demo::FOREIGN, auth::SCOPES, "t").unwrap();
+    drop(conn);
+    let reports = dir.path().join("reports");
+    let state = AppState {
+        reports: Reports::with_options(reports.clone(), options).unwrap(),
+        ..AppState::new(pool.clone(), reports.clone()).unwrap()
+    };
+    let bound = Bound::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        state,
+        &AppOptions::default(),
+    )
+    .await
+    .unwrap();
+    Server {
+        base: format!("http://{}", bound.spawn()),
+        token,
+        contoso,
+        pool,
+        reports,
+        _dir: dir,
+    }
+}
+
+async fn post_report(base: &str, token: &str, realm: &str, query: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/usage/realms/{realm}/reports?{query}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Creates a report and returns its status path; fails unless 201.
+async fn create(base: &str, token: &str, realm: &str, query: &str) -> String {
+    let resp = post_report(base, token, realm, query).await;
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(status, 201, "{realm}: {}", resp.text().await.unwrap());
+    location.unwrap()
+}
+
+async fn get(base: &str, token: &str, path: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls a report's status until it is final, for at most `limit`.
+async fn wait_final(base: &str, token: &str, location: &str, limit: Duration) -> Value {
+    let until = Instant::now() + limit;
+    loop {
+        let (status, body) = get(base, token, location).await;
+        assert_eq!(status, 200, "{location}: {body}");
+        if body["status"] != "inProgress" {
+            return body;
+        }
+        assert!(
+            Instant::now() < until,
+            "{location} still in progress: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+fn report_number(location: &str) -> i64 {
+    let public = location.split('/').nth(5).unwrap();
+    usage_api::reports::parse_report_id(public).unwrap()
+}
+
+fn part_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".part"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_realm_over_its_cap_gets_429_and_its_backlog_never_holds_another_realm_up() {
+    let s = start(
+        ReportOptions {
+            workers: 2,
+            max_in_progress: 5,
+            ..ReportOptions::default()
+        },
+        1_500,
+    )
+    .await;
+    let mut backlog = Vec::new();
+    for _ in 0..5 {
+        backlog.push(create(&s.base, &s.token, demo::PARTNER, &large_report()).await);
+    }
+
+    // The sixth: refused, with when to ask again and the contract's body in words.
+    let resp = post_report(&s.base, &s.token, demo::PARTNER, &large_report()).await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp
+        .headers()
+        .get("retry-after")
+        .expect("Retry-After on a 429")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!(retry >= 1);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "rateLimited", "{body}");
+    assert!(!body["message"].as_str().unwrap().is_empty(), "{body}");
+    let why = body["description"].as_str().unwrap();
+    assert!(
+        why.contains("5 reports in progress") && why.contains(demo::PARTNER),
+        "says why: {why}"
+    );
+    assert_eq!(body["fields"], Value::Array(Vec::new()));
+    let (_, list) = get(
+        &s.base,
+        &s.token,
+        "/usage/realms/northwind/reports?limit=100",
+    )
+    .await;
+    assert_eq!(list["total"], 5, "the refused report was not stored");
+
+    // Another realm is not held up: its report is taken at the next free turn, ahead of the
+    // first realm's backlog, and completes while that backlog still waits.
+    let theirs = create(&s.base, &s.contoso, demo::FOREIGN, &small_report()).await;
+    let done = wait_final(&s.base, &s.contoso, &theirs, Duration::from_secs(120)).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let mut still_waiting = 0;
+    for location in &backlog {
+        let (_, b) = get(&s.base, &s.token, location).await;
+        if b["status"] == "inProgress" {
+            still_waiting += 1;
+        }
+    }
+    assert!(
+        still_waiting >= 3,
+        "contoso's report had to wait for northwind's backlog: only {still_waiting} of 5 were left"
+    );
+
+    // And the backlog itself completes, one after another.
+    for location in &backlog {
+        let b = wait_final(&s.base, &s.token, location, Duration::from_secs(300)).await;
+        assert_eq!(b["status"], "completed", "{b}");
+    }
+    let location = create(&s.base, &s.token, demo::PARTNER, &small_report()).await;
+    assert!(
+        location.contains("/reports/REPORT-"),
+        "room again once done"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_past_their_retention_are_deleted_with_their_files() {
+    let s = start(
+        ReportOptions {
+            sweep_interval: Duration::from_millis(200),
+            ..ReportOptions::default()
+        },
+        0,
+    )
+    .await;
+    let old = create(&s.base, &s.token, demo::PARTNER, &small_report()).await;
+    let fresh = create(&s.base, &s.token, demo::PARTNER, &small_report()).await;
+    for l in [&old, &fresh] {
+        let b = wait_final(&s.base, &s.token, l, Duration::from_secs(60)).await;
+        assert_eq!(b["status"], "completed", "{b}");
+    }
+    let (old_n, fresh_n) = (report_number(&old), report_number(&fresh));
+    let file = |n: i64| {
+        s.reports
+            .join(format!("{}.csv", usage_api::reports::report_id(n)))
+    };
+    assert!(file(old_n).exists() && file(fresh_n).exists());
+
+    // Requested and finished eight days ago, one day past the default retention of seven.
+    s.pool
+        .get()
+        .unwrap()
+        .execute(
+            "UPDATE reports SET created = created - 8 * 86400, finished = finished - 8 * 86400
+             WHERE id = ?1",
+            [old_n],
+        )
+        .unwrap();
+    // Requested eight days ago but finished just now (it waited long): it gets its whole
+    // retention period from when it was ready.
+    s.pool
+        .get()
+        .unwrap()
+        .execute(
+            "UPDATE reports SET created = created - 8 * 86400 WHERE id = ?1",
+            [fresh_n],
+        )
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = get(&s.base, &s.token, &old).await;
+        if status == 404 {
+            assert_eq!(body["code"], "notFound", "{body}");
+            break;
+        }
+        assert!(Instant::now() < until, "still there: {status} {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!file(old_n).exists(), "the file goes with the report");
+    let download = old.replace("/output", "/download");
+    assert_eq!(get(&s.base, &s.token, &download).await.0, 404);
+    let (_, list) = get(
+        &s.base,
+        &s.token,
+        "/usage/realms/northwind/reports?limit=100",
+    )
+    .await;
+    assert_eq!(list["total"], 1, "{list}");
+
+    // A report within its retention stays, file and all (the sweep that took the old one
+    // has looked at it too).
+    let (status, body) = get(&s.base, &s.token, &fresh).await;
+    assert_eq!((status, &body["status"]), (200, &Value::from("completed")));
+    assert!(file(fresh_n).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_past_its_deadline_is_stopped_and_fails_after_its_attempts() {
+    let s = start(
+        ReportOptions {
+            workers: 1,
+            deadline: Duration::from_millis(300),
+            max_attempts: 2,
+            ..ReportOptions::default()
+        },
+        1_500,
+    )
+    .await;
+    let location = create(&s.base, &s.token, demo::PARTNER, &large_report()).await;
+    let started = Instant::now();
+    let done = wait_final(&s.base, &s.token, &location, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    let error = done["error"].as_str().unwrap();
+    assert!(
+        error.contains("did not finish within 300 milliseconds"),
+        "{error}"
+    );
+    let attempts: i64 = s
+        .pool
+        .get()
+        .unwrap()
+        .query_row(
+            "SELECT attempt FROM reports WHERE id = ?1",
+            [report_number(&location)],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(attempts, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "stopped, not run to the end"
+    );
+    assert!(part_files(&s.reports).is_empty());
+    // The worker is free again for the next report.
+    let next = create(&s.base, &s.token, demo::PARTNER, &small_report()).await;
+    let b = wait_final(&s.base, &s.token, &next, Duration::from_secs(60)).await;
+    assert_eq!(b["status"], "completed", "{b}");
+}
+
+/// The real `usage-server` binary; killed with SIGKILL when dropped.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Process {
+    /// Starts the server; returns it once it listens, with the demo token when `demo`.
+    fn start(dir: &Path, demo: bool) -> (Self, Option<String>) {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_usage-server"));
+        cmd.arg("--db")
+            .arg(dir.join("usage.db"))
+            .arg("--report-dir")
+            .arg(dir.join("reports"))
+            .arg("--static-dir")
+            .arg(dir.join("static"))
+            .args(["--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if demo {
+            cmd.args(["--demo", "--demo-records", "10000"]);
+        }
+        // In its guard at once: a failed start below still kills it.
+        let mut process = Self {
+            child: cmd.spawn().expect("start usage-server"),
+            base: String::new(),
+        };
+        let stdout = process.child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Read to the end, so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.starts_with("Usage Portal on ") || line.starts_with("Demo token for realm")
+                {
+                    let _ = tx.send(line);
+                } else {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
+        let mut token = None;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx.recv_timeout(left).expect("the server started");
+            if let Some((_, t)) = line.split_once("': ") {
+                token = Some(t.trim().to_owned());
+            } else if let Some(url) = line.strip_prefix("Usage Portal on ") {
+                process.base = url.trim().trim_end_matches('/').to_owned();
+                return (process, token);
+            }
+        }
+    }
+
+    /// `kill -9`.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("static")).unwrap();
+    let reports = dir.path().join("reports");
+    let (server, token) = Process::start(dir.path(), true);
+    let token = token.expect("the demo prints its token");
+    server.kill();
+    // Enough vehicles that a run takes seconds, so each kill lands in the middle of one.
+    load_fleet(&db::open(&dir.path().join("usage.db")).unwrap(), 3_000);
+
+    let (mut server, _) = Process::start(dir.path(), false);
+    let location = create(&server.base, &token, demo::PARTNER, &large_report()).await;
+    let n = report_number(&location);
+    let prefix = format!("{}.", usage_api::reports::report_id(n));
+    let db_row = || -> (String, i64) {
+        let pool = db::open(&dir.path().join("usage.db")).unwrap();
+        pool.get()
+            .unwrap()
+            .query_row(
+                "SELECT status, attempt FROM reports WHERE id = ?1",
+                [n],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    for round in 1..=3 {
+        // Its partial file is there: a run is writing it right now.
+        let until = Instant::now() + Duration::from_secs(60);
+        while !part_files(&reports).iter().any(|f| f.starts_with(&prefix)) {
+            assert!(
+                Instant::now() < until,
+                "round {round}: the report never ran"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        server.kill();
+        let (status, attempt) = db_row();
+        assert_eq!(
+            (status.as_str(), attempt),
+            ("inProgress", round),
+            "round {round}: killed in the middle of attempt {round}"
+        );
+        server = Process::start(dir.path(), false).0;
+    }
+
+    // Every attempt was cut short: the report fails, in words, and is not run a fourth time.
+    let done = wait_final(&server.base, &token, &location, Duration::from_secs(60)).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert!(
+        done["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted 3 times"),
+        "{done}"
+    );
+    assert!(done.get("downloadUrl").is_none_or(Value::is_null));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(db_row(), ("failed".to_owned(), 3), "no fourth attempt");
+    server.kill();
+
+    // Nor after yet another start: no crash loop, and nothing left behind.
+    let server = Process::start(dir.path(), false).0;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (status, body) = get(&server.base, &token, &location).await;
+    assert_eq!((status, &body["status"]), (200, &Value::from("failed")));
+    assert_eq!(db_row(), ("failed".to_owned(), 3));
+    assert!(
+        part_files(&reports).is_empty(),
+        "{:?}",
+        part_files(&reports)
+    );
+    assert!(!reports.join(format!("{prefix}csv")).exists());
+    server.kill();
+}

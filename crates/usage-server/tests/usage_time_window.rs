@@ -1,0 +1,86 @@
+//! The `usageTime` window is the server's to configure (`AppState::usage_time_window`); the
+//! contract's 35 days back and 5 minutes ahead are only its default. Over real HTTP, on a
+//! server of its own; every time derives from the clock read once.
+
+use serde_json::{Value, json};
+use usage_server::{AppOptions, AppState, Bound, UsageTimeWindow, auth, db, demo};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_window_is_enforced_and_named() {
+    let now = chrono::Utc::now();
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open(&dir.path().join("usage.db")).unwrap();
+    demo::load(
+        &pool,
+        &demo::DemoOptions {
+            records: 10_000,
+            until: (now - chrono::TimeDelta::days(40)).naive_utc(),
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let conn = pool.get().unwrap();
+    let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "test").unwrap();
+    let sub: String = conn
+        .query_row(
+            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 AND monthly_limit_milli IS NULL LIMIT 1",
+            [demo::PARTNER],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    assert_eq!(
+        UsageTimeWindow::default(),
+        UsageTimeWindow {
+            max_age_secs: 35 * 86_400,
+            max_ahead_secs: 300
+        },
+        "the contract's default"
+    );
+    let state = AppState {
+        usage_time_window: UsageTimeWindow {
+            max_age_secs: 2 * 86_400,
+            max_ahead_secs: 3_600,
+        },
+        ..AppState::new(pool.clone(), dir.path().join("reports")).unwrap()
+    };
+    let bound = Bound::bind(
+        "127.0.0.1:0".parse().unwrap(),
+        state,
+        &AppOptions::default(),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", bound.spawn());
+    let at = |secs: i64| {
+        (now + chrono::TimeDelta::seconds(secs))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string()
+    };
+    let post = |usage_time: String| {
+        let (base, token, sub) = (base.clone(), token.clone(), sub.clone());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(format!("{base}/usages"))
+                .bearer_auth(token)
+                .json(&json!({"subscriptionId": sub, "quantity": 1, "usageTime": usage_time}))
+                .send()
+                .await
+                .unwrap();
+            (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
+        }
+    };
+    for secs in [-86_400, 30 * 60] {
+        let (status, body) = post(at(secs)).await;
+        assert_eq!(status, 201, "{secs}: {body}");
+    }
+    for secs in [-3 * 86_400, 2 * 3_600] {
+        let (status, body) = post(at(secs)).await;
+        assert_eq!(status, 400, "{secs}: {body}");
+        assert_eq!(body["fields"][0]["name"], "usageTime");
+        assert_eq!(
+            body["fields"][0]["description"],
+            "must be within the last 2 days and at most 1 hour ahead of now (UTC)"
+        );
+    }
+}
