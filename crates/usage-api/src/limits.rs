@@ -57,3 +57,8 @@ pub const REPORT_RETENTION_DAYS: u64 = 7;
 /// Most synchronous CSV streams one token may hold open at once (the server's default); one
 /// more is a 429 `rateLimited`.
 pub const CSV_STREAMS_PER_TOKEN: usize = 2;
+/// Most parameters a query string may carry: every endpoint takes far fewer, and a flood of
+/// them is refused before any is decoded.
+pub const QUERY_PARAMS_MAX: usize = 32;
+/// Longest query string accepted, in bytes (every filter at its longest fits several times).
+pub const QUERY_MAX_BYTES: usize = 8_192;

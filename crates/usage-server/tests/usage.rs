@@ -287,3 +287,27 @@ async fn every_bad_parameter_is_named() {
     assert_eq!(status, 400);
     assert_eq!(field_names(&body), ["realmId"]);
 }
+
+/// A flood of parameters, or a huge query, is refused at once with the contract's body,
+/// before any parameter is checked against the others.
+#[tokio::test]
+async fn oversized_queries_are_refused_early() {
+    // (A URI over 64 KB never reaches the service: the HTTP layer refuses it.)
+    let repeated = format!("{RANGE}{}", "&subAccounts=northwind-eu".repeat(2_000));
+    let many = format!("{RANGE}{}", "&x=1".repeat(40));
+    let long = format!("{RANGE}&appId={}", "a".repeat(9_000));
+    for query in [repeated, many, long] {
+        let started = std::time::Instant::now();
+        let (status, body) = get_json(&format!("/usage/realms/northwind?{query}")).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["code"], "validation");
+        assert_eq!(field_names(&body), ["query"], "{body}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+    // The most a real query needs still passes.
+    let (status, body) = get_json(&format!(
+        "/usage/realms/northwind?{RANGE}&groupBy=appId,billingTag,project,usageTypeCode,resource&detailLevel=day&limit=100&offset=0&channelId=hot"
+    ))
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
