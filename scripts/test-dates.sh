@@ -6,31 +6,26 @@
 #   scripts/test-dates.sh                         # the real date, then every date below
 #   scripts/test-dates.sh "2028-02-29 12:00:00"   # these dates only (UTC, as `date -d` reads them)
 #
-# libfaketime moves the clock of every process of the run alike (the server, Chromium and its
-# renderers, the test binaries), by a fixed offset, so they agree on "now" and time still
-# passes. It is preloaded directly (not through the faketime wrapper, whose shared semaphore
-# deadlocks every later process once one is killed holding it, as `grep -q` does to its
-# writer). File times stay real (NO_FAKE_STAT) and cargo keeps the real clock
-# (FAKETIME_SKIP_CMDS): cargo stamps its fingerprints with the time it builds, and a future
-# stamp would hide later edits from the next real-time build. Monotonic clocks move by the same
-# offset (Chromium's timers stop firing when only its wall clock moves).
-# rustc, rustdoc and clippy-driver hang at start with libfaketime preloaded (their jemalloc),
-# so they run without it: rustc and rustdoc through the wrappers below, and scripts/test.sh
-# runs setup, its lints and the portal's release build (trunk's clock calls fail under it)
-# with the preload removed. Nothing they do depends on the date.
+# What runs under the moved clock: every test binary (cargo runs them through a runner that
+# preloads libfaketime), the servers they and test.sh start, wasm-bindgen-test-runner, and
+# Chromium with its renderers (through a chromedriver wrapper). All see the real clock moved by
+# one offset, so they agree on "now" and time still passes. The builds do not: rustc and
+# clippy hang at start with libfaketime preloaded (their allocator), multithreaded tools get
+# clock errors in its skip mode, and cargo must not stamp its fingerprints in the future, or a
+# later real-time build would miss edits. Nothing a build does depends on the date.
+#
+# Monotonic clocks: Rust's Instant fails in threads when libfaketime moves them, and Chromium's
+# timers stop firing when they stay put, so the Rust processes keep the real monotonic clock
+# and Chromium gets the moved one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TZ=UTC
 LIBFAKETIME=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ -f "$LIBFAKETIME" ] || scripts/setup.sh
+CHROMEDRIVER_BIN=${CHROMEDRIVER:-/usr/bin/chromedriver}
 wrappers=$(mktemp -d)
 trap 'rm -rf "$wrappers"' EXIT
-for tool in rustc rustdoc; do
-  real="$(rustc --print sysroot)/bin/$tool"
-  printf '#!/bin/sh\nunset LD_PRELOAD\nexec %s "$@"\n' "$real" >"$wrappers/$tool"
-  chmod +x "$wrappers/$tool"
-done
 
-[ -f "$LIBFAKETIME" ] || scripts/setup.sh
 dates=("$@")
 if [ ${#dates[@]} -eq 0 ]; then
   dates=(
@@ -43,6 +38,22 @@ if [ ${#dates[@]} -eq 0 ]; then
   )
 fi
 
+# Writes the wrappers for a clock moved by $1 seconds.
+wrap() {
+  cat >"$wrappers/at" <<SH
+#!/bin/sh
+export LD_PRELOAD=$LIBFAKETIME FAKETIME=$1 NO_FAKE_STAT=1 FAKETIME_DONT_FAKE_MONOTONIC=1
+exec "\$@"
+SH
+  cat >"$wrappers/chromedriver" <<SH
+#!/bin/sh
+export LD_PRELOAD=$LIBFAKETIME FAKETIME=$1 NO_FAKE_STAT=1
+unset FAKETIME_DONT_FAKE_MONOTONIC
+exec $CHROMEDRIVER_BIN "\$@"
+SH
+  chmod +x "$wrappers/at" "$wrappers/chromedriver"
+}
+
 failed=()
 for d in "${dates[@]}"; do
   log="$(mktemp -t "test-dates.XXXXXX.log")"
@@ -50,11 +61,13 @@ for d in "${dates[@]}"; do
     printf '\n==> scripts/test.sh at the real date (log: %s)\n' "$log"
     run=(bash scripts/test.sh)
   else
-    offset=$(($(date -u -d "$d" +%s) - $(date -u +%s)))
-    printf '\n==> scripts/test.sh at %s UTC (offset %+ds; log: %s)\n' "$d" "$offset" "$log"
-    run=(env LD_PRELOAD="$LIBFAKETIME" FAKETIME="$(printf '%+d' "$offset")" NO_FAKE_STAT=1
-      FAKETIME_SKIP_CMDS=cargo
-      RUSTC="$wrappers/rustc" RUSTDOC="$wrappers/rustdoc" bash scripts/test.sh)
+    offset=$(printf '%+d' $(($(date -u -d "$d" +%s) - $(date -u +%s))))
+    printf '\n==> scripts/test.sh at %s UTC (offset %ss; log: %s)\n' "$d" "$offset" "$log"
+    wrap "$offset"
+    run=(env USAGE_TEST_AT="$wrappers/at" CHROMEDRIVER="$wrappers/chromedriver"
+      CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$wrappers/at"
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$wrappers/at wasm-bindgen-test-runner"
+      bash scripts/test.sh)
   fi
   if "${run[@]}" >"$log" 2>&1; then
     printf 'passed at %s\n' "$d"
