@@ -25,6 +25,9 @@ SCRATCH=$(mktemp -d)
 trap 'rm -rf "$SCRATCH"' EXIT
 cd "$SCRATCH"
 
+# One worker: with two, hypothesis parses lambda sources from two threads at once, which
+# CPython 3.11's ast.parse does not survive (SystemError: AST constructor recursion depth
+# mismatch), failing the run at random.
 # positive_data_acceptance is left out: some rules span parameters (startDate < endDate, at
 # most 95 days; from <= to) and no schema can say them, so a schema-valid request may rightly
 # be a 400.
@@ -32,4 +35,4 @@ cd "$SCRATCH"
   --header "Authorization: Bearer $TOKEN" \
   --checks all --exclude-checks positive_data_acceptance \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" "${seed_args[@]}" \
-  --workers 2 --request-timeout 30 --no-color
+  --workers 1 --request-timeout 30 --no-color
