@@ -2,24 +2,25 @@
 //! file: kill -9 in a burst of recordings, SIGTERM with a stalled CSV stream, and the
 //! database made read-only under a running server. Every date derives from the run's clock.
 
-mod ops_support;
+mod process;
+mod support;
 
-use ops_support::{
-    Immutable, Site, an_hour_ago, assert_contract_error, billable_via_api, day_of, get, milli,
-    post, recording,
-};
-use r2d2_sqlite::rusqlite::params;
+use process::{Immutable, Site};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{
+    add_wide_rows, an_hour_ago, assert_contract_error, billable_via_api, day_of, get, milli, post,
+    recording, wide_day,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use usage_server::demo;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_in_a_burst_of_recordings_loses_no_201_and_doubles_none() {
     let site = Site::new();
-    let mut server = site.start(&["--rate-limit-per-sec", "0"]);
+    let mut server = site.start_demo(&["--rate-limit-per-sec", "0"]);
     let token = site.token("burst");
     let sub = site.subscription("SUB-FAULT-BURST");
     let at = an_hour_ago();
@@ -66,7 +67,7 @@ async fn kill_9_in_a_burst_of_recordings_loses_no_201_and_doubles_none() {
     let created = created.lock().unwrap().clone();
     let tried = tried.lock().unwrap().clone();
 
-    let server = site.start(&["--rate-limit-per-sec", "0"]);
+    let server = site.start_demo(&["--rate-limit-per-sec", "0"]);
     // Every 201 is there, as it was answered.
     for (id, rec) in &created {
         let (status, _, text) = get(&server.base, &format!("/usages/{id}"), Some(&token)).await;
@@ -115,42 +116,6 @@ async fn kill_9_in_a_burst_of_recordings_loses_no_201_and_doubles_none() {
     );
 }
 
-/// [`WIDE_ROWS`] rows with long tags on one day of the partner's first subscription, straight
-/// into the daily rollup: a CSV of many megabytes, more than any socket buffers.
-const WIDE_ROWS: i64 = 15_000;
-
-fn wide_day() -> chrono::NaiveDateTime {
-    usage_test_clock::midnight(usage_test_clock::months_ago(1))
-}
-
-fn add_wide_rows(site: &Site) {
-    let pool = site.pool();
-    let mut conn = pool.get().unwrap();
-    let tx = conn.transaction().unwrap();
-    let sub: i64 = tx
-        .query_row(
-            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
-            [demo::PARTNER],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let t = wide_day().and_utc().timestamp();
-    let tag = "t".repeat(600);
-    {
-        let mut ins = tx
-            .prepare(
-                "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                 VALUES (?1, ?2, 'wide', '', ?3, ?4, 'hot', 1000, 1000)",
-            )
-            .unwrap();
-        for i in 0..WIDE_ROWS {
-            ins.execute(params![sub, t, tag, format!("vehicle-{i:05}")])
-                .unwrap();
-        }
-    }
-    tx.commit().unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_a_stalled_csv_exits_within_its_deadline_and_keeps_what_was_committed() {
     stop_with_a_stalled_csv("TERM").await;
@@ -165,13 +130,13 @@ async fn sigint_with_a_stalled_csv_exits_within_its_deadline_and_keeps_what_was_
 /// end the stalled stream in time.
 async fn stop_with_a_stalled_csv(signal: &str) {
     let site = Site::new();
-    let mut server = site.start(&[
+    let mut server = site.start_demo(&[
         "--shutdown-deadline-secs",
         "2",
         "--csv-deadline-secs",
         "120",
     ]);
-    add_wide_rows(&site);
+    add_wide_rows(&site.pool());
     let token = site.token("sigterm");
     let sub = site.subscription("SUB-FAULT-TERM");
     let at = an_hour_ago();
@@ -231,7 +196,7 @@ async fn stop_with_a_stalled_csv(signal: &str) {
     drop(stalled);
     drop(server);
 
-    let server = site.start(&[]);
+    let server = site.start_demo(&[]);
     let (status, _, text) = get(&server.base, "/usages/before-term", Some(&token)).await;
     assert_eq!(status, 200, "committed before the stop: {text}");
     let stored: Value = serde_json::from_str(&text).unwrap();
@@ -241,7 +206,7 @@ async fn stop_with_a_stalled_csv(signal: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_back() {
     let site = Site::new();
-    let server = site.start(&[]);
+    let server = site.start_demo(&[]);
     let token = site.token("read-only");
     let sub = site.subscription("SUB-FAULT-RO");
     let at = an_hour_ago();

@@ -4,11 +4,14 @@
 //! the default, so concurrent requests surely share transactions); every date derives from the
 //! run's clock.
 
+mod support;
+
 use r2d2_sqlite::rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
+use support::{Db, an_hour_ago, billable_via_api, day_of, milli, serve};
 use usage_server::group_commit::WriterOptions;
-use usage_server::{AppOptions, AppState, Bound, auth, db, demo, routes};
+use usage_server::{AppOptions, AppState, db, demo, routes};
 
 struct Server {
     base: String,
@@ -20,42 +23,20 @@ struct Server {
 }
 
 async fn start(writer: WriterOptions) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("usage.db");
-    let pool = db::open(&db_path).unwrap();
-    let p = pool.clone();
-    tokio::task::spawn_blocking(move || {
-        demo::load(
-            &p,
-            &demo::DemoOptions {
-                records: 10_000,
-                until: usage_test_clock::now(),
-                seed: 11,
-            },
-        )
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let token = auth::create_token(&pool.get().unwrap(), demo::PARTNER, auth::SCOPES, "t").unwrap();
+    let db = Db::with_demo(usage_test_clock::now(), 11).await;
+    let token = db.token(demo::PARTNER);
     let state = AppState {
-        usage_writer: routes::usages::usage_writer(pool.clone(), writer).unwrap(),
-        ..AppState::new(pool.clone(), dir.path().join("reports")).unwrap()
+        usage_writer: routes::usages::usage_writer(db.pool.clone(), writer).unwrap(),
+        ..db.state()
     };
-    let bound = Bound::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        state.clone(),
-        &AppOptions::default(),
-    )
-    .await
-    .unwrap();
+    let addr = serve(state.clone(), &AppOptions::default()).await;
     Server {
-        base: format!("http://{}", bound.spawn()),
+        base: format!("http://{addr}"),
         token,
-        db_path,
-        pool,
+        db_path: db.path,
+        pool: db.pool,
         state,
-        _dir: dir,
+        _dir: db.dir,
     }
 }
 
@@ -99,38 +80,6 @@ impl Server {
             out.push(t.await.unwrap());
         }
         out
-    }
-
-    /// The subscription's accepted (billable) total in `[from, to)`, as the usage page
-    /// sums it from the rollups.
-    async fn billable_via_api(
-        &self,
-        sub: &str,
-        from: chrono::NaiveDateTime,
-        to: chrono::NaiveDateTime,
-    ) -> i64 {
-        let url = format!(
-            "{}/usage/realms/{}?{}&limit=100",
-            self.base,
-            demo::PARTNER,
-            usage_test_clock::range(from, to)
-        );
-        let resp = reqwest::Client::new()
-            .get(&url)
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "GET {url}");
-        let page: Value = resp.json().await.unwrap();
-        assert!(page["nextOffset"].is_null(), "one page: {page}");
-        page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|i| i["billingSubscriptionId"] == sub)
-            .map(|i| milli(&i["billableValue"]))
-            .sum()
     }
 
     /// (records, accepted total) the database holds for `sub`.
@@ -177,23 +126,6 @@ impl Probe {
     }
 }
 
-fn milli(v: &Value) -> i64 {
-    usage_api::Quantity::parse(v.as_str().unwrap_or_else(|| panic!("a quantity: {v}")))
-        .unwrap()
-        .milli()
-}
-
-/// An hour ago: inside the window the service accepts, and one month for every record.
-fn an_hour_ago() -> chrono::NaiveDateTime {
-    usage_test_clock::now() - chrono::TimeDelta::hours(1)
-}
-
-/// The whole day of `t`.
-fn day_of(t: chrono::NaiveDateTime) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) {
-    let from = usage_test_clock::midnight(t.date());
-    (from, from + chrono::TimeDelta::days(1))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_recordings_against_one_limit_accept_exactly_the_limit() {
     let s = start(eager()).await;
@@ -224,7 +156,10 @@ async fn concurrent_recordings_against_one_limit_accept_exactly_the_limit() {
         "the database holds the 201s"
     );
     let (from, to) = day_of(an_hour_ago());
-    assert_eq!(s.billable_via_api(&partial, from, to).await, accepted);
+    assert_eq!(
+        billable_via_api(&s.base, &s.token, &partial, (from, to)).await,
+        accepted
+    );
     let after = s.state.usage_writer.stats();
     assert_eq!(after.requests - before.requests, 200);
     assert!(
@@ -251,7 +186,10 @@ async fn concurrent_recordings_against_one_limit_accept_exactly_the_limit() {
         }
     }
     assert_eq!(s.stored(&whole), (10, 10_000));
-    assert_eq!(s.billable_via_api(&whole, from, to).await, 10_000);
+    assert_eq!(
+        billable_via_api(&s.base, &s.token, &whole, (from, to)).await,
+        10_000
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -399,7 +337,10 @@ async fn a_bad_record_in_a_batch_does_not_fail_its_neighbours() {
         "the bad record's hourly rollup was rolled back too"
     );
     let (from, to) = day_of(an_hour_ago());
-    assert_eq!(s.billable_via_api(&sub, from, to).await, 28_000);
+    assert_eq!(
+        billable_via_api(&s.base, &s.token, &sub, (from, to)).await,
+        28_000
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

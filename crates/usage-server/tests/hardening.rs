@@ -7,6 +7,7 @@
 //! Every usageTime derives from the clock read once ([`now`]), never from a calendar literal.
 
 mod common;
+mod support;
 
 use common::{field_names, server};
 use r2d2_sqlite::rusqlite::params;
@@ -14,7 +15,8 @@ use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+use support::{Db, serve};
+use usage_server::{AppOptions, auth, db, demo};
 
 /// The run's clock, read once.
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -130,19 +132,14 @@ async fn contract_error(resp: reqwest::Response, status: u16, code: &str) -> Val
 async fn own_server(
     static_dir: Option<std::path::PathBuf>,
 ) -> (String, db::Pool, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(&dir.path().join("usage.db")).unwrap();
+    let db = Db::new();
     let opts = AppOptions {
         static_dir,
         cors_origins: vec!["*".to_owned()],
         ..AppOptions::default()
     };
-    let state = AppState::new(pool.clone(), dir.path().join("reports")).unwrap();
-    let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), state, &opts)
-        .await
-        .unwrap();
-    let addr = bound.spawn();
-    (format!("http://{addr}"), pool, dir)
+    let addr = serve(db.state(), &opts).await;
+    (format!("http://{addr}"), db.pool, db.dir)
 }
 
 // ---- section 5: every error is the contract's body ----

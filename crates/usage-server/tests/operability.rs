@@ -2,12 +2,14 @@
 //! timeout against slowloris, the per-token rate limit, load shedding, `/metrics` and the
 //! structured request log. Every date derives from the run's clock.
 
-mod ops_support;
+mod process;
+mod support;
 
-use ops_support::{Site, assert_contract_error, get};
+use process::Site;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
+use support::{assert_contract_error, get};
 use usage_server::demo;
 
 /// A month of the partner's usage: a query that takes the server a moment.
@@ -48,13 +50,13 @@ fn closed_within(s: &mut TcpStream, within: Duration) -> Option<Duration> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stalls_in_its_headers_is_cut_off_while_others_are_served() {
     let site = Site::new();
-    let server = site.start(&["--header-read-timeout-secs", "1"]);
+    let server = site.start_demo(&["--header-read-timeout-secs", "1"]);
     // Half a request line, then nothing; and a client that sends nothing at all.
     let mut half = TcpStream::connect(server.addr).unwrap();
     half.write_all(b"GET /usage/realms/nor").unwrap();
     let mut silent = TcpStream::connect(server.addr).unwrap();
     // Meanwhile the service answers everyone else.
-    let (status, _, _) = get(&server.base, "/orgs/me", Some(&server.demo_token)).await;
+    let (status, _, _) = get(&server.base, "/orgs/me", Some(server.token())).await;
     assert_eq!(status, 200);
     let cut = tokio::task::spawn_blocking(move || {
         (
@@ -74,12 +76,12 @@ async fn a_client_that_stalls_in_its_headers_is_cut_off_while_others_are_served(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_over_its_rate_gets_429_and_another_token_is_unaffected() {
     let site = Site::new();
-    let server = site.start(&["--rate-limit-per-sec", "1", "--rate-limit-burst", "3"]);
+    let server = site.start_demo(&["--rate-limit-per-sec", "1", "--rate-limit-burst", "3"]);
     let other = site.token("other tenant's client");
     let mut statuses = Vec::new();
     let mut limited = None;
     for _ in 0..6 {
-        let resp = get(&server.base, "/orgs/me", Some(&server.demo_token)).await;
+        let resp = get(&server.base, "/orgs/me", Some(server.token())).await;
         statuses.push(resp.0);
         if resp.0 == 429 && limited.is_none() {
             limited = Some(resp);
@@ -104,9 +106,7 @@ async fn a_token_over_its_rate_gets_429_and_another_token_is_unaffected() {
     let wait: u64 = limited.1["retry-after"].to_str().unwrap().parse().unwrap();
     tokio::time::sleep(Duration::from_secs(wait)).await;
     assert_eq!(
-        get(&server.base, "/orgs/me", Some(&server.demo_token))
-            .await
-            .0,
+        get(&server.base, "/orgs/me", Some(server.token())).await.0,
         200
     );
 }
@@ -114,7 +114,7 @@ async fn a_token_over_its_rate_gets_429_and_another_token_is_unaffected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_concurrency_limit_requests_are_shed_with_503_and_probes_answer() {
     let site = Site::new();
-    let server = site.start(&["--max-in-flight", "1", "--rate-limit-per-sec", "0"]);
+    let server = site.start_demo(&["--max-in-flight", "1", "--rate-limit-per-sec", "0"]);
     let client = reqwest::Client::new();
     let path = usage_page();
     let mut shed = None;
@@ -125,7 +125,7 @@ async fn past_the_concurrency_limit_requests_are_shed_with_503_and_probes_answer
                 let (client, url, token) = (
                     client.clone(),
                     format!("{}{path}", server.base),
-                    server.demo_token.clone(),
+                    server.token().to_owned(),
                 );
                 tokio::spawn(async move {
                     let resp = client.get(url).bearer_auth(token).send().await.unwrap();
@@ -164,8 +164,8 @@ fn series(text: &str, name: &str, labels: &str) -> Option<f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_count_requests_by_route_template_and_status() {
     let site = Site::new();
-    let server = site.start(&[]);
-    let token = &server.demo_token;
+    let server = site.start_demo(&[]);
+    let token = server.token();
     for _ in 0..3 {
         assert_eq!(get(&server.base, "/orgs/me", Some(token)).await.0, 200);
     }
@@ -232,7 +232,7 @@ async fn metrics_count_requests_by_route_template_and_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_can_be_switched_off_or_moved_to_another_address() {
     let site = Site::new();
-    let off = site.start(&["--no-metrics"]);
+    let off = site.start_demo(&["--no-metrics"]);
     let resp = get(&off.base, "/metrics", None).await;
     assert_eq!(resp.0, 404, "{}", resp.2);
     assert!(
@@ -242,7 +242,7 @@ async fn metrics_can_be_switched_off_or_moved_to_another_address() {
     );
     drop(off);
 
-    let moved = site.start(&["--metrics-listen", "127.0.0.1:0"]);
+    let moved = site.start_demo(&["--metrics-listen", "127.0.0.1:0"]);
     let metrics_base = moved
         .stdout
         .iter()
@@ -260,10 +260,10 @@ async fn metrics_can_be_switched_off_or_moved_to_another_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_json_request_log_carries_ids_route_status_and_latency_as_fields() {
     let site = Site::new();
-    let server = site.start_with_env(&["--log-format", "json"], &[("RUST_LOG", "info")]);
+    let server = site.start_demo_with_env(&["--log-format", "json"], &[("RUST_LOG", "info")]);
     let resp = reqwest::Client::new()
         .get(format!("{}/usages/rec-424242", server.base))
-        .bearer_auth(&server.demo_token)
+        .bearer_auth(server.token())
         .header("X-Request-ID", "trace me \"please\"")
         .send()
         .await
@@ -276,7 +276,7 @@ async fn the_json_request_log_carries_ids_route_status_and_latency_as_fields() {
     let until = Instant::now() + Duration::from_secs(5);
     let line = loop {
         let found = server
-            .stderr
+            .log
             .lock()
             .unwrap()
             .iter()
@@ -288,7 +288,7 @@ async fn the_json_request_log_carries_ids_route_status_and_latency_as_fields() {
         assert!(
             Instant::now() < until,
             "no JSON line with the correlation id {correlation}: {:?}",
-            server.stderr.lock().unwrap()
+            server.log.lock().unwrap()
         );
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -306,11 +306,11 @@ async fn the_json_request_log_carries_ids_route_status_and_latency_as_fields() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() {
     let site = Site::new();
-    let server = site.start(&["--request-timeout-secs", "1"]);
+    let server = site.start_demo(&["--request-timeout-secs", "1"]);
     let token = site.token("timeout");
     let sub = site.subscription("SUB-OPS-TIMEOUT");
-    let at = ops_support::an_hour_ago();
-    let body = ops_support::recording(&sub, at, "slow-one");
+    let at = support::an_hour_ago();
+    let body = support::recording(&sub, at, "slow-one");
     // The test holds SQLite's write lock: the recording waits on it (its busy timeout is 5 s),
     // longer than the request may take.
     let pool = site.pool();
@@ -340,17 +340,17 @@ async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() 
     // The client retries with the same id: one record, whether the first attempt went through
     // after all or not.
     let client = reqwest::Client::new();
-    let (status, rec) = ops_support::post(&client, &server.base, &token, &body)
+    let (status, rec) = support::post(&client, &server.base, &token, &body)
         .await
         .unwrap();
     assert!(matches!(status, 200 | 201), "{status}: {rec}");
-    let (status, again) = ops_support::post(&client, &server.base, &token, &body)
+    let (status, again) = support::post(&client, &server.base, &token, &body)
         .await
         .unwrap();
     assert_eq!(status, 200, "{again}");
     assert_eq!(again, rec);
     assert_eq!(
-        ops_support::billable_via_api(&server.base, &token, &sub, ops_support::day_of(at)).await,
+        support::billable_via_api(&server.base, &token, &sub, support::day_of(at)).await,
         1_000
     );
 }
@@ -358,7 +358,7 @@ async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_csv_download_read_slowly_outlives_the_request_timeout() {
     let site = Site::new();
-    let server = site.start(&["--request-timeout-secs", "1"]);
+    let server = site.start_demo(&["--request-timeout-secs", "1"]);
     let now = usage_test_clock::now();
     let path = format!(
         "/usage/realms/{}/csv?{}&detailLevel=hour",
@@ -367,7 +367,7 @@ async fn a_csv_download_read_slowly_outlives_the_request_timeout() {
     );
     let mut resp = reqwest::Client::new()
         .get(format!("{}{path}", server.base))
-        .bearer_auth(&server.demo_token)
+        .bearer_auth(server.token())
         .send()
         .await
         .unwrap();

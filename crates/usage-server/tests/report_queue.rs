@@ -2,14 +2,17 @@
 //! cap with 429, fair turns between realms, retention, a deadline per run, and attempts that
 //! survive `kill -9` of the real server process.
 
+mod process;
+mod support;
+
 use chrono::{NaiveDateTime, TimeDelta};
+use process::Site;
 use serde_json::Value;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use support::{Db, first_subscription, serve};
 use usage_server::reports::{ReportOptions, Reports};
-use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+use usage_server::{AppOptions, AppState, db, demo};
 use usage_test_clock::{midnight, months_ago, now, range};
 
 /// Days of the fleet data behind the large reports.
@@ -42,13 +45,7 @@ fn small_report() -> String {
 /// subscription: `resources × FLEET_DAYS` rows in a day-level report by resource.
 fn load_fleet(pool: &db::Pool, resources: i64) {
     let mut conn = pool.get().unwrap();
-    let sub: i64 = conn
-        .query_row(
-            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
-            [demo::PARTNER],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let sub = first_subscription(&conn);
     let start = fleet_start().and_utc().timestamp();
     demo::load_fleet(&mut conn, sub, start, FLEET_DAYS, resources).unwrap();
 }
@@ -66,43 +63,25 @@ struct Server {
 }
 
 async fn start(options: ReportOptions, fleet: i64) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(&dir.path().join("usage.db")).unwrap();
-    demo::load(
-        &pool,
-        &demo::DemoOptions {
-            records: 10_000,
-            until: midnight(now().date()),
-            seed: 11,
-        },
-    )
-    .unwrap();
+    let db = Db::with_demo(midnight(now().date()), 11).await;
     if fleet > 0 {
-        load_fleet(&pool, fleet);
+        load_fleet(&db.pool, fleet);
     }
-    let conn = pool.get().unwrap();
-    let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "t").unwrap();
-    let contoso = auth::create_token(&conn, demo::FOREIGN, auth::SCOPES, "t").unwrap();
-    drop(conn);
-    let reports = dir.path().join("reports");
+    let token = db.token(demo::PARTNER);
+    let contoso = db.token(demo::FOREIGN);
+    let reports = db.reports();
     let state = AppState {
         reports: Reports::with_options(reports.clone(), options).unwrap(),
-        ..AppState::new(pool.clone(), reports.clone()).unwrap()
+        ..db.state()
     };
-    let bound = Bound::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        state,
-        &AppOptions::default(),
-    )
-    .await
-    .unwrap();
+    let addr = serve(state, &AppOptions::default()).await;
     Server {
-        base: format!("http://{}", bound.spawn()),
+        base: format!("http://{addr}"),
         token,
         contoso,
-        pool,
+        pool: db.pool,
         reports,
-        _dir: dir,
+        _dir: db.dir,
     }
 }
 
@@ -365,96 +344,26 @@ async fn a_run_past_its_deadline_is_stopped_and_fails_after_its_attempts() {
     assert_eq!(b["status"], "completed", "{b}");
 }
 
-/// The real `usage-server` binary; killed with SIGKILL when dropped.
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Process {
-    /// Starts the server; returns it once it listens, with the demo token when `demo`.
-    fn start(dir: &Path, demo: bool) -> (Self, Option<String>) {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_usage-server"));
-        cmd.arg("--db")
-            .arg(dir.join("usage.db"))
-            .arg("--report-dir")
-            .arg(dir.join("reports"))
-            .arg("--static-dir")
-            .arg(dir.join("static"))
-            .args(["--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if demo {
-            cmd.args(["--demo", "--demo-records", "10000"]);
-        }
-        // In its guard at once: a failed start below still kills it.
-        let mut process = Self {
-            child: cmd.spawn().expect("start usage-server"),
-            base: String::new(),
-        };
-        let stdout = process.child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Read to the end, so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if line.starts_with("Usage Portal on ") || line.starts_with("Demo token for realm")
-                {
-                    let _ = tx.send(line);
-                } else {
-                    eprintln!("server: {line}");
-                }
-            }
-        });
-        let mut token = None;
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx.recv_timeout(left).expect("the server started");
-            if let Some((_, t)) = line.split_once("': ") {
-                token = Some(t.trim().to_owned());
-            } else if let Some(url) = line.strip_prefix("Usage Portal on ") {
-                process.base = url.trim().trim_end_matches('/').to_owned();
-                return (process, token);
-            }
-        }
-    }
-
-    /// `kill -9`.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// Its log at info, beside the test's output, for a run that goes wrong.
+const LOG: &[(&str, &str)] = &[("RUST_LOG", "info")];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or_a_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("static")).unwrap();
-    let reports = dir.path().join("reports");
-    let (server, token) = Process::start(dir.path(), true);
-    let token = token.expect("the demo prints its token");
+    let site = Site::new();
+    let reports = site.path("reports");
+    let server = site.start_demo_with_env(&[], LOG);
+    let token = server.token().to_owned();
     server.kill();
     // Enough vehicles that a run takes seconds, so each kill lands in the middle of one.
-    load_fleet(&db::open(&dir.path().join("usage.db")).unwrap(), 3_000);
+    load_fleet(&site.pool(), 3_000);
 
-    let (mut server, _) = Process::start(dir.path(), false);
+    let mut server = site.start(&[], LOG);
     let location = create(&server.base, &token, demo::PARTNER, &large_report()).await;
     let n = report_number(&location);
     let prefix = format!("{}.", usage_api::reports::report_id(n));
     let db_row = || -> (String, i64) {
-        let pool = db::open(&dir.path().join("usage.db")).unwrap();
-        pool.get()
+        site.pool()
+            .get()
             .unwrap()
             .query_row(
                 "SELECT status, attempt FROM reports WHERE id = ?1",
@@ -480,7 +389,7 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
             ("inProgress", round),
             "round {round}: killed in the middle of attempt {round}"
         );
-        server = Process::start(dir.path(), false).0;
+        server = site.start(&[], LOG);
     }
 
     // Every attempt was cut short: the report fails, in words, and is not run a fourth time.
@@ -499,7 +408,7 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
     server.kill();
 
     // Nor after yet another start: no crash loop, and nothing left behind.
-    let server = Process::start(dir.path(), false).0;
+    let server = site.start(&[], LOG);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (status, body) = get(&server.base, &token, &location).await;
     assert_eq!((status, &body["status"]), (200, &Value::from("failed")));

@@ -1,8 +1,11 @@
 //! A report in progress when the server stops is finished by the next start, not left hanging.
 
+mod support;
+
 use serde_json::Value;
 use std::time::Duration;
-use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
+use support::serve;
+use usage_server::{AppOptions, AppState, auth, db, demo};
 use usage_test_clock::{midnight, months_ago, range, stamp};
 
 /// Starts a server over `dir` on its own runtime; returns its base URL and the runtime, whose
@@ -12,14 +15,7 @@ fn start(dir: &std::path::Path) -> (String, tokio::runtime::Runtime) {
     let base = rt.block_on(async {
         let pool = db::open(&dir.join("usage.db")).unwrap();
         let state = AppState::new(pool, dir.join("reports")).unwrap();
-        let bound = Bound::bind(
-            "127.0.0.1:0".parse().unwrap(),
-            state,
-            &AppOptions::default(),
-        )
-        .await
-        .unwrap();
-        format!("http://{}", bound.spawn())
+        format!("http://{}", serve(state, &AppOptions::default()).await)
     });
     (base, rt)
 }
@@ -85,7 +81,8 @@ fn a_report_interrupted_by_a_stop_is_finished_after_restart() {
     let (base, rt) = start(dir.path());
     for report in [id, second] {
         let mut status = Value::Null;
-        for _ in 0..200 {
+        // Up to a minute: the machine may be busy with other builds.
+        for _ in 0..1200 {
             status = rt
                 .block_on(async {
                     reqwest::Client::new()

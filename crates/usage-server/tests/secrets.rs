@@ -35,7 +35,7 @@ fn lifetime(t: &Value) -> Option<i64> {
 
 #[tokio::test]
 async fn demo_tokens_are_replaced_and_tokens_are_managed() {
-    let site = Site::new();
+    let site = Site::with_portal();
     let first = site.start(&["--demo"], &[]);
     let token1 = first.demo_token.clone().expect("a demo token");
     assert_eq!(status_with(&first.base, &token1).await, 200);
@@ -176,7 +176,7 @@ async fn download(base: &str, link: &str) -> u16 {
 
 #[tokio::test]
 async fn signing_key_from_env_or_file_and_rotated() {
-    let site = Site::new();
+    let site = Site::with_portal();
     let key_a = "a1".repeat(32);
     let key_b = "b2".repeat(32);
     let file_b = write(&site.path("key-b"), &format!("{key_b}\n"));

@@ -5,17 +5,14 @@
 //! Each test runs its own server on its own SQLite file, with a small pool, so that a pinned
 //! connection shows at once.
 
-use r2d2_sqlite::rusqlite::params;
+mod support;
+
 use std::time::Duration;
+use support::{Db, add_wide_rows, assert_contract_error, serve, wide_day};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use usage_server::streams::{CsvStreamLimits, CsvStreams};
-use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
-
-/// Result records of [`csv_query`] added to the demo data: enough that the CSV (over 10 MB)
-/// cannot sit whole in the socket buffers of a client that reads nothing, within the
-/// contract's 20,000.
-const WIDE_ROWS: i64 = 15_000;
+use usage_server::{AppOptions, AppState, auth, db, demo};
 
 /// How long an ordinary request may take while the slow readers hang on.
 const PROMPT: Duration = Duration::from_secs(2);
@@ -25,11 +22,6 @@ struct Server {
     addr: std::net::SocketAddr,
     pool: db::Pool,
     _dir: tempfile::TempDir,
-}
-
-/// The day the wide rows are on: a whole day of last month, by the run's clock.
-fn wide_day() -> chrono::NaiveDateTime {
-    usage_test_clock::midnight(usage_test_clock::months_ago(1))
 }
 
 /// A day-level CSV of [`wide_day`] grouped by billing tag and resource: one row per wide record.
@@ -55,28 +47,16 @@ fn page_query() -> String {
 /// A server on a fresh database with demo data up to the run's "now", the wide rows, and a
 /// pool of `pool` under `limits`.
 async fn start(pool: db::PoolOptions, limits: CsvStreamLimits) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("usage.db");
     // Loaded through a pool of its own: the server's may be too small or too impatient.
-    let p = db::open(&path).unwrap();
-    tokio::task::spawn_blocking(move || {
-        demo::load(
-            &p,
-            &demo::DemoOptions {
-                records: 10_000,
-                until: usage_test_clock::now(),
-                seed: 11,
-            },
-        )
+    let db = Db::with_demo(usage_test_clock::now(), 11).await;
+    let p = db.pool.clone();
+    tokio::task::spawn_blocking(move || add_wide_rows(&p))
+        .await
         .unwrap();
-        add_wide_rows(&p);
-    })
-    .await
-    .unwrap();
-    let db_pool = db::open_with(&path, &pool).unwrap();
+    let db_pool = db::open_with(&db.path, &pool).unwrap();
     let state = AppState {
         csv_streams: CsvStreams::new(limits),
-        ..AppState::new(db_pool.clone(), dir.path().join("reports")).unwrap()
+        ..AppState::new(db_pool.clone(), db.reports()).unwrap()
     };
     let opts = AppOptions {
         static_dir: None,
@@ -84,45 +64,13 @@ async fn start(pool: db::PoolOptions, limits: CsvStreamLimits) -> Server {
         strict_csp: false,
         base_path: None,
     };
-    let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), state, &opts)
-        .await
-        .unwrap();
-    let addr = bound.spawn();
+    let addr = serve(state, &opts).await;
     Server {
         base: format!("http://{addr}"),
         addr,
         pool: db_pool,
-        _dir: dir,
+        _dir: db.dir,
     }
-}
-
-/// [`WIDE_ROWS`] resources of the partner's first subscription on [`wide_day`], each with a
-/// long billing tag, straight into the daily rollup (what a day-level query reads).
-fn add_wide_rows(pool: &db::Pool) {
-    let mut conn = pool.get().unwrap();
-    let tx = conn.transaction().unwrap();
-    let sub: i64 = tx
-        .query_row(
-            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
-            [demo::PARTNER],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let t = wide_day().and_utc().timestamp();
-    let tag = "t".repeat(600);
-    {
-        let mut ins = tx
-            .prepare(
-                "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                 VALUES (?1, ?2, 'wide', '', ?3, ?4, 'hot', 1000, 1000)",
-            )
-            .unwrap();
-        for i in 0..WIDE_ROWS {
-            ins.execute(params![sub, t, tag, format!("vehicle-{i:05}")])
-                .unwrap();
-        }
-    }
-    tx.commit().unwrap();
 }
 
 impl Server {
@@ -177,27 +125,16 @@ fn head_value<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Asserts the contract's error body with `code`, and a usable `Retry-After`.
+/// Asserts the contract's error body with `code`, a usable `Retry-After`, and no internal
+/// detail in it.
 async fn assert_error(resp: reqwest::Response, status: u16, code: &str) {
-    assert_eq!(resp.status().as_u16(), status);
-    let retry: u64 = resp
-        .headers()
-        .get("retry-after")
-        .expect("Retry-After")
-        .to_str()
-        .unwrap()
-        .parse()
-        .expect("Retry-After in seconds");
-    assert!((1..=60).contains(&retry), "Retry-After {retry}");
-    assert!(
-        resp.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/json")
+    let answer = (
+        resp.status().as_u16(),
+        resp.headers().clone(),
+        resp.text().await.unwrap(),
     );
-    let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert!(!body["message"].as_str().unwrap().is_empty(), "{body}");
+    assert_contract_error(&answer, status, code);
+    let body: serde_json::Value = serde_json::from_str(&answer.2).unwrap();
     assert!(body["description"].is_string(), "{body}");
     assert!(
         body["fields"].as_array().is_some_and(|f| f.is_empty()),

@@ -2,8 +2,10 @@
 //! fallback, the portal's CSP and framing, and CORS for configured origins.
 
 mod process;
+mod support;
 
-use usage_server::{AppOptions, AppState, Bound, db};
+use support::{Db, serve};
+use usage_server::{AppOptions, AppState};
 
 async fn start(cors: Vec<String>) -> (String, tempfile::TempDir) {
     start_with(cors, true, Vec::new()).await
@@ -14,8 +16,8 @@ async fn start_with(
     strict_csp: bool,
     frame_ancestors: Vec<String>,
 ) -> (String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
+    let db = Db::new();
+    let site = db.dir.path().join("site");
     std::fs::create_dir_all(&site).unwrap();
     std::fs::write(
         site.join("index.html"),
@@ -26,10 +28,9 @@ async fn start_with(
     std::fs::write(site.join("app-0123456789abcdef.js.br"), b"BROTLI").unwrap();
     std::fs::write(site.join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
     std::fs::write(site.join("config.json"), "{}").unwrap();
-    let pool = db::open(&dir.path().join("u.db")).unwrap();
     let state = AppState {
         frame_ancestors,
-        ..AppState::new(pool, dir.path().join("reports")).unwrap()
+        ..db.state()
     };
     let opts = AppOptions {
         static_dir: Some(site),
@@ -37,10 +38,7 @@ async fn start_with(
         strict_csp,
         base_path: None,
     };
-    let bound = Bound::bind("127.0.0.1:0".parse().unwrap(), state, &opts)
-        .await
-        .unwrap();
-    (format!("http://{}", bound.spawn()), dir)
+    (format!("http://{}", serve(state, &opts).await), db.dir)
 }
 
 #[tokio::test]
@@ -201,7 +199,7 @@ async fn framing_is_refused_unless_allowed() {
 /// names the host sites, `--no-strict-csp` drops only the script and style rules.
 #[tokio::test]
 async fn the_binary_serves_the_strict_policy_by_default() {
-    let site = process::Site::new();
+    let site = process::Site::with_portal();
     let c = reqwest::Client::new();
     let page = |base: &str| {
         let url = format!("{base}/");

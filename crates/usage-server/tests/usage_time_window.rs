@@ -2,25 +2,18 @@
 //! contract's 35 days back and 5 minutes ahead are only its default. Over real HTTP, on a
 //! server of its own; every time derives from the clock read once.
 
+mod support;
+
 use serde_json::{Value, json};
-use usage_server::{AppOptions, AppState, Bound, UsageTimeWindow, auth, db, demo};
+use support::{Db, serve};
+use usage_server::{AppOptions, AppState, UsageTimeWindow, demo};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_window_is_enforced_and_named() {
     let now = chrono::Utc::now();
-    let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(&dir.path().join("usage.db")).unwrap();
-    demo::load(
-        &pool,
-        &demo::DemoOptions {
-            records: 10_000,
-            until: (now - chrono::TimeDelta::days(40)).naive_utc(),
-            seed: 3,
-        },
-    )
-    .unwrap();
-    let conn = pool.get().unwrap();
-    let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "test").unwrap();
+    let db = Db::with_demo((now - chrono::TimeDelta::days(40)).naive_utc(), 3).await;
+    let token = db.token(demo::PARTNER);
+    let conn = db.pool.get().unwrap();
     let sub: String = conn
         .query_row(
             "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 AND monthly_limit_milli IS NULL LIMIT 1",
@@ -42,16 +35,9 @@ async fn a_configured_window_is_enforced_and_named() {
             max_age_secs: 2 * 86_400,
             max_ahead_secs: 3_600,
         },
-        ..AppState::new(pool.clone(), dir.path().join("reports")).unwrap()
+        ..db.state()
     };
-    let bound = Bound::bind(
-        "127.0.0.1:0".parse().unwrap(),
-        state,
-        &AppOptions::default(),
-    )
-    .await
-    .unwrap();
-    let base = format!("http://{}", bound.spawn());
+    let base = format!("http://{}", serve(state, &AppOptions::default()).await);
     let at = |secs: i64| {
         (now + chrono::TimeDelta::seconds(secs))
             .format("%Y-%m-%dT%H:%M:%S")

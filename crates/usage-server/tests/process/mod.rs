@@ -1,22 +1,37 @@
-//! The real `usage-server` binary run as an operator runs it: a process on a free port, and
-//! its token subcommands.
+//! The real `usage-server` binary run as an operator runs it: a process of its own on a free
+//! port over a temporary database, that a test can signal, kill and restart; and its token
+//! subcommands.
 
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use usage_server::{auth, db, demo};
 
 /// The binary cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_usage-server");
+
+/// One test's database, report folder and portal folder, kept across restarts.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
 
 /// A running server, killed when dropped.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The token a `--demo` start printed.
+    /// `127.0.0.1:PORT`.
+    pub addr: std::net::SocketAddr,
+    /// The token this start's `--demo` printed.
     pub demo_token: Option<String>,
-    child: Child,
+    /// What it printed on stdout before it listened.
+    pub stdout: Vec<String>,
+    /// Its log (stdout after it listened, and stderr), as it comes.
+    pub log: Arc<Mutex<Vec<String>>>,
+    pub child: Child,
 }
 
 impl Drop for Server {
@@ -26,86 +41,127 @@ impl Drop for Server {
     }
 }
 
-/// One test's database, report folder and portal folder.
-pub struct Site {
-    pub dir: tempfile::TempDir,
+impl Default for Site {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Site {
+    /// With an empty portal folder: every path is the API's.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        Self { dir }
+    }
+
+    /// With a built portal's stand-in in its portal folder.
+    pub fn with_portal() -> Self {
+        let site = Self::new();
         std::fs::write(
-            dist.join("index.html"),
+            site.path("dist").join("index.html"),
             "<!doctype html><title>portal</title>",
         )
         .unwrap();
-        Self { dir }
+        site
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
+    pub fn db_path(&self) -> PathBuf {
+        self.path("usage.db")
+    }
+
     fn command(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("--db")
-            .arg(self.path("usage.db"))
-            .env("RUST_LOG", "warn")
-            // Nothing from the test's own environment decides what these starts do.
-            .env_remove("USAGE_SIGNING_KEY")
-            .env_remove("USAGE_SIGNING_KEY_PREVIOUS")
-            .env_remove("USAGE_SIGNING_KEY_FILE")
-            .env_remove("USAGE_SIGNING_KEY_PREVIOUS_FILE")
-            .env_remove("USAGE_TOKEN_TTL")
-            .env_remove("USAGE_FRAME_ANCESTORS")
-            .env_remove("USAGE_NO_STRICT_CSP");
+        c.arg("--db").arg(self.db_path()).env("RUST_LOG", "warn");
+        // Nothing from the test's own environment decides what these runs do.
+        for (k, _) in std::env::vars() {
+            if k.starts_with("USAGE_") {
+                c.env_remove(k);
+            }
+        }
         c
     }
 
-    /// Starts `serve` with `args` and `env`, and waits until it listens.
+    /// Starts `serve` with `args` and `env` (demo data, if `args` ask for it, up to the run's
+    /// "now"), and waits until it listens.
     pub fn start(&self, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let until = usage_test_clock::stamp(usage_test_clock::now());
+        self.spawn(&["--demo-until", &until], args, env)
+    }
+
+    /// Starts `serve --demo` with `args`: demo data up to the server's own clock, and the
+    /// portal's config.json beside the database, out of the portal folder.
+    pub fn start_demo(&self, args: &[&str]) -> Server {
+        self.start_demo_with_env(args, &[])
+    }
+
+    pub fn start_demo_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let config = self.path("config.json");
+        self.spawn(
+            &["--demo", "--portal-config", config.to_str().unwrap()],
+            args,
+            env,
+        )
+    }
+
+    fn spawn(&self, start: &[&str], args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut c = self.command();
-        c.arg("--listen")
-            .arg("127.0.0.1:0")
+        c.arg("--report-dir")
+            .arg(self.path("reports"))
             .arg("--static-dir")
             .arg(self.path("dist"))
-            .arg("--report-dir")
-            .arg(self.path("reports"))
-            .arg("--demo-records")
-            .arg("10000")
-            .arg("--demo-until")
-            .arg(usage_test_clock::stamp(usage_test_clock::now()))
+            .args(["--demo-records", "10000", "--listen", "127.0.0.1:0"])
+            .args(start)
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::piped());
         let mut child = c.spawn().expect("start usage-server");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                eprintln!("[server] {line}");
+                sink.lock().unwrap().push(line);
+            }
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stdout = Vec::new();
         let mut demo_token = None;
         let base = loop {
             let Some(Ok(line)) = lines.next() else {
                 let status = child.wait().unwrap();
                 panic!("usage-server {args:?} stopped before it listened: {status}");
             };
-            if let Some(t) = line
-                .split(": ")
-                .nth(1)
-                .filter(|_| line.starts_with("Demo token"))
-            {
-                demo_token = Some(t.trim().to_owned());
+            stdout.push(line.clone());
+            if line.starts_with("Demo token") {
+                demo_token = line.rsplit(": ").next().map(|t| t.trim().to_owned());
             }
             if let Some(url) = line.strip_prefix("Usage Portal on ") {
                 break url.trim().trim_end_matches('/').to_owned();
             }
         };
-        // Keep reading what it prints, so that a full pipe never blocks it.
-        std::thread::spawn(move || lines.for_each(drop));
+        // The log goes to stdout (tracing's default), after what the start printed; read to
+        // the end, so that a full pipe never blocks the server.
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                eprintln!("[server] {line}");
+                sink.lock().unwrap().push(line);
+            }
+        });
         Server {
+            addr: base.trim_start_matches("http://").parse().unwrap(),
             base,
             demo_token,
+            stdout,
+            log,
             child,
         }
     }
@@ -135,10 +191,114 @@ impl Site {
         assert!(!out.status.success(), "usage-server {args:?} should fail");
         out
     }
+
+    /// A database connection of the test's own, beside the server's.
+    pub fn pool(&self) -> db::Pool {
+        db::open(&self.db_path()).unwrap()
+    }
+
+    /// A token of the demo partner that outlives restarts (a `--demo` start revokes the last
+    /// start's demo token).
+    pub fn token(&self, label: &str) -> String {
+        auth::create_token(
+            &self.pool().get().unwrap(),
+            demo::PARTNER,
+            auth::SCOPES,
+            label,
+        )
+        .unwrap()
+    }
+
+    /// A fresh subscription of the partner, without a limit and with no usage yet.
+    pub fn subscription(&self, id: &str) -> String {
+        demo::add_subscription(
+            &self.pool().get().unwrap(),
+            demo::PARTNER,
+            id,
+            id,
+            "1",
+            None,
+        )
+        .unwrap();
+        id.to_owned()
+    }
+}
+
+impl Server {
+    /// The token this start's `--demo` printed; fails when it printed none.
+    pub fn token(&self) -> &str {
+        self.demo_token.as_deref().expect("a demo token")
+    }
+
+    /// Waits up to `within` for the process to end.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let until = Instant::now() + within;
+        while Instant::now() < until {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return Some(st);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Sends `signal` (TERM, INT, …) the way an operator would.
+    pub fn signal(&self, signal: &str) {
+        let st = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill -{signal}");
+    }
+
+    /// `kill -9`, and waits for it to end.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// True when a line of its log contains `needle`.
+    pub fn logged(&self, needle: &str) -> bool {
+        self.log.lock().unwrap().iter().any(|l| l.contains(needle))
+    }
 }
 
 /// Writes `text` to `path` and returns the path as a `&str`-able string.
 pub fn write(path: &Path, text: &str) -> String {
     std::fs::write(path, text).unwrap();
     path.to_str().unwrap().to_owned()
+}
+
+/// Keeps `path` free of a leftover immutable flag whatever happens to the test.
+pub struct Immutable(pub Vec<PathBuf>);
+
+impl Immutable {
+    /// `chattr +i` on each existing file: true when it took (root on a file system with
+    /// attributes).
+    pub fn set(paths: &[&Path]) -> Option<Self> {
+        let mut done = Vec::new();
+        for p in paths.iter().filter(|p| p.exists()) {
+            let ok = Command::new("chattr")
+                .arg("+i")
+                .arg(p)
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                drop(Self(done));
+                return None;
+            }
+            done.push(p.to_path_buf());
+        }
+        Some(Self(done))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = Command::new("chattr").arg("-i").arg(p).status();
+        }
+    }
 }
