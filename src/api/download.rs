@@ -144,6 +144,22 @@ impl SaveTarget {
     }
 }
 
+/// A read started ahead is left unawaited when the loop stops on a failed write; an abort
+/// then rejects it with no one listening, which the page would report as an uncaught error.
+/// A handler attached at once makes that rejection handled; an awaited read still sees it.
+fn handled(read: JsValue) -> JsValue {
+    thread_local! {
+        static IGNORE: wasm_bindgen::closure::Closure<dyn FnMut(JsValue)> =
+            wasm_bindgen::closure::Closure::new(|_: JsValue| {});
+    }
+    if let Some(promise) = read.dyn_ref::<js_sys::Promise>() {
+        IGNORE.with(|ignore| {
+            let _ = promise.catch(ignore);
+        });
+    }
+    read
+}
+
 fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
@@ -190,13 +206,13 @@ pub async fn stream_to(
         // Progress is reported ten times a second at most: re-rendering per chunk costs throughput.
         let mut reported = 0.0_f64;
         // The next chunk is read while the current one is written, so network and disk overlap.
-        let mut next = start(&reader, "read", &[]).map_err(read_error)?;
+        let mut next = handled(start(&reader, "read", &[]).map_err(read_error)?);
         loop {
             let chunk = settle(next).await.map_err(read_error)?;
             if prop(&chunk, "done").is_truthy() {
                 break;
             }
-            next = start(&reader, "read", &[]).map_err(read_error)?;
+            next = handled(start(&reader, "read", &[]).map_err(read_error)?);
             // The chunk stays a JS Uint8Array: it is written without a copy into wasm memory.
             let value = prop(&chunk, "value");
             bytes += value
