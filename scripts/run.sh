@@ -6,5 +6,5 @@ source "$(dirname "$0")/env.sh"
 scripts/setup.sh
 scripts/build-portal.sh
 # The CORS origin is the example host admin site (README, "Embedding in your admin site").
-exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --strict-csp --demo \
+exec cargo run --release -p usage-server -- --db data/demo.db --static-dir dist --demo \
   --cors-origin http://127.0.0.1:8081 "$@"
