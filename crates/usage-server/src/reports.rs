@@ -325,31 +325,25 @@ impl Reports {
         match outcome {
             Outcome::Done(Ok(())) => {}
             Outcome::Done(Err(e)) => {
-                conn.execute(
-                    "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
-                     WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-                    params![
-                        id,
-                        attempt,
-                        now,
-                        "The report could not be generated. Try again; if it fails again, contact support with the report id."
-                    ],
+                fail_run(
+                    &conn,
+                    id,
+                    attempt,
+                    now,
+                    "The report could not be generated. Try again; if it fails again, contact support with the report id.",
                 )?;
                 tracing::error!(report = id, attempt, error = ?e, "report failed");
             }
             Outcome::PastDeadline if attempt >= i64::from(self.options.max_attempts) => {
-                conn.execute(
-                    "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
-                     WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-                    params![
-                        id,
-                        attempt,
-                        now,
-                        format!(
-                            "The report did not finish within {} on any of its {attempt} attempts. Ask for a shorter range, a coarser detailLevel or fewer groupBy columns.",
-                            in_words(self.options.deadline)
-                        )
-                    ],
+                fail_run(
+                    &conn,
+                    id,
+                    attempt,
+                    now,
+                    &format!(
+                        "The report did not finish within {} on any of its {attempt} attempts. Ask for a shorter range, a coarser detailLevel or fewer groupBy columns.",
+                        in_words(self.options.deadline)
+                    ),
                 )?;
                 tracing::warn!(
                     report = id,
@@ -578,4 +572,14 @@ pub fn sweep(dir: &Path) {
             }
         }
     }
+}
+
+/// Marks report `id` failed with `why` (words for its reader), unless a later attempt owns it.
+fn fail_run(conn: &Connection, id: i64, attempt: i64, now: i64, why: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
+         WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+        params![id, attempt, now, why],
+    )
+    .map(drop)
 }
