@@ -4,28 +4,12 @@
 //! `BENCH_RECORDS` usage records (default 10,000,000) under target/bench/, starts the server on
 //! loopback and times 95-day, day-level, grouped queries for one realm. Target: p95 <= 20 ms.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
+mod support;
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    format!("{cpu}, {cores} cores")
-}
+use support::{machine, percentile};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
