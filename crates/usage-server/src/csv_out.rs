@@ -1,5 +1,6 @@
 //! CSV of usage records, written in chunks so a large result is never held whole in memory.
 
+use anyhow::Context;
 use std::borrow::Cow;
 use usage_api::usage::{Column, UsageItem};
 
@@ -107,30 +108,21 @@ pub enum Spooled {
     TooMany(u64),
 }
 
-/// Spools the CSV of `q` over `realms` unless it has more than `max` records, counting and
-/// reading in one read transaction so the count and the rows agree.
+/// Spools the CSV of `q` over `realms` unless it has more than `max` records; the count and
+/// the rows come from one read.
 pub fn spool_usage(
     conn: &r2d2_sqlite::rusqlite::Connection,
     realms: &[String],
     q: &usage_api::usage::UsageQuery,
     max: u64,
 ) -> anyhow::Result<Spooled> {
-    let tx = conn.unchecked_transaction()?;
-    let count = crate::query::count(&tx, realms, q)?;
-    if count > max {
-        return Ok(Spooled::TooMany(count));
+    let all = crate::query::sum_all(conn, realms, q)?;
+    if all.len() > max {
+        return Ok(Spooled::TooMany(all.len()));
     }
     let mut spool = CsvSpool::new(q.columns())?;
-    let mut failed = None;
-    crate::query::for_each(&tx, realms, q, |item| match spool.push(&item) {
-        Ok(()) => true,
-        Err(e) => {
-            failed = Some(e);
-            false
-        }
-    })?;
-    if let Some(e) = failed {
-        return Err(anyhow::Error::from(e).context("spooling the CSV"));
+    for item in all.items(q, 0) {
+        spool.push(&item).context("spooling the CSV")?;
     }
     Ok(Spooled::File(spool.finish()?))
 }

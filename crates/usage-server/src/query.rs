@@ -4,7 +4,9 @@
 //! exact for it: whole days from `usage_daily`, whole hours from `usage_hourly`, and only the
 //! partial hours at the edges from the raw records.
 
-use r2d2_sqlite::rusqlite::{Connection, Row, ToSql, types::Value};
+use chrono::Datelike;
+use r2d2_sqlite::rusqlite::{Connection, Row, ToSql, params_from_iter, types::Value};
+use rustc_hash::FxHashMap as HashMap;
 use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageItem, UsagePage, UsageQuery};
 use usage_api::{Quantity, Timestamp};
 
@@ -65,26 +67,16 @@ fn dim_column(g: GroupDim) -> Option<&'static str> {
     }
 }
 
-/// A usage query for one realm, ready to run.
-pub struct Plan {
+/// A usage query, ready to run.
+struct Plan {
     sql: String,
     params: Vec<Value>,
-    dims: Vec<GroupDim>,
 }
 
-/// What a result row needs from the query to become an item.
-struct Shape<'a> {
-    q: &'a UsageQuery,
-    dims: &'a [GroupDim],
-}
-
-/// Builds the SQL for `q` over `realms` (more than one for a partner's report).
-/// The result has a `total` column (the number of grouped rows) when `paged`.
-pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan {
+/// The rollup and raw rows of `q`'s range, one `SELECT` per tier joined by `UNION ALL`:
+/// columns `sub_id, t, <the grouped dimension columns>, u, b`.
+fn tier_union(realms: &[String], q: &UsageQuery, dim_cols: &[&str]) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = Vec::new();
-    let dims: Vec<GroupDim> = q.group_by.clone();
-    let dim_cols: Vec<&str> = dims.iter().filter_map(|g| dim_column(*g)).collect();
-
     // Subscriptions of the realms, with the subscription-level filters.
     let marks = vec!["?"; realms.len()].join(",");
     params.extend(realms.iter().map(|r| Value::Text(r.clone())));
@@ -116,11 +108,7 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
         }
     }
 
-    let select_dims = if dim_cols.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", dim_cols.join(", "))
-    };
+    let select_dims: String = dim_cols.iter().map(|c| format!(", {c}")).collect();
     let mut parts = Vec::new();
     params.clear();
     for (src, a, b) in tiers(q.start.unix(), q.end.unix(), q.detail) {
@@ -145,6 +133,14 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
              WHERE sub_id IN ({sub_filter}) AND {time} >= ? AND {time} < ?{dim_filter}"
         ));
     }
+    (parts.join(" UNION ALL "), params)
+}
+
+/// Builds the SQL for `q` over `realms` (more than one for a partner's report): every result
+/// record in order, summed by SQLite, for results too large to sum in memory.
+fn plan(realms: &[String], q: &UsageQuery) -> Plan {
+    let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
+    let (union, params) = tier_union(realms, q, &dim_cols);
 
     let bucket = match q.detail {
         DetailLevel::Summarized => "0".to_owned(),
@@ -159,7 +155,8 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
     } else {
         format!(", {}", dim_cols.join(", "))
     };
-    let order_dims: String = dims
+    let order_dims: String = q
+        .group_by
         .iter()
         .map(|g| match dim_column(*g) {
             Some(c) => format!(", g.{c}"),
@@ -167,71 +164,273 @@ pub fn plan(realms: &[String], q: &UsageQuery, page: Option<(u32, u32)>) -> Plan
         })
         .collect();
     let outer_dims: String = dim_cols.iter().map(|c| format!(", g.{c}")).collect();
-    let (total, limit) = match page {
-        Some((limit, offset)) => {
-            params.push(Value::Integer(i64::from(limit)));
-            params.push(Value::Integer(i64::from(limit) * i64::from(offset)));
-            (", COUNT(*) OVER () AS total", " LIMIT ? OFFSET ?")
-        }
-        None => ("", ""),
-    };
     let sql = format!(
         "SELECT g.bucket, s.realm_id, s.feature_id, s.billing_subscription_id, s.billing_charge_number,
-                s.category, s.name, s.value_driver, s.usage_type_code, g.uv, g.bv{outer_dims}{total}
+                s.category, s.name, s.value_driver, s.usage_type_code, g.uv, g.bv{outer_dims}
          FROM (SELECT {bucket} AS bucket, sub_id{group_cols}, SUM(u) AS uv, SUM(b) AS bv
                FROM ({union}) GROUP BY bucket, sub_id{group_cols}) AS g
          JOIN subscriptions s ON s.id = g.sub_id
-         ORDER BY g.bucket, s.billing_subscription_id, s.category, s.name{order_dims}{limit}",
-        union = parts.join(" UNION ALL "),
+         ORDER BY g.bucket, s.billing_subscription_id, s.category, s.name{order_dims}"
     );
-    Plan { sql, params, dims }
+    Plan { sql, params }
 }
 
-impl Shape<'_> {
-    fn item(&self, row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageItem> {
-        let q = self.q;
-        let keep = |f: UsageField| q.fields.as_ref().is_none_or(|fs| fs.contains(&f));
-        let text = |i: usize, f: UsageField| -> r2d2_sqlite::rusqlite::Result<Option<String>> {
-            Ok(if keep(f) { Some(row.get(i)?) } else { None })
-        };
-        let mut item = UsageItem {
-            realm_id: text(1, UsageField::RealmId)?,
-            feature_id: text(2, UsageField::FeatureId)?,
-            billing_subscription_id: text(3, UsageField::BillingSubscriptionId)?,
-            billing_charge_number: text(4, UsageField::BillingChargeNumber)?,
-            category: text(5, UsageField::Category)?,
-            name: text(6, UsageField::Name)?,
-            value_driver: text(7, UsageField::ValueDriver)?,
-            usage_value: keep(UsageField::UsageValue)
-                .then(|| row.get(9).map(Quantity))
-                .transpose()?,
-            billable_value: keep(UsageField::BillableValue)
-                .then(|| row.get(10).map(Quantity))
-                .transpose()?,
-            ..UsageItem::default()
-        };
-        let mut col = 11;
-        for g in self.dims {
-            let value: String = match dim_column(*g) {
-                Some(_) => {
-                    col += 1;
-                    row.get(col - 1)?
-                }
-                None => row.get(8)?,
-            };
-            match g {
-                GroupDim::AppId => item.app_id = Some(value),
-                GroupDim::BillingTag => item.billing_tag = Some(value),
-                GroupDim::Project => item.project_hrn = Some(value),
-                GroupDim::UsageTypeCode => item.usage_type_code = Some(value),
-                GroupDim::Resource if keep(UsageField::Resource) => item.resource = Some(value),
-                GroupDim::Resource => {}
+/// Builds one result record from its parts, keeping only `q`'s fields. `text(i)` is the
+/// subscription's attribute `i`, numbered as the plan's columns: 1 realm, 2 feature,
+/// 3 billing subscription, 4 charge number, 5 category, 6 name, 7 value driver, 8 usage type
+/// code. `dim(g)` is the grouped value of a dimension with a column of its own.
+fn build_item<E>(
+    q: &UsageQuery,
+    bucket: i64,
+    (uv, bv): (i64, i64),
+    text: impl Fn(usize) -> Result<String, E>,
+    mut dim: impl FnMut(usize, GroupDim) -> Result<String, E>,
+) -> Result<UsageItem, E> {
+    let keep = |f: UsageField| q.fields.as_ref().is_none_or(|fs| fs.contains(&f));
+    let kept = |i: usize, f: UsageField| -> Result<Option<String>, E> {
+        Ok(if keep(f) { Some(text(i)?) } else { None })
+    };
+    let mut item = UsageItem {
+        realm_id: kept(1, UsageField::RealmId)?,
+        feature_id: kept(2, UsageField::FeatureId)?,
+        billing_subscription_id: kept(3, UsageField::BillingSubscriptionId)?,
+        billing_charge_number: kept(4, UsageField::BillingChargeNumber)?,
+        category: kept(5, UsageField::Category)?,
+        name: kept(6, UsageField::Name)?,
+        value_driver: kept(7, UsageField::ValueDriver)?,
+        usage_value: keep(UsageField::UsageValue).then_some(Quantity(uv)),
+        billable_value: keep(UsageField::BillableValue).then_some(Quantity(bv)),
+        ..UsageItem::default()
+    };
+    let mut col = 0;
+    for &g in &q.group_by {
+        let value = match dim_column(g) {
+            Some(_) => {
+                col += 1;
+                dim(col - 1, g)?
             }
+            None => text(8)?,
+        };
+        match g {
+            GroupDim::AppId => item.app_id = Some(value),
+            GroupDim::BillingTag => item.billing_tag = Some(value),
+            GroupDim::Project => item.project_hrn = Some(value),
+            GroupDim::UsageTypeCode => item.usage_type_code = Some(value),
+            GroupDim::Resource if keep(UsageField::Resource) => item.resource = Some(value),
+            GroupDim::Resource => {}
         }
-        if q.detail != DetailLevel::Summarized {
-            item.usage_date_time = Timestamp::from_unix(row.get(0)?);
+    }
+    if q.detail != DetailLevel::Summarized {
+        item.usage_date_time = Timestamp::from_unix(bucket);
+    }
+    Ok(item)
+}
+
+/// A row of the plan as a result record.
+fn row_item(q: &UsageQuery, row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageItem> {
+    build_item(
+        q,
+        row.get(0)?,
+        (row.get(9)?, row.get(10)?),
+        |i| row.get(i),
+        |c, _| row.get(11 + c),
+    )
+}
+
+/// A subscription's attributes, in `build_item`'s numbering less one.
+type SubAttrs = [String; 8];
+
+/// Grouped values as small numbers, so that summing compares integers and a value is copied
+/// once however many rows carry it.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
         }
-        Ok(item)
+        let i = self.names.len() as u32;
+        self.names.push(s.to_owned());
+        self.ids.insert(s.to_owned(), i);
+        i
+    }
+}
+
+/// The grouped dimensions with a column: at most app, billing tag, project and resource.
+const DIM_COLS_MAX: usize = 4;
+
+/// A result record's key: time bucket, subscription and grouped values.
+type GroupKey = (i64, i64, [u32; DIM_COLS_MAX]);
+
+/// Every result record of a query, summed and ordered in memory: for the results of a page
+/// (which needs the total anyway) and the CSV (at most 20,000 records). Ordered exactly as
+/// `for_each` orders, so a page, its CSV and its report agree.
+pub struct Summed {
+    subs: HashMap<i64, SubAttrs>,
+    names: Vec<String>,
+    groups: Vec<(GroupKey, (i64, i64))>,
+}
+
+fn bucket_of(t: i64, detail: DetailLevel) -> i64 {
+    match detail {
+        DetailLevel::Summarized => 0,
+        // As SQLite's `t - t % w`; usage times are never before 1970.
+        DetailLevel::Hour => t - t % HOUR,
+        DetailLevel::Day => t - t % DAY,
+        DetailLevel::Month => chrono::DateTime::from_timestamp(t, 0)
+            .and_then(|d| d.date_naive().with_day(1))
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(0, |d| d.and_utc().timestamp()),
+    }
+}
+
+/// Sums every result record of `q` over `realms`, in one read of the rollups.
+pub fn sum_all(
+    conn: &Connection,
+    realms: &[String],
+    q: &UsageQuery,
+) -> r2d2_sqlite::rusqlite::Result<Summed> {
+    use r2d2_sqlite::rusqlite::Error;
+    let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
+    debug_assert!(dim_cols.len() <= DIM_COLS_MAX);
+
+    let marks = vec!["?"; realms.len()].join(",");
+    let mut params: Vec<Value> = realms.iter().map(|r| Value::Text(r.clone())).collect();
+    let mut sql = format!(
+        "SELECT id, realm_id, feature_id, billing_subscription_id, billing_charge_number,
+                category, name, value_driver, usage_type_code
+         FROM subscriptions WHERE realm_id IN ({marks})"
+    );
+    if let Some(f) = &q.filters.feature_id {
+        sql.push_str(" AND feature_id = ?");
+        params.push(Value::Text(f.clone()));
+    }
+    if let Some(c) = &q.filters.category {
+        sql.push_str(" AND category = ?");
+        params.push(Value::Text(c.clone()));
+    }
+    let mut subs = HashMap::default();
+    {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(&params))?;
+        while let Some(r) = rows.next()? {
+            let attrs: SubAttrs = [
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ];
+            subs.insert(r.get::<_, i64>(0)?, attrs);
+        }
+    }
+
+    let (union, params) = tier_union(realms, q, &dim_cols);
+    let mut interner = Interner::default();
+    let mut sums: HashMap<GroupKey, (i64, i64)> = HashMap::default();
+    let mut stmt = conn.prepare_cached(&union)?;
+    let mut rows = stmt.query(params_from_iter(&params))?;
+    let (u_col, b_col) = (2 + dim_cols.len(), 3 + dim_cols.len());
+    while let Some(r) = rows.next()? {
+        let mut dims = [0; DIM_COLS_MAX];
+        for (c, slot) in dims.iter_mut().enumerate().take(dim_cols.len()) {
+            *slot = interner.id(r.get_ref(2 + c)?.as_str()?);
+        }
+        let key = (bucket_of(r.get(1)?, q.detail), r.get(0)?, dims);
+        let (u, b): (i64, i64) = (r.get(u_col)?, r.get(b_col)?);
+        let sum = sums.entry(key).or_default();
+        // The section 6 caps keep every group's sum in range; SQLite's SUM fails the same way.
+        sum.0 = sum
+            .0
+            .checked_add(u)
+            .ok_or(Error::IntegralValueOutOfRange(u_col, u))?;
+        sum.1 = sum
+            .1
+            .checked_add(b)
+            .ok_or(Error::IntegralValueOutOfRange(b_col, b))?;
+    }
+    drop(rows);
+
+    let names = interner.names;
+    // The SQL plan's order: bucket, billing subscription id (unique, so category, name and
+    // usage type code, which come with the subscription, never decide), then the grouped
+    // values in the groupBy's order, all as byte strings. Ranked once, sorted as integers.
+    let mut by_id: Vec<(&String, i64)> = subs.iter().map(|(id, a)| (&a[2], *id)).collect();
+    by_id.sort_unstable();
+    let sub_rank: HashMap<i64, u32> = by_id
+        .iter()
+        .enumerate()
+        .map(|(rank, (_, id))| (*id, rank as u32))
+        .collect();
+    let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
+    by_name.sort_unstable_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+    let mut name_rank = vec![0_u32; names.len()];
+    for (rank, n) in by_name.into_iter().enumerate() {
+        name_rank[n as usize] = rank as u32;
+    }
+    let mut ranked: Vec<_> = sums
+        .into_iter()
+        .filter_map(|(key, v)| {
+            let (bucket, sub, dims) = key;
+            let rank = *sub_rank.get(&sub)?;
+            let dims_rank = std::array::from_fn::<u32, DIM_COLS_MAX, _>(|c| {
+                if c < dim_cols.len() {
+                    name_rank[dims[c] as usize]
+                } else {
+                    0
+                }
+            });
+            Some(((bucket, rank, dims_rank), (key, v)))
+        })
+        .collect();
+    ranked.sort_unstable_by_key(|(order, _)| *order);
+    let groups = ranked.into_iter().map(|(_, g)| g).collect();
+    Ok(Summed {
+        subs,
+        names,
+        groups,
+    })
+}
+
+impl Summed {
+    /// The number of result records.
+    pub fn len(&self) -> u64 {
+        self.groups.len() as u64
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The records from the `from`th on, in order, keeping `q`'s fields (`q` is the query summed).
+    pub fn items<'a>(
+        &'a self,
+        q: &'a UsageQuery,
+        from: u64,
+    ) -> impl Iterator<Item = UsageItem> + 'a {
+        let from = usize::try_from(from).unwrap_or(usize::MAX);
+        self.groups
+            .iter()
+            .skip(from)
+            .map(move |((bucket, sub, dims), sums)| {
+                let attrs = &self.subs[sub];
+                build_item::<std::convert::Infallible>(
+                    q,
+                    *bucket,
+                    *sums,
+                    |i| Ok(attrs[i - 1].clone()),
+                    |c, _| Ok(self.names[dims[c] as usize].clone()),
+                )
+                .unwrap_or_else(|never| match never {})
+            })
     }
 }
 
@@ -241,33 +440,12 @@ pub fn page(
     realm: &str,
     q: &UsageQuery,
 ) -> r2d2_sqlite::rusqlite::Result<UsagePage> {
-    let realms = [realm.to_owned()];
-    let plan = plan(&realms, q, Some((q.limit, q.offset)));
-    let shape = Shape {
-        q,
-        dims: &plan.dims,
-    };
-    let total_col = 11
-        + plan
-            .dims
-            .iter()
-            .filter(|g| dim_column(**g).is_some())
-            .count();
-    let mut stmt = conn.prepare_cached(&plan.sql)?;
-    let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
-    let mut rows = stmt.query(params.as_slice())?;
-    let mut items = Vec::new();
-    let mut total: Option<i64> = None;
-    while let Some(row) = rows.next()? {
-        total = Some(row.get(total_col)?);
-        items.push(shape.item(row)?);
-    }
-    drop(rows);
-    let total = match total {
-        Some(t) => t as u64,
-        // Past the last page no row carries the total: count it on its own.
-        None => count(conn, &realms, q)?,
-    };
+    let all = sum_all(conn, &[realm.to_owned()], q)?;
+    let total = all.len();
+    let items = all
+        .items(q, u64::from(q.offset) * u64::from(q.limit))
+        .take(q.limit as usize)
+        .collect();
     let last_offset = UsagePage::last_offset_for(total, q.limit);
     Ok(UsagePage {
         total,
@@ -279,21 +457,8 @@ pub fn page(
     })
 }
 
-/// The number of result records of `q`.
-pub fn count(
-    conn: &Connection,
-    realms: &[String],
-    q: &UsageQuery,
-) -> r2d2_sqlite::rusqlite::Result<u64> {
-    let plan = plan(realms, q, None);
-    let sql = format!("SELECT COUNT(*) FROM ({})", plan.sql);
-    let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
-    conn.prepare_cached(&sql)?
-        .query_row(params.as_slice(), |r| r.get::<_, i64>(0))
-        .map(|n| n as u64)
-}
-
-/// Every record of `q` in order, handed to `each` one at a time (for CSV and reports).
+/// Every record of `q` in order, handed to `each` one at a time, summed by SQLite as they are
+/// read (for reports, which may hold a million records).
 /// `each` returns false to stop early.
 pub fn for_each(
     conn: &Connection,
@@ -301,16 +466,12 @@ pub fn for_each(
     q: &UsageQuery,
     mut each: impl FnMut(UsageItem) -> bool,
 ) -> r2d2_sqlite::rusqlite::Result<()> {
-    let plan = plan(realms, q, None);
-    let shape = Shape {
-        q,
-        dims: &plan.dims,
-    };
+    let plan = plan(realms, q);
     let mut stmt = conn.prepare_cached(&plan.sql)?;
     let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
     let mut rows = stmt.query(params.as_slice())?;
     while let Some(row) = rows.next()? {
-        if !each(shape.item(row)?) {
+        if !each(row_item(q, row)?) {
             break;
         }
     }
@@ -320,6 +481,75 @@ pub fn for_each(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use usage_api::usage::QueryKind;
+
+    /// A page and the CSV are summed in memory, a report by SQLite: the two must give the same
+    /// records in the same order for every shape of query, or a report would disagree with the
+    /// page it was made from.
+    #[test]
+    fn sums_in_memory_match_the_sql_plan() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("usage.db")).unwrap();
+        let until = usage_test_clock::midnight(usage_test_clock::now().date());
+        crate::demo::load(
+            &pool,
+            &crate::demo::DemoOptions {
+                records: 20_000,
+                until,
+                seed: 7,
+            },
+        )
+        .unwrap();
+        let conn = pool.get().unwrap();
+        let realms = [crate::demo::PARTNER.to_owned()];
+        // Ranges with partial hours at both ends (raw, hourly and daily tiers), whole days,
+        // and one across a month boundary.
+        let day = chrono::TimeDelta::days(1);
+        let ranges = [
+            (
+                until - day * 40 + chrono::TimeDelta::minutes(17),
+                until - day * 3 - chrono::TimeDelta::seconds(41),
+            ),
+            (until - day * 90, until),
+            (
+                until - chrono::TimeDelta::hours(5),
+                until - chrono::TimeDelta::minutes(30),
+            ),
+        ];
+        let views = [
+            "",
+            "&detailLevel=hour",
+            "&detailLevel=day&groupBy=appId",
+            "&detailLevel=month&groupBy=billingTag,project",
+            "&groupBy=resource,usageTypeCode,appId",
+            "&detailLevel=day&groupBy=appId&usageFields=name,usageValue",
+            "&detailLevel=day&channelId=cold&groupBy=billingTag",
+            "&groupBy=usageTypeCode&category=Compute",
+        ];
+        let mut compared = 0;
+        for (from, to) in ranges {
+            for view in views {
+                let raw = format!("{}{view}", usage_test_clock::range(from, to));
+                let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).unwrap();
+                let q = UsageQuery::from_pairs(
+                    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    QueryKind::Csv,
+                )
+                .unwrap_or_else(|e| panic!("{raw}: {e:?}"));
+                let in_memory: Vec<UsageItem> =
+                    sum_all(&conn, &realms, &q).unwrap().items(&q, 0).collect();
+                let mut by_sql = Vec::new();
+                for_each(&conn, &realms, &q, |item| {
+                    by_sql.push(item);
+                    true
+                })
+                .unwrap();
+                assert_eq!(in_memory, by_sql, "{raw}");
+                compared += in_memory.len();
+            }
+        }
+        assert!(compared > 1_000, "too few records compared: {compared}");
+    }
 
     fn ts(s: &str) -> i64 {
         Timestamp::parse(s).unwrap().unix()
