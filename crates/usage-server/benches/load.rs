@@ -55,6 +55,20 @@ fn verdict(met: bool) -> &'static str {
 /// The server process, killed with the bench.
 struct Server(std::process::Child);
 
+impl Server {
+    /// The CPU time the server has used so far (user and system), from /proc; `None` where
+    /// there is no /proc. A figure that noisy neighbours on a shared machine move less than
+    /// they move latency.
+    fn cpu_secs(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.0.id())).ok()?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let rest = stat.rsplit_once(')')?.1;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -296,7 +310,7 @@ async fn mixed_load(
     clients: usize,
     secs: u64,
     written: &mut Written,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<(bool, usize)> {
     let until = Instant::now() + Duration::from_secs(secs);
     let now = s.window_end;
     let mut tasks = Vec::new();
@@ -429,7 +443,7 @@ async fn mixed_load(
         "  usage page p99 {page_p99:.1} ms (target ≤ {PAGE_P99_TARGET_MS:.0} ms: {}); 5xx: {server_errors}",
         verdict(page_p99 <= PAGE_P99_TARGET_MS)
     );
-    Ok(server_errors == 0 && failures == 0)
+    Ok((server_errors == 0 && failures == 0, total))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -505,7 +519,16 @@ fn main() -> anyhow::Result<()> {
         }
         let mut written = post_load(&client, &setup, clients, post_records).await?;
         check_sums(&client, &setup, &written).await?;
-        let no_5xx = mixed_load(&client, &setup, clients, mixed_secs, &mut written).await?;
+        let cpu_before = server.cpu_secs();
+        let (no_5xx, requests) =
+            mixed_load(&client, &setup, clients, mixed_secs, &mut written).await?;
+        if let (Some(a), Some(b)) = (cpu_before, server.cpu_secs()) {
+            println!(
+                "  server CPU: {:.2} ms a request ({:.1} s for {requests} requests)",
+                (b - a) * 1_000.0 / requests as f64,
+                b - a
+            );
+        }
         check_sums(&client, &setup, &written).await?;
         anyhow::Ok(no_5xx)
     })?;

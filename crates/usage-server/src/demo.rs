@@ -346,6 +346,7 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     }
     tx.commit()?;
     conn.execute_batch("ANALYZE")?;
+    crate::db::drop_stat4_samples(&conn)?;
     tracing::info!(
         records = opts.records,
         subscriptions = subs.len(),

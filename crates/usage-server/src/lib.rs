@@ -30,6 +30,8 @@ use tower_http::services::{ServeDir, ServeFile};
 pub struct AppState {
     /// The database.
     pub pool: db::Pool,
+    /// The queue of requests waiting for one of the pool's connections (see [`AppState::db`]).
+    pub db_gate: db::Gate,
     /// Most records the synchronous CSV returns (the contract's 20,000; tests lower it so
     /// the refusal can be tested on a small database).
     pub csv_max_records: u64,
@@ -83,8 +85,35 @@ impl AppState {
             signing: signing::SigningKeys::stored(&*pool.get()?)?,
             frame_ancestors: Vec::new(),
             ops: ops::Ops::default(),
+            db_gate: db::Gate::for_pool(&pool),
             pool,
         })
+    }
+
+    /// Runs a request's database work `f` on a pooled connection, in the blocking pool, once
+    /// its turn in [`AppState::db_gate`] comes. Waiting longer than the pool's timeout is a 503,
+    /// as a connection that does not come free in time is.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, error::AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&db::Connection) -> Result<T, error::AppError> + Send + 'static,
+    {
+        let permit = self
+            .db_gate
+            .enter(self.pool.connection_timeout())
+            .await
+            .ok_or_else(|| {
+                error::AppError::Unavailable(
+                    "no database connection came free within the pool's timeout".to_owned(),
+                )
+            })?;
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let _turn = permit;
+            let conn = pool.get()?;
+            f(&conn)
+        })
+        .await?
     }
 }
 

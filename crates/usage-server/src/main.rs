@@ -5,6 +5,9 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use usage_server::{AppOptions, AppState, Bound, PortalConfig, auth, db, demo, reports};
 
 #[derive(Parser)]

@@ -157,6 +157,19 @@ async fn auth_rules() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // The token is checked before the query, with a bad query too (the page endpoint checks
+    // both in one visit to the database).
+    let bad_query = format!("{}/usage/realms/northwind?{RANGE}&limit=0", s.base);
+    let r = c
+        .get(&bad_query)
+        .bearer_auth("upt_not-a-real-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = c.get(&bad_query).bearer_auth(&s.token).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(common::field_names(&r.json::<Value>().await.unwrap()), ["limit"]);
     // A token past its expiry is refused; one still valid works.
     let conn = s.pool.get().unwrap();
     let now = chrono::Utc::now().timestamp();

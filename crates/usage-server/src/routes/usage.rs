@@ -1,7 +1,7 @@
 //! `GET /usage/realms/{realmId}` and its CSV (contract section 1).
 
 use super::query_pairs;
-use crate::auth::Caller;
+use crate::auth::{Bearer, Caller};
 use crate::csv_out::{self, Spooled};
 use crate::error::AppError;
 use crate::streams::ConnDeadline;
@@ -50,19 +50,25 @@ pub fn parse_request(
     security(("bearer" = ["usage:read"])))]
 async fn get_usage(
     State(state): State<AppState>,
-    caller: Caller,
+    bearer: Bearer,
     Path(realm): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UsagePage>, AppError> {
-    let q = parse_request(&realm, raw.as_deref(), QueryKind::Page)?;
-    caller.require("usage:read")?;
-    let pool = state.pool.clone();
-    let page = tokio::task::spawn_blocking(move || -> Result<UsagePage, AppError> {
-        let conn = pool.get()?;
-        caller.check_realm(&conn, &realm)?;
-        Ok(query::page(&conn, &realm, &q)?)
-    })
-    .await??;
+    let parsed = parse_request(&realm, raw.as_deref(), QueryKind::Page);
+    // The most requested endpoint: the token is checked in the same visit to the database as
+    // the query, and still answers first (401 before 400), as every endpoint's does.
+    let page = state
+        .db(move |conn| -> Result<UsagePage, AppError> {
+            // One read transaction: one snapshot, and SQLite's page cache is checked (and
+            // after a write, emptied) once rather than once per statement.
+            let tx = conn.unchecked_transaction()?;
+            let caller = bearer.verify(&tx)?;
+            let q = parsed?;
+            caller.require("usage:read")?;
+            caller.check_realm(&tx, &realm)?;
+            Ok(query::page(&tx, &realm, &q)?)
+        })
+        .await?;
     Ok(Json(page))
 }
 
@@ -94,19 +100,15 @@ async fn get_csv(
             ),
             retry_after_secs: streams.retry_after_secs(),
         })?;
-    let (pool, max, spool_realm, spool_q) = (
-        state.pool.clone(),
-        state.csv_max_records,
-        realm.clone(),
-        q.clone(),
-    );
+    let (max, spool_realm, spool_q) = (state.csv_max_records, realm.clone(), q.clone());
     // One short-lived connection: it is back in the pool before the client reads a byte.
-    let spooled = tokio::task::spawn_blocking(move || -> Result<Spooled, AppError> {
-        let conn = pool.get()?;
-        caller.check_realm(&conn, &spool_realm)?;
-        Ok(csv_out::spool_usage(&conn, &[spool_realm], &spool_q, max)?)
-    })
-    .await??;
+    let spooled = state
+        .db(move |conn| -> Result<Spooled, AppError> {
+            let tx = conn.unchecked_transaction()?;
+            caller.check_realm(&tx, &spool_realm)?;
+            Ok(csv_out::spool_usage(&tx, &[spool_realm], &spool_q, max)?)
+        })
+        .await?;
     let file = match spooled {
         Spooled::File(file) => file,
         Spooled::TooMany(count) => {
