@@ -52,19 +52,27 @@ pub fn open_with(path: &Path, opts: &PoolOptions) -> anyhow::Result<Pool> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    // The file is created here, once; the pool's connections open it without creating it, so a
+    // database removed under the server is a failed connection (a 503), never a new, empty one.
+    drop(Connection::open(path).with_context(|| format!("creating {}", path.display()))?);
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | rusqlite::OpenFlags::SQLITE_OPEN_URI;
     // synchronous = FULL: in WAL mode NORMAL may lose the last commits on a power loss, and a
     // record whose 201 was sent must not be among them. Set on every connection the pool opens.
-    let manager = SqliteConnectionManager::file(path).with_init(|c| {
-        c.execute_batch(
-            "PRAGMA journal_mode = WAL;
+    let manager = SqliteConnectionManager::file(path)
+        .with_flags(flags)
+        .with_init(|c| {
+            c.execute_batch(
+                "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA busy_timeout = 5000;
              PRAGMA cache_size = -65536;
              PRAGMA mmap_size = 1073741824;
              PRAGMA temp_store = MEMORY;",
-        )
-    });
+            )
+        });
     let pool = r2d2::Pool::builder()
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
@@ -187,5 +195,56 @@ impl Gate {
             .await
             .ok()?
             .ok()
+    }
+}
+
+/// Which database file the server opened, to notice it removed, renamed or replaced while it
+/// runs. SQLite goes on reading and writing a file it has open after its name is gone, so a
+/// removed database would otherwise keep answering 201 for records no restart would find.
+#[derive(Debug, Clone, Default)]
+pub struct FileIdentity {
+    /// The path and its device and inode when the server opened it; `None` for a database
+    /// with no file (in memory).
+    file: Option<(std::path::PathBuf, (u64, u64))>,
+}
+
+fn device_and_inode(path: &Path) -> std::io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path)?;
+    Ok((m.dev(), m.ino()))
+}
+
+impl FileIdentity {
+    /// The file `conn` has open, as its path names it now.
+    pub fn of(conn: &Connection) -> anyhow::Result<Self> {
+        let Some(path) = conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
+        else {
+            return Ok(Self::default());
+        };
+        let id = device_and_inode(&path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(Self {
+            file: Some((path, id)),
+        })
+    }
+
+    /// Fails (as SQLite's "cannot open", a 503) unless the path still names the file opened.
+    /// A file moved back where it was is the same file again, and service resumes; a copy put
+    /// there is another file, which the open connections do not see: that needs a restart.
+    pub fn check(&self) -> rusqlite::Result<()> {
+        let Some((path, id)) = &self.file else {
+            return Ok(());
+        };
+        let why = match device_and_inode(path) {
+            Ok(now) if now == *id => return Ok(()),
+            Ok(_) => "was replaced by another file (restart the server to use it)",
+            Err(_) => "is missing",
+        };
+        Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(format!("the database file {} {why}", path.display())),
+        ))
     }
 }

@@ -107,9 +107,10 @@ impl<R: Send + 'static, T: Send + 'static> Writer<R, T> {
             .build()?;
         let stats = Arc::new(Counters::default());
         let counters = Arc::clone(&stats);
+        let file = crate::db::FileIdentity::of(&*pool.get()?)?;
         std::thread::Builder::new()
             .name(name.to_owned())
-            .spawn(move || run(&pool, opts, apply, jobs, &timer, &counters))?;
+            .spawn(move || run(&pool, &file, opts, apply, jobs, &timer, &counters))?;
         Ok(Self { queue, stats })
     }
 
@@ -145,6 +146,7 @@ impl<R: Send + 'static, T: Send + 'static> Writer<R, T> {
 
 fn run<R, T>(
     pool: &Pool,
+    file: &crate::db::FileIdentity,
     opts: WriterOptions,
     apply: Apply<R, T>,
     mut jobs: mpsc::Receiver<Job<R, T>>,
@@ -177,7 +179,7 @@ fn run<R, T>(
             },
         };
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            commit_batch(&mut c, &mut batch, apply, stats);
+            commit_batch(&mut c, file, &mut batch, apply, stats);
         }));
         if outcome.is_ok() {
             conn = Some(c);
@@ -223,11 +225,12 @@ fn gather<R, T>(
 /// Applies and commits `batch`, then answers each request; empties `batch`.
 fn commit_batch<R, T>(
     conn: &mut Connection,
+    file: &crate::db::FileIdentity,
     batch: &mut Vec<Job<R, T>>,
     apply: Apply<R, T>,
     stats: &Counters,
 ) {
-    match apply_all(conn, batch, apply) {
+    match apply_all(conn, file, batch, apply) {
         Ok(outcomes) => {
             stats.batches.fetch_add(1, Ordering::Relaxed);
             stats
@@ -249,10 +252,14 @@ fn commit_batch<R, T>(
 
 fn apply_all<R, T>(
     conn: &mut Connection,
+    file: &crate::db::FileIdentity,
     batch: &[Job<R, T>],
     apply: Apply<R, T>,
 ) -> rusqlite::Result<Vec<Result<T, AppError>>> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Checked holding the write lock: nothing is committed to a file that is no longer the
+    // database's (removed or renamed under the server).
+    file.check()?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for job in batch {
         let mut sp = tx.savepoint()?;

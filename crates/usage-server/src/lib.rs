@@ -32,6 +32,8 @@ pub struct AppState {
     pub pool: db::Pool,
     /// The queue of requests waiting for one of the pool's connections (see [`AppState::db`]).
     pub db_gate: db::Gate,
+    /// The database file opened: a request finds it gone before it reads a stale copy.
+    pub db_file: db::FileIdentity,
     /// Most records the synchronous CSV returns (the contract's 20,000; tests lower it so
     /// the refusal can be tested on a small database).
     pub csv_max_records: u64,
@@ -86,13 +88,15 @@ impl AppState {
             frame_ancestors: Vec::new(),
             ops: ops::Ops::default(),
             db_gate: db::Gate::for_pool(&pool),
+            db_file: db::FileIdentity::of(&*pool.get()?)?,
             pool,
         })
     }
 
     /// Runs a request's database work `f` on a pooled connection, in the blocking pool, once
     /// its turn in [`AppState::db_gate`] comes. Waiting longer than the pool's timeout is a 503,
-    /// as a connection that does not come free in time is.
+    /// as a connection that does not come free in time is, and so is a database file removed
+    /// or replaced under the server.
     pub async fn db<T, F>(&self, f: F) -> Result<T, error::AppError>
     where
         T: Send + 'static,
@@ -107,9 +111,10 @@ impl AppState {
                     "no database connection came free within the pool's timeout".to_owned(),
                 )
             })?;
-        let pool = self.pool.clone();
+        let (pool, file) = (self.pool.clone(), self.db_file.clone());
         tokio::task::spawn_blocking(move || {
             let _turn = permit;
+            file.check()?;
             let conn = pool.get()?;
             f(&conn)
         })

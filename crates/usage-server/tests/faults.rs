@@ -288,3 +288,92 @@ async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_ba
     );
     assert!(!server.logged("panicked"), "nothing panicked");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_file_removed_answers_503_and_service_resumes_when_it_is_back() {
+    let site = Site::new();
+    let server = site.start_demo(&[]);
+    let token = site.token("removed");
+    let sub = site.subscription("SUB-FAULT-RM");
+    let at = an_hour_ago();
+    let client = reqwest::Client::new();
+    let status = post(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "rm-before"),
+    )
+    .await
+    .map(|(s, _)| s);
+    assert_eq!(status, Some(201));
+    // Its name gone, the file lives on for the connections that have it open: SQLite would go
+    // on answering from it, and a 201 then would be for a record no restart finds.
+    let db = site.db_path();
+    let away = site.path("usage.db.away");
+    std::fs::rename(&db, &away).unwrap();
+    let ready = get(&server.base, "/readyz", None).await;
+    assert_eq!(ready.0, 503, "{}", ready.2);
+    assert!(ready.1.contains_key("retry-after"));
+    let resp = client
+        .post(format!("{}/usages", server.base))
+        .bearer_auth(&token)
+        .json(&recording(&sub, at, "rm-during"))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let answer = (status, headers, resp.text().await.unwrap());
+    assert_contract_error(&answer, 503, "unavailable");
+    assert!(
+        !answer.2.contains("usage.db"),
+        "no paths sent: {}",
+        answer.2
+    );
+    let page = get(
+        &server.base,
+        &format!(
+            "/usage/realms/{}?{}",
+            demo::PARTNER,
+            usage_test_clock::range(at, at + chrono::TimeDelta::hours(1))
+        ),
+        Some(&token),
+    )
+    .await;
+    assert_contract_error(&page, 503, "unavailable");
+    assert_eq!(get(&server.base, "/healthz", None).await.0, 200);
+
+    std::fs::rename(&away, &db).unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = get(&server.base, "/readyz", None).await.0;
+        let posted = post(
+            &client,
+            &server.base,
+            &token,
+            &recording(&sub, at, "rm-during"),
+        )
+        .await
+        .map(|(s, _)| s);
+        if ready == 200 && matches!(posted, Some(200 | 201)) {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "service resumed: readyz {ready}, POST {posted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!server.logged("panicked"), "nothing panicked");
+    drop(server);
+    // After a restart, on the file as it is on disk: both records, the refused one once.
+    let server = site.start_demo(&[]);
+    let (status, _, text) = get(&server.base, "/usages/rm-during", Some(&token)).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(
+        billable_via_api(&server.base, &token, &sub, day_of(at)).await,
+        2_000,
+        "the write refused while the file was away did not half-happen"
+    );
+    assert!(!server.logged("panicked"), "nothing panicked");
+}

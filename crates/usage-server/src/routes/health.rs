@@ -32,8 +32,9 @@ async fn healthz() -> Json<serde_json::Value> {
     responses((status = 200, description = "The database answers.", body = crate::openapi::Status),
         crate::openapi::ReadyErrors))]
 async fn readyz(State(state): State<AppState>) -> Response {
-    let pool = state.pool.clone();
+    let (pool, file) = (state.pool.clone(), state.db_file.clone());
     let probe = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        file.check()?;
         let conn = pool.get_timeout(READY_DEADLINE)?;
         conn.query_row("SELECT COUNT(*) FROM orgs WHERE rowid = 1", [], |r| {
             r.get::<_, i64>(0)
