@@ -167,9 +167,17 @@ async fn auth_rules() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = c.get(&bad_query).bearer_auth(&s.token).send().await.unwrap();
+    let r = c
+        .get(&bad_query)
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(common::field_names(&r.json::<Value>().await.unwrap()), ["limit"]);
+    assert_eq!(
+        common::field_names(&r.json::<Value>().await.unwrap()),
+        ["limit"]
+    );
     // A token past its expiry is refused; one still valid works.
     let conn = s.pool.get().unwrap();
     let now = chrono::Utc::now().timestamp();
