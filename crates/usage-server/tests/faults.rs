@@ -259,26 +259,13 @@ async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_ba
     assert_eq!(get(&server.base, "/healthz", None).await.0, 200);
 
     drop(frozen);
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        let ready = get(&server.base, "/readyz", None).await.0;
-        let posted = post(
-            &client,
-            &server.base,
-            &token,
-            &recording(&sub, at, "ro-during"),
-        )
-        .await
-        .map(|(s, _)| s);
-        if ready == 200 && matches!(posted, Some(200 | 201)) {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "service resumed: readyz {ready}, POST {posted:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_resumed(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "ro-during"),
+    )
+    .await;
     let (status, _, text) = get(&server.base, "/usages/ro-during", Some(&token)).await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(
@@ -344,26 +331,13 @@ async fn a_database_file_removed_answers_503_and_service_resumes_when_it_is_back
     assert_eq!(get(&server.base, "/healthz", None).await.0, 200);
 
     std::fs::rename(&away, &db).unwrap();
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        let ready = get(&server.base, "/readyz", None).await.0;
-        let posted = post(
-            &client,
-            &server.base,
-            &token,
-            &recording(&sub, at, "rm-during"),
-        )
-        .await
-        .map(|(s, _)| s);
-        if ready == 200 && matches!(posted, Some(200 | 201)) {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "service resumed: readyz {ready}, POST {posted:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until_resumed(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "rm-during"),
+    )
+    .await;
     assert!(!server.logged("panicked"), "nothing panicked");
     drop(server);
     // After a restart, on the file as it is on disk: both records, the refused one once.
@@ -376,4 +350,22 @@ async fn a_database_file_removed_answers_503_and_service_resumes_when_it_is_back
         "the write refused while the file was away did not half-happen"
     );
     assert!(!server.logged("panicked"), "nothing panicked");
+}
+
+/// Waits (10 s at most) until `/readyz` is 200 and `body`, the recording refused during the
+/// fault, is taken (201, or 200 for a replay).
+async fn wait_until_resumed(client: &reqwest::Client, base: &str, token: &str, body: &Value) {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = get(base, "/readyz", None).await.0;
+        let posted = post(client, base, token, body).await.map(|(s, _)| s);
+        if ready == 200 && matches!(posted, Some(200 | 201)) {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "service resumed: readyz {ready}, POST {posted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
