@@ -34,23 +34,7 @@ fn separators() -> (String, String) {
     })
 }
 
-/// Groups the digits of an exact decimal string with the given separators.
-pub fn group_decimal(exact: &str, group: &str, decimal: &str) -> String {
-    let (sign, digits) = exact.strip_prefix('-').map_or(("", exact), |d| ("-", d));
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let mut out = String::from(sign);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push_str(group);
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push_str(decimal);
-        out.push_str(frac);
-    }
-    out
-}
+pub use usage_portal_core::number::group_decimal;
 
 /// A quantity for people: exact, with the locale's separators.
 pub fn quantity(q: Quantity) -> String {
@@ -138,17 +122,4 @@ pub fn compact(v: f64) -> String {
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| (v.round() as i64).to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::group_decimal;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn groups_exactly() {
-        assert_eq!(group_decimal("1234567.125", ",", "."), "1,234,567.125");
-        assert_eq!(group_decimal("-999", ".", ","), "-999");
-        assert_eq!(group_decimal("1000.5", "\u{202f}", ","), "1\u{202f}000,5");
-    }
 }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use usage_portal_core::paging::PagerTargets;
 
 /// First, previous, next and last links, "page x of y" and the record count.
 ///
@@ -32,16 +33,11 @@ pub fn Pager(
             }
         }
     };
-    let first = Signal::derive(move || (offset.get() > 0).then_some(0));
-    let prev = Signal::derive(move || {
-        offset
-            .get()
-            .checked_sub(1)
-            .map(|p| p.min(last_offset.get()))
-    });
-    let next = Signal::derive(move || (offset.get() < last_offset.get()).then(|| offset.get() + 1));
-    let last =
-        Signal::derive(move || (offset.get() != last_offset.get()).then(|| last_offset.get()));
+    let targets = Memo::new(move |_| PagerTargets::new(offset.get(), last_offset.get()));
+    let first = Signal::derive(move || targets.get().first);
+    let prev = Signal::derive(move || targets.get().prev);
+    let next = Signal::derive(move || targets.get().next);
+    let last = Signal::derive(move || targets.get().last);
     view! {
         <nav class="up-pager" aria-label="Pages">
             {link("« First", first, "first")}

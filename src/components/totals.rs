@@ -2,42 +2,8 @@
 
 use crate::format;
 use leptos::prelude::*;
-use usage_api::Quantity;
-use usage_api::usage::UsageItem;
 
-/// The sums of one unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnitTotal {
-    /// The unit (`valueDriver`).
-    pub unit: String,
-    /// Sum of `usageValue`.
-    pub usage: Quantity,
-    /// Sum of `billableValue`.
-    pub billable: Quantity,
-}
-
-/// Sums records per unit, exactly, in the units' alphabetical order.
-pub fn totals_by_unit(items: &[UsageItem]) -> Vec<UnitTotal> {
-    let mut out: Vec<UnitTotal> = Vec::new();
-    for item in items {
-        let unit = item.value_driver.clone().unwrap_or_default();
-        let i = match out.iter().position(|t| t.unit == unit) {
-            Some(i) => i,
-            None => {
-                out.push(UnitTotal {
-                    unit,
-                    usage: Quantity(0),
-                    billable: Quantity(0),
-                });
-                out.len() - 1
-            }
-        };
-        out[i].usage.0 += item.usage_value.map_or(0, Quantity::milli);
-        out[i].billable.0 += item.billable_value.map_or(0, Quantity::milli);
-    }
-    crate::sort::sort_by(&mut out, |a, b| a.unit.cmp(&b.unit));
-    out
-}
+pub use usage_portal_core::totals::{UnitTotal, totals_by_unit};
 
 /// A table of totals per unit.
 #[component]

@@ -3,7 +3,6 @@
 //! transactions and gigabytes share no axis.
 
 use crate::format;
-use crate::sort::sort_by;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
@@ -11,123 +10,13 @@ use plotters_canvas::CanvasBackend;
 use usage_api::Timestamp;
 use usage_api::usage::DetailLevel;
 
-/// Series drawn at most; the rest are summed as "Other".
-pub const MAX_SERIES: usize = 8;
-
-/// One value of the chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartPoint {
-    /// The bucket's start (none when summarized).
-    pub bucket: Option<Timestamp>,
-    /// The charge item.
-    pub series: String,
-    /// The unit.
-    pub unit: String,
-    /// The value (for drawing only; tables show exact values).
-    pub value: f64,
-}
-
-/// A series ready to draw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    /// Legend text.
-    pub name: String,
-    /// `(bucket start in unix seconds, value)`, in time order.
-    pub points: Vec<(i64, f64)>,
-    /// Sum of the values, for ranking.
-    pub total: f64,
-}
-
-/// The series of `unit`: the [`MAX_SERIES`] largest, then "Other" for the rest.
-pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
-    let mut all: Vec<Series> = Vec::new();
-    for p in points.iter().filter(|p| p.unit == unit) {
-        let t = p.bucket.map_or(0, Timestamp::unix);
-        let s = match all.iter_mut().position(|s| s.name == p.series) {
-            Some(i) => &mut all[i],
-            None => {
-                all.push(Series {
-                    name: p.series.clone(),
-                    points: Vec::new(),
-                    total: 0.0,
-                });
-                all.last_mut().expect("just pushed")
-            }
-        };
-        s.total += p.value;
-        match s.points.iter_mut().find(|(x, _)| *x == t) {
-            Some((_, v)) => *v += p.value,
-            None => s.points.push((t, p.value)),
-        }
-    }
-    sort_by(&mut all, |a, b| {
-        b.total
-            .total_cmp(&a.total)
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    if all.len() > MAX_SERIES {
-        let rest = all.split_off(MAX_SERIES);
-        let mut other = Series {
-            name: "Other".to_owned(),
-            points: Vec::new(),
-            total: 0.0,
-        };
-        for s in rest {
-            other.total += s.total;
-            for (t, v) in s.points {
-                match other.points.iter_mut().find(|(x, _)| *x == t) {
-                    Some((_, o)) => *o += v,
-                    None => other.points.push((t, v)),
-                }
-            }
-        }
-        all.push(other);
-    }
-    for s in &mut all {
-        sort_by(&mut s.points, |a, b| a.0.cmp(&b.0));
-    }
-    all
-}
-
-/// The units present, in alphabetical order.
-pub fn units(points: &[ChartPoint]) -> Vec<String> {
-    let mut u: Vec<String> = points.iter().map(|p| p.unit.clone()).collect();
-    sort_by(&mut u, |a, b| a.cmp(b));
-    u.dedup();
-    u
-}
-
-/// Series colours; `style/portal.css` has the same list as `.up-swatch-N` for the legend.
-pub const COLORS: [(u8, u8, u8); 9] = [
-    (11, 92, 173),
-    (214, 96, 0),
-    (26, 135, 84),
-    (176, 36, 64),
-    (111, 66, 193),
-    (0, 128, 128),
-    (160, 110, 0),
-    (90, 90, 90),
-    (200, 60, 160),
-];
+pub use usage_portal_core::chart::{
+    COLORS, ChartPoint, MAX_SERIES, Series, nice_ticks, series_for, units,
+};
 
 fn color(i: usize) -> RGBColor {
     let (r, g, b) = COLORS[i % COLORS.len()];
     RGBColor(r, g, b)
-}
-
-/// `n` evenly spaced round values from 0 to at least `max`.
-pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
-    let raw = (max / n.max(1) as f64).max(1e-3);
-    let mag = 10_f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    (0..=n)
-        .map(|k| k as f64 * step)
-        .take_while(|v| *v <= max * 1.0001 + step)
-        .collect()
 }
 
 // Text is drawn with the canvas's own fillText, not through plotters: plotters measures text

@@ -1,0 +1,190 @@
+//! What the usage chart draws, apart from drawing it: series per charge item with the largest
+//! kept and the rest folded into "Other", the units (one chart per unit), the axis ticks and
+//! the series colours.
+
+use crate::sort::sort_by;
+use usage_api::Timestamp;
+
+/// Series drawn at most; the rest are summed as "Other".
+pub const MAX_SERIES: usize = 8;
+
+/// One value of the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartPoint {
+    /// The bucket's start (none when summarized).
+    pub bucket: Option<Timestamp>,
+    /// The charge item.
+    pub series: String,
+    /// The unit.
+    pub unit: String,
+    /// The value (for drawing only; tables show exact values).
+    pub value: f64,
+}
+
+/// A series ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// Legend text.
+    pub name: String,
+    /// `(bucket start in unix seconds, value)`, in time order.
+    pub points: Vec<(i64, f64)>,
+    /// Sum of the values, for ranking.
+    pub total: f64,
+}
+
+/// The series of `unit`: the [`MAX_SERIES`] largest, then "Other" for the rest.
+pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
+    let mut all: Vec<Series> = Vec::new();
+    for p in points.iter().filter(|p| p.unit == unit) {
+        let t = p.bucket.map_or(0, Timestamp::unix);
+        let s = match all.iter_mut().position(|s| s.name == p.series) {
+            Some(i) => &mut all[i],
+            None => {
+                all.push(Series {
+                    name: p.series.clone(),
+                    points: Vec::new(),
+                    total: 0.0,
+                });
+                all.last_mut().expect("just pushed")
+            }
+        };
+        s.total += p.value;
+        match s.points.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, v)) => *v += p.value,
+            None => s.points.push((t, p.value)),
+        }
+    }
+    sort_by(&mut all, |a, b| {
+        b.total
+            .total_cmp(&a.total)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    if all.len() > MAX_SERIES {
+        let rest = all.split_off(MAX_SERIES);
+        let mut other = Series {
+            name: "Other".to_owned(),
+            points: Vec::new(),
+            total: 0.0,
+        };
+        for s in rest {
+            other.total += s.total;
+            for (t, v) in s.points {
+                match other.points.iter_mut().find(|(x, _)| *x == t) {
+                    Some((_, o)) => *o += v,
+                    None => other.points.push((t, v)),
+                }
+            }
+        }
+        all.push(other);
+    }
+    for s in &mut all {
+        sort_by(&mut s.points, |a, b| a.0.cmp(&b.0));
+    }
+    all
+}
+
+/// The units present, in alphabetical order.
+pub fn units(points: &[ChartPoint]) -> Vec<String> {
+    let mut u: Vec<String> = points.iter().map(|p| p.unit.clone()).collect();
+    sort_by(&mut u, |a, b| a.cmp(b));
+    u.dedup();
+    u
+}
+
+/// Series colours; `style/portal.css` has the same list as `.up-swatch-N` for the legend.
+pub const COLORS: [(u8, u8, u8); 9] = [
+    (11, 92, 173),
+    (214, 96, 0),
+    (26, 135, 84),
+    (176, 36, 64),
+    (111, 66, 193),
+    (0, 128, 128),
+    (160, 110, 0),
+    (90, 90, 90),
+    (200, 60, 160),
+];
+
+/// `n` evenly spaced round values from 0 to at least `max`.
+pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
+    let raw = (max / n.max(1) as f64).max(1e-3);
+    let mag = 10_f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    (0..=n)
+        .map(|k| k as f64 * step)
+        .take_while(|v| *v <= max * 1.0001 + step)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn point(t: i64, series: &str, unit: &str, value: f64) -> ChartPoint {
+        ChartPoint {
+            bucket: Timestamp::from_unix(t),
+            series: series.to_owned(),
+            unit: unit.to_owned(),
+            value,
+        }
+    }
+
+    #[test]
+    fn largest_series_first_and_the_rest_as_other() {
+        let mut points = Vec::new();
+        for i in 0..12 {
+            // Series s0 … s11, s11 the largest; two buckets each, given out of time order.
+            points.push(point(7_200, &format!("s{i}"), "GB", f64::from(i) + 1.0));
+            points.push(point(3_600, &format!("s{i}"), "GB", 1.0));
+        }
+        points.push(point(3_600, "s11", "transactions", 1_000.0));
+        let series = series_for(&points, "GB");
+        assert_eq!(series.len(), MAX_SERIES + 1);
+        let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(&names[..3], ["s11", "s10", "s9"]);
+        assert_eq!(names[MAX_SERIES], "Other");
+        // Other holds s0 … s3: 1+2+3+4 at 7,200 and 4 × 1 at 3,600, in time order.
+        assert_eq!(series[MAX_SERIES].points, [(3_600, 4.0), (7_200, 10.0)]);
+        // Units are never mixed: s11's transactions are not in its GB series.
+        assert_eq!(series[0].total, 13.0);
+        assert_eq!(units(&points), ["GB", "transactions"]);
+    }
+
+    #[test]
+    fn ticks_are_round_and_cover_the_maximum() {
+        assert_eq!(nice_ticks(100.0, 4), [0.0, 25.0, 50.0, 75.0, 100.0]);
+        assert_eq!(nice_ticks(7.0, 4), [0.0, 2.0, 4.0, 6.0, 8.0]);
+        assert_eq!(nice_ticks(0.0, 4)[0], 0.0);
+    }
+
+    proptest! {
+        /// Folding keeps every value: the series' totals add up to the unit's sum, and each
+        /// series' points add up to its total.
+        #[test]
+        fn folding_loses_nothing(values in proptest::collection::vec((0_i64..6, 0_u8..20, 0_u32..1_000), 0..120)) {
+            let points: Vec<ChartPoint> = values
+                .iter()
+                .map(|(t, s, v)| point(t * 3_600, &format!("s{s}"), "GB", f64::from(*v)))
+                .collect();
+            let series = series_for(&points, "GB");
+            prop_assert!(series.len() <= MAX_SERIES + 1);
+            let sum: f64 = points.iter().map(|p| p.value).sum();
+            prop_assert_eq!(series.iter().map(|s| s.total).sum::<f64>(), sum);
+            for s in &series {
+                prop_assert_eq!(s.points.iter().map(|p| p.1).sum::<f64>(), s.total);
+                prop_assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
+            }
+        }
+
+        #[test]
+        fn ticks_reach_the_maximum(max in 0.0_f64..1e12, n in 1_usize..10) {
+            let ticks = nice_ticks(max, n);
+            prop_assert!(*ticks.last().unwrap() >= max * 0.9999);
+            prop_assert!(ticks.windows(2).all(|w| w[1] > w[0]));
+        }
+    }
+}
