@@ -117,6 +117,7 @@ fn NavigationEvents() -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     let error = ApiError {
+        kind: crate::api::ErrorKind::Http,
         status: 404,
         code: None,
         message: "This page does not exist.".to_owned(),

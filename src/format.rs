@@ -42,6 +42,26 @@ pub fn quantity(q: Quantity) -> String {
     group_decimal(&q.to_string(), &group, &decimal)
 }
 
+/// An amount for people: `144.90 USD`, exact, with the currency's minor units and the locale's
+/// separators; an amount that is not a number is said so, in words, never shown as 0.
+pub fn money(exact: &str, currency: &str) -> String {
+    match usage_portal_core::money::digits(exact, currency) {
+        Ok(d) => {
+            let (group, decimal) = separators();
+            format!("{} {currency}", group_decimal(&d, &group, &decimal))
+        }
+        Err(e) => format!("{e} ({currency})"),
+    }
+}
+
+/// A decimal quantity the API sent as text, for people; one that is not a number is said so.
+pub fn quantity_text(exact: &str) -> String {
+    match Quantity::parse(exact) {
+        Ok(q) => quantity(q),
+        Err(_) => format!("'{exact}' is not a number"),
+    }
+}
+
 /// A non-negative number for people with one decimal (`12.3`), in the locale's separators.
 /// Integer arithmetic, so the wasm carries no float formatting.
 pub fn one_decimal(v: f64) -> String {

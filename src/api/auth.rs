@@ -94,6 +94,7 @@ fn reason(e: &JsValue) -> String {
 
 fn no_token(description: String) -> ApiError {
     ApiError {
+        kind: super::ErrorKind::Config,
         code: Some(ErrorCode::Unauthorized),
         ..ApiError::local(
             "You are signed out: the page could not provide a sign-in token.",

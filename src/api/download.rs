@@ -198,7 +198,7 @@ pub async fn stream_to(
         });
         let read_error = |e: JsValue| {
             if signal.aborted() {
-                ApiError::local(super::ABORTED, String::new(), request_id.clone())
+                ApiError::aborted(request_id.clone())
             } else {
                 failed("downloaded completely", &e)
             }

@@ -13,9 +13,28 @@ use std::fmt;
 use std::pin::Pin;
 use usage_api::{ErrorBody, ErrorCode, FieldError};
 
+/// What kind of failure an [`ApiError`] is: code decides by this, never by the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Cancelled on purpose (a newer request replaced it, the user cancelled): not shown.
+    Aborted,
+    /// No answer arrived: offline, the service down, a blocked cross-origin request.
+    Network,
+    /// The service answered with an error status (see `status` and `code`), or with a body
+    /// the portal cannot read.
+    Http,
+    /// The portal's settings are missing or wrong.
+    Config,
+    /// The browser could not do what the portal asked (prepare a request, save a file, load a
+    /// page's code).
+    Local,
+}
+
 /// What went wrong with a call, in words a user can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// What kind of failure it is.
+    pub kind: ErrorKind,
     /// The HTTP status, or 0 when no response arrived.
     pub status: u16,
     /// The contract's error code, when the server sent one.
@@ -33,6 +52,7 @@ pub struct ApiError {
 impl ApiError {
     pub(crate) fn local(message: &str, description: String, request_id: Option<String>) -> Self {
         Self {
+            kind: ErrorKind::Local,
             status: 0,
             code: None,
             message: message.to_owned(),
@@ -44,11 +64,35 @@ impl ApiError {
 
     /// The portal's settings are missing or wrong.
     pub fn config(description: String) -> Self {
-        Self::local("The portal is not configured correctly.", description, None)
+        Self {
+            kind: ErrorKind::Config,
+            ..Self::local("The portal is not configured correctly.", description, None)
+        }
+    }
+
+    /// A request cancelled on purpose.
+    pub(crate) fn aborted(request_id: Option<String>) -> Self {
+        Self {
+            kind: ErrorKind::Aborted,
+            ..Self::local("The request was cancelled.", String::new(), request_id)
+        }
+    }
+
+    /// No answer from the service.
+    pub(crate) fn network(request_id: Option<String>) -> Self {
+        Self {
+            kind: ErrorKind::Network,
+            ..Self::local(
+                "The usage service could not be reached.",
+                "Check your connection and try again.".to_owned(),
+                request_id,
+            )
+        }
     }
 
     pub(crate) fn unreadable(status: u16, request_id: Option<String>) -> Self {
         Self {
+            kind: ErrorKind::Http,
             status,
             code: None,
             message: "The usage service sent an answer the portal does not understand.".to_owned(),
@@ -69,13 +113,11 @@ impl ApiError {
         self.code == Some(ErrorCode::Unauthorized)
     }
 
-    /// True when the request was aborted because a newer one replaced it.
+    /// True when the request was cancelled on purpose (a newer one replaced it).
     pub fn is_aborted(&self) -> bool {
-        self.status == 0 && self.message == ABORTED
+        self.kind == ErrorKind::Aborted
     }
 }
-
-pub(crate) const ABORTED: &str = "The request was cancelled.";
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -236,6 +278,7 @@ impl ApiClient {
         let status = resp.status();
         let mut error = match resp.json::<ErrorBody>().await {
             Ok(body) => ApiError {
+                kind: ErrorKind::Http,
                 status,
                 code: Some(body.code),
                 message: body.message,
@@ -244,6 +287,7 @@ impl ApiClient {
                 request_id,
             },
             Err(_) => ApiError {
+                kind: ErrorKind::Http,
                 status,
                 code: None,
                 message: format!("The usage service answered HTTP {status}."),
@@ -294,13 +338,9 @@ impl ApiClient {
         .map_err(|_| unprepared())?;
         req.send().await.map_err(|_| {
             if signal.is_some_and(|s| s.aborted()) {
-                ApiError::local(ABORTED, String::new(), Some(request_id.to_owned()))
+                ApiError::aborted(Some(request_id.to_owned()))
             } else {
-                ApiError::local(
-                    "The usage service could not be reached.",
-                    "Check your connection and try again.".to_owned(),
-                    Some(request_id.to_owned()),
-                )
+                ApiError::network(Some(request_id.to_owned()))
             }
         })
     }

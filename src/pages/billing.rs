@@ -8,22 +8,9 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
-use usage_api::Quantity;
 use usage_api::billing::{MonthlyPage, MonthlyUsage};
 
-/// Sums amounts per currency, exactly; never across currencies.
-pub fn totals_by_currency(items: &[&MonthlyUsage]) -> Vec<(String, Quantity)> {
-    let mut out: Vec<(String, Quantity)> = Vec::new();
-    for u in items {
-        let amount = Quantity::parse(&u.total_amount).unwrap_or_default();
-        match out.iter_mut().find(|(c, _)| *c == u.currency) {
-            Some((_, t)) => t.0 += amount.0,
-            None => out.push((u.currency.clone(), amount)),
-        }
-    }
-    crate::sort::sort_by(&mut out, |a, b| a.cmp(b));
-    out
-}
+pub use usage_portal_core::money::totals_by_currency;
 
 /// The portal URL showing the API page behind `href` (a `_links` entry).
 fn portal_href(href: &str) -> String {
@@ -53,24 +40,34 @@ fn account_tables(page: &MonthlyPage) -> impl IntoView + use<> {
                             <td>{u.month.clone()}</td>
                             <th scope="row">{u.description.clone()}</th>
                             <td>{u.product_id.clone()}</td>
-                            <td class="num">{format::quantity(Quantity::parse(&u.number_of_units).unwrap_or_default())} " " {u.unit.clone()}</td>
+                            <td class="num">{format::quantity_text(&u.number_of_units)} " " {u.unit.clone()}</td>
                             <td class="num">{u.price.clone()} " " {u.currency.clone()}</td>
-                            <td class="num">{format::quantity(Quantity::parse(&u.total_amount).unwrap_or_default())} " " {u.currency.clone()}</td>
+                            <td class="num">{format::money(&u.total_amount, &u.currency)}</td>
                         </tr>
                     }
                 })
                 .collect_view();
-            let totals = totals_by_currency(&items)
-                .into_iter()
-                .map(|(currency, total)| {
-                    view! {
-                        <tr class="up-total-row">
-                            <th scope="row" colspan="5">{format!("Total on this page in {currency}")}</th>
-                            <td class="num">{format::quantity(total)} " " {currency.clone()}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
+            let totals = match totals_by_currency(&items) {
+                Ok(totals) => totals
+                    .into_iter()
+                    .map(|(currency, total)| {
+                        view! {
+                            <tr class="up-total-row">
+                                <th scope="row" colspan="5">{format!("Total on this page in {currency}")}</th>
+                                <td class="num">{format::money(&total.to_string(), &currency)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()
+                    .into_any(),
+                Err(e) => view! {
+                    <tr class="up-total-row">
+                        <th scope="row" colspan="5">"Total on this page"</th>
+                        <td class="num">{format!("Not computed: {e}.")}</td>
+                    </tr>
+                }
+                .into_any(),
+            };
             view! {
                 <div class="up-table-wrap" tabindex="0" role="region" aria-label=format!("Usage of {account}")>
                     <table class="up-table up-billing" data-account=account.clone()>

@@ -248,7 +248,7 @@ fn billing_totals_stay_per_currency_and_exact() {
     let rows = [row("USD", "0.1"), row("EUR", "5.55"), row("USD", "0.2")];
     let refs: Vec<&MonthlyUsage> = rows.iter().collect();
     assert_eq!(
-        totals_by_currency(&refs),
+        totals_by_currency(&refs).unwrap(),
         vec![
             ("EUR".to_owned(), Quantity(5_550)),
             ("USD".to_owned(), Quantity(300))
