@@ -20,7 +20,7 @@ pub const CORRELATION_ID: &str = "x-correlation-id";
 fn new_id() -> String {
     let mut b = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    hex::encode(b)
 }
 
 fn valid(v: &HeaderValue) -> bool {

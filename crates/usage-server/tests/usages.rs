@@ -260,6 +260,36 @@ async fn idempotent_by_id() {
 }
 
 #[tokio::test]
+async fn records_kept_with_the_first_hash_form_still_replay() {
+    use sha2::Digest;
+    let sub = subscription("northwind", "legacy-hash", None, "1");
+    let at = stamp(day());
+    let body = json!({"id": "client-legacy", "subscriptionId": sub, "quantity": 3, "usageTime": at, "appId": "a|b"});
+    assert_eq!(post(body.clone()).await.0, 201);
+    let conn = server().pool.get().unwrap();
+    let stored: String = conn
+        .query_row(
+            "SELECT request_hash FROM usage_records WHERE client_id = 'client-legacy'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(stored.starts_with("v2:"), "{stored}");
+    // As a record written before v2 hashes kept it: fields joined by `|`, options as Debug.
+    let first_form = format!("{sub}|3|{at}|false|Some(\"a|b\")|None|None|None|None");
+    let legacy = hex::encode(sha2::Sha256::digest(first_form.as_bytes()));
+    conn.execute(
+        "UPDATE usage_records SET request_hash = ?1 WHERE client_id = 'client-legacy'",
+        params![legacy],
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(post(body).await.0, 200, "the same request replays");
+    let changed = json!({"id": "client-legacy", "subscriptionId": sub, "quantity": 3, "usageTime": at, "appId": "a|c"});
+    assert_eq!(post(changed).await.0, 409, "a different one is a conflict");
+}
+
+#[tokio::test]
 async fn monthly_amounts_in_two_currencies_and_paging() {
     // Hand-computed: 1234.5 × 0.0045 = 5.55525 → 5.56 USD; 333.333 × 0.125 = 41.666625 → 41.67 EUR.
     let usd = subscription("northwind", "usd", None, "0.0045");

@@ -125,24 +125,54 @@ fn parse(body: &Bytes) -> Result<Parsed, AppError> {
     }
 }
 
-/// A stable hash of what a request asks for, to tell a replay from a different request.
+/// A stable hash of what a request asks for, to tell a replay from a different request: the
+/// SHA-256 of a JSON array of its fields in a fixed order (unambiguous whatever the values
+/// hold), marked `v2:`.
 fn request_hash(v: &ValidUsage) -> String {
-    let canonical = format!(
-        "{}|{}|{}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+    let canonical = serde_json::json!([
         v.subscription_id,
-        v.quantity,
-        v.usage_time.map(|t| t.to_string()).unwrap_or_default(),
+        v.quantity.to_string(),
+        v.usage_time.map(|t| t.to_string()),
         v.accept_partial_quantity,
         v.app_id,
         v.project_hrn,
         v.billing_tag,
         v.resource,
-        v.channel_id
+        v.channel_id.map(|c| c.as_str()),
+    ]);
+    format!(
+        "v2:{}",
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    )
+}
+
+/// Whether `stored`, the hash kept with a record, is that of the request `v`. Records written
+/// before `v2:` hashes were kept with the first form, which only this reads: fields joined by
+/// `|`, the optional ones as Rust's `Debug` printed them then (`Some("x")`, `None`).
+fn same_request(stored: &str, v: &ValidUsage) -> bool {
+    if stored.starts_with("v2:") {
+        return stored == request_hash(v);
+    }
+    let opt = |o: &Option<String>| {
+        o.as_ref()
+            .map_or_else(|| "None".to_owned(), |s| format!("Some({s:?})"))
+    };
+    let channel = v
+        .channel_id
+        .map_or_else(|| "None".to_owned(), |c| format!("Some({c:?})"));
+    let first_form = format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}",
+        v.subscription_id,
+        v.quantity,
+        v.usage_time.map(|t| t.to_string()).unwrap_or_default(),
+        v.accept_partial_quantity,
+        opt(&v.app_id),
+        opt(&v.project_hrn),
+        opt(&v.billing_tag),
+        opt(&v.resource),
+        channel
     );
-    Sha256::digest(canonical.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    stored == hex::encode(Sha256::digest(first_form.as_bytes()))
 }
 
 const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.quantity_milli, r.accepted_milli, r.usage_time,
@@ -324,10 +354,7 @@ impl Recording {
         let client_id = valid.id.clone().unwrap_or_else(|| {
             let mut b = [0u8; 12];
             rand::thread_rng().fill_bytes(&mut b);
-            format!(
-                "usg_{}",
-                b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-            )
+            format!("usg_{}", hex::encode(b))
         });
         let dims = Dims {
             app_id: valid.app_id.clone().unwrap_or_default(),
@@ -379,7 +406,7 @@ fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
             })
             .optional()?;
         if let Some((rowid, stored_hash)) = existing {
-            if stored_hash.as_deref() != Some(r.hash.as_str()) {
+            if !stored_hash.is_some_and(|h| same_request(&h, valid)) {
                 return Err(AppError::Conflict(format!(
                     "A usage record with id '{id}' exists with different content; use a new id for a new record."
                 )));
