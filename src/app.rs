@@ -3,7 +3,7 @@
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
-use crate::embed::{HostEvents, NAVIGATE, emit};
+use crate::host::{HostEvents, NAVIGATE, emit};
 // The release build fetches these three pages' code when they are first shown (pages::lazy).
 #[cfg(portal_split)]
 use crate::pages::lazy::{

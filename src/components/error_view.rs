@@ -1,7 +1,7 @@
 //! An error, in words, with the request id to quote.
 
 use crate::api::ApiError;
-use crate::embed::HostEvents;
+use crate::host::HostEvents;
 use leptos::prelude::*;
 
 /// Shows an [`ApiError`] as an alert: what happened, what to check, and the request id.
