@@ -37,10 +37,10 @@ pub async fn report_status(
 ) -> Result<(Report, Option<u32>), ApiError> {
     let url = client.url(&format!("{}/{id}/output", reports_path(realm)), &[]);
     let (resp, request_id) = client.get(&url, None).await?;
-    let retry_after = resp
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.trim().parse().ok());
+    let retry_after = resp.headers().get("retry-after").and_then(|v| {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        usage_portal_core::polling::retry_after_secs(&v, now)
+    });
     let status = resp.status();
     let Ok(text) = resp.text().await else {
         return Err(ApiError::unreadable(status, request_id));

@@ -19,17 +19,7 @@ use usage_api::reports::{Report, ReportStatus};
 use usage_api::usage::{QueryKind, UsageQuery};
 use wasm_bindgen::JsValue;
 
-/// How long to wait before asking again about reports in progress: the server's
-/// `Retry-After` when it sent one, else an exponential back-off with jitter.
-pub fn next_delay_ms(retry_after_secs: Option<u32>, attempt: u32, jitter: f64) -> u32 {
-    match retry_after_secs {
-        Some(s) => s.clamp(1, 60) * 1000,
-        None => {
-            let base = 1000_f64 * 2_f64.powi(attempt.min(4) as i32);
-            (base.min(15_000.0) * (0.8 + 0.4 * jitter.clamp(0.0, 1.0))) as u32
-        }
-    }
-}
+pub use usage_portal_core::polling::next_delay_ms;
 
 fn bytes(n: u64) -> String {
     let (v, unit) = match n {

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod money;
 pub mod number;
 pub mod paging;
+pub mod polling;
 pub mod sort;
 pub mod totals;
 pub mod url_state;
