@@ -62,6 +62,17 @@ pub fn quantity_text(exact: &str) -> String {
     }
 }
 
+/// A size in bytes for people: `12.3 MB` (binary multiples), `512 bytes`.
+pub fn bytes(n: u64) -> String {
+    let (v, unit) = match n {
+        n if n >= 1 << 30 => (n as f64 / f64::from(1u32 << 30), "GB"),
+        n if n >= 1 << 20 => (n as f64 / f64::from(1u32 << 20), "MB"),
+        n if n >= 1 << 10 => (n as f64 / 1024.0, "KB"),
+        n => return format!("{} bytes", count(n)),
+    };
+    format!("{} {unit}", one_decimal(v))
+}
+
 /// A non-negative number for people with one decimal (`12.3`), in the locale's separators.
 /// Integer arithmetic, so the wasm carries no float formatting.
 pub fn one_decimal(v: f64) -> String {

@@ -6,6 +6,7 @@ pub mod components;
 pub mod config;
 pub mod embed;
 pub mod format;
+pub mod hooks;
 pub mod host;
 pub mod js;
 pub mod pages;

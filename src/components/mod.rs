@@ -1,9 +1,11 @@
 //! Reusable components.
 
 pub mod csv_download;
+pub mod download_progress;
 pub mod error_view;
 pub mod filter_bar;
 pub mod pager;
+pub mod report_row;
 pub mod totals;
 pub mod usage_chart;
 pub mod usage_table;
