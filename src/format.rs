@@ -154,3 +154,22 @@ pub fn compact(v: f64) -> String {
         .and_then(|s| s.as_string())
         .unwrap_or_else(|| (v.round() as i64).to_string())
 }
+
+/// The range in words: whole days as dates, the last day included; anything finer with times.
+pub fn range_text(q: &usage_api::usage::UsageQuery) -> String {
+    let whole_days = q.start.is_midnight() && q.end.is_midnight();
+    let last = usage_api::Timestamp::from_unix(q.end.unix() - 1).unwrap_or(q.end);
+    if whole_days {
+        format!(
+            "{} to {}, UTC",
+            bucket(q.start, usage_api::usage::DetailLevel::Day),
+            bucket(last, usage_api::usage::DetailLevel::Day)
+        )
+    } else {
+        format!(
+            "{} to {} (end excluded), UTC",
+            bucket(q.start, usage_api::usage::DetailLevel::Hour),
+            bucket(q.end, usage_api::usage::DetailLevel::Hour)
+        )
+    }
+}

@@ -33,34 +33,22 @@ pub async fn usage_csv(
     client.get_text(&url, signal).await
 }
 
-/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF).
-pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
+pub use usage_portal_core::usage_view::parse_csv;
+
+/// Every record of a (small) query, walking its pages.
+pub async fn all_items(
+    client: &ApiClient,
+    realm: &str,
+    mut q: UsageQuery,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<Vec<usage_api::usage::UsageItem>, ApiError> {
+    let mut items = Vec::new();
+    loop {
+        let page = usage_page(client, realm, &q, signal).await?;
+        items.extend(page.items);
+        match page.next_offset {
+            Some(n) => q.offset = n,
+            None => return Ok(items),
         }
     }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
 }

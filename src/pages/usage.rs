@@ -1,152 +1,22 @@
 //! The Usage page: every query of the usage API, with the view state in the URL.
 
-use crate::api::usage::{parse_csv, usage_csv, usage_page};
-use crate::api::{ApiClient, ApiError};
+use crate::api::usage::{all_items, usage_csv, usage_page};
+use crate::api::ApiClient;
 use crate::components::csv_download::CsvDownload;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
 use crate::components::pager::Pager;
 use crate::components::totals::{UnitTotals, totals_by_unit};
-use crate::components::usage_chart::{ChartPoint, UsageChart};
+use crate::components::usage_chart::UsageChart;
 use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
+use crate::hooks::abortable::use_abortable_resource;
 use crate::state::{query_from_url, query_string, today_utc};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
-use usage_api::usage::{DetailLevel, QueryKind, UsageField, UsageItem, UsageQuery};
-use usage_api::{Quantity, Timestamp};
-
-/// Aborts the previous request when a new one starts, so a slow answer to an old query can
-/// never replace a newer one (and the network is not kept busy with it).
-#[derive(Default)]
-struct Inflight(Option<web_sys::AbortController>);
-
-impl Inflight {
-    fn next(&mut self) -> Option<web_sys::AbortSignal> {
-        self.cancel();
-        let controller = web_sys::AbortController::new().ok()?;
-        let signal = controller.signal();
-        self.0 = Some(controller);
-        Some(signal)
-    }
-
-    fn cancel(&mut self) {
-        if let Some(old) = self.0.take() {
-            old.abort();
-        }
-    }
-}
-
-/// A resource that aborts its previous request whenever its query changes or the page goes.
-fn abortable_resource<T: 'static, Fut>(
-    query: Memo<UsageQuery>,
-    fetch: impl Fn(UsageQuery, Option<web_sys::AbortSignal>) -> Fut + 'static,
-) -> LocalResource<T>
-where
-    Fut: Future<Output = T> + 'static,
-{
-    let inflight = StoredValue::new_local(Inflight::default());
-    on_cleanup(move || {
-        inflight.try_update_value(Inflight::cancel);
-    });
-    LocalResource::new(move || {
-        let q = query.get();
-        let signal = inflight.try_update_value(Inflight::next).flatten();
-        fetch(q, signal)
-    })
-}
-
-/// The summarized query behind the totals: one record per subscription, no other grouping.
-fn totals_query(q: &UsageQuery) -> UsageQuery {
-    UsageQuery {
-        detail: DetailLevel::Summarized,
-        group_by: Vec::new(),
-        fields: Some(vec![
-            UsageField::ValueDriver,
-            UsageField::UsageValue,
-            UsageField::BillableValue,
-        ]),
-        limit: usage_api::limits::PAGE_LIMIT_MAX,
-        offset: 0,
-        ..q.clone()
-    }
-}
-
-/// The query behind the chart: the same range, filters and detail, one series per charge item.
-fn chart_query(q: &UsageQuery) -> UsageQuery {
-    UsageQuery {
-        group_by: Vec::new(),
-        fields: Some(vec![
-            UsageField::Name,
-            UsageField::ValueDriver,
-            UsageField::UsageValue,
-        ]),
-        offset: 0,
-        ..q.clone()
-    }
-}
-
-fn chart_points(csv: &str) -> Vec<ChartPoint> {
-    let mut rows = parse_csv(csv).into_iter();
-    let Some(header) = rows.next() else {
-        return Vec::new();
-    };
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let (name, unit, value, time) = (
-        col("name"),
-        col("valueDriver"),
-        col("usageValue"),
-        col("usageDateTime"),
-    );
-    rows.filter_map(|r| {
-        Some(ChartPoint {
-            bucket: time.and_then(|i| Timestamp::parse(r.get(i)?)),
-            series: r.get(name?)?.trim_start_matches('\'').to_owned(),
-            unit: r.get(unit?)?.clone(),
-            value: Quantity::parse(r.get(value?)?).ok()?.milli() as f64 / 1000.0,
-        })
-    })
-    .collect()
-}
-
-/// The range in words: whole days as dates, the last day included; anything finer with times.
-fn range_text(q: &UsageQuery) -> String {
-    use crate::format::bucket;
-    let whole_days = q.start.is_midnight() && q.end.is_midnight();
-    let last = Timestamp::from_unix(q.end.unix() - 1).unwrap_or(q.end);
-    if whole_days {
-        format!(
-            "{} to {}, UTC",
-            bucket(q.start, DetailLevel::Day),
-            bucket(last, DetailLevel::Day)
-        )
-    } else {
-        format!(
-            "{} to {} (end excluded), UTC",
-            bucket(q.start, DetailLevel::Hour),
-            bucket(q.end, DetailLevel::Hour)
-        )
-    }
-}
-
-/// Every record of a (small) query, walking its pages.
-async fn all_items(
-    client: &ApiClient,
-    realm: &str,
-    mut q: UsageQuery,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<Vec<UsageItem>, ApiError> {
-    let mut items = Vec::new();
-    loop {
-        let page = usage_page(client, realm, &q, signal).await?;
-        items.extend(page.items);
-        match page.next_offset {
-            Some(n) => q.offset = n,
-            None => return Ok(items),
-        }
-    }
-}
+use usage_api::usage::{QueryKind, UsageQuery};
+use usage_portal_core::usage_view::{chart_points, chart_query, totals_query};
 
 /// Marks the first paint of the records table in the browser's performance timeline
 /// (`usage-table-painted`), which the paint benchmark reads.
@@ -185,14 +55,14 @@ pub fn UsagePage() -> impl IntoView {
 
     let page = {
         let (client, realm) = (client.clone(), realm.clone());
-        abortable_resource(query, move |q, signal| {
+        use_abortable_resource(query, move |q, signal| {
             let (client, realm) = (client.clone(), realm.clone());
             async move { usage_page(&client, &realm, &q, signal.as_ref()).await }
         })
     };
     let totals = {
         let (client, realm) = (client.clone(), realm.clone());
-        abortable_resource(unpaged, move |q, signal| {
+        use_abortable_resource(unpaged, move |q, signal| {
             let (client, realm) = (client.clone(), realm.clone());
             async move {
                 all_items(&client, &realm, totals_query(&q), signal.as_ref())
@@ -203,7 +73,7 @@ pub fn UsagePage() -> impl IntoView {
     };
     let chart = {
         let (client, realm) = (client.clone(), realm.clone());
-        abortable_resource(unpaged, move |q, signal| {
+        use_abortable_resource(unpaged, move |q, signal| {
             let (client, realm) = (client.clone(), realm.clone());
             async move {
                 usage_csv(&client, &realm, &chart_query(&q), signal.as_ref())
@@ -255,7 +125,7 @@ pub fn UsagePage() -> impl IntoView {
             <FilterBar query today on_apply />
             {url_notice}
             <p class="up-range">
-                {move || query.with(range_text)}
+                {move || query.with(crate::format::range_text)}
             </p>
             <div class="up-summary">
                 <Transition fallback=|| view! { <p class="up-status" role="status">"Loading totals…"</p> }>

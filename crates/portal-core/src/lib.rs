@@ -11,3 +11,4 @@ pub mod reports;
 pub mod sort;
 pub mod totals;
 pub mod url_state;
+pub mod usage_view;

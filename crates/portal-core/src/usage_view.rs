@@ -1,0 +1,154 @@
+//! What the Usage page asks the API for beside the page itself (the totals and the chart), and
+//! how the chart's CSV becomes points.
+
+use crate::chart::ChartPoint;
+use usage_api::usage::{DetailLevel, UsageField, UsageQuery};
+use usage_api::{Quantity, Timestamp};
+
+/// The summarized query behind the totals: one record per subscription, no other grouping.
+pub fn totals_query(q: &UsageQuery) -> UsageQuery {
+    UsageQuery {
+        detail: DetailLevel::Summarized,
+        group_by: Vec::new(),
+        fields: Some(vec![
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+            UsageField::BillableValue,
+        ]),
+        limit: usage_api::limits::PAGE_LIMIT_MAX,
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+/// The query behind the chart: the same range, filters and detail, one series per charge item.
+pub fn chart_query(q: &UsageQuery) -> UsageQuery {
+    UsageQuery {
+        group_by: Vec::new(),
+        fields: Some(vec![
+            UsageField::Name,
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+        ]),
+        offset: 0,
+        ..q.clone()
+    }
+}
+
+/// The chart's points from its CSV (columns found by name; a row that does not parse is left
+/// out).
+pub fn chart_points(csv: &str) -> Vec<ChartPoint> {
+    let mut rows = parse_csv(csv).into_iter();
+    let Some(header) = rows.next() else {
+        return Vec::new();
+    };
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (name, unit, value, time) = (
+        col("name"),
+        col("valueDriver"),
+        col("usageValue"),
+        col("usageDateTime"),
+    );
+    rows.filter_map(|r| {
+        Some(ChartPoint {
+            bucket: time.and_then(|i| Timestamp::parse(r.get(i)?)),
+            series: r.get(name?)?.trim_start_matches('\'').to_owned(),
+            unit: r.get(unit?)?.clone(),
+            value: Quantity::parse(r.get(value?)?).ok()?.milli() as f64 / 1000.0,
+        })
+    })
+    .collect()
+}
+
+/// Splits CSV text into records (RFC 4180: quoted fields, doubled quotes, CRLF).
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        let rows = parse_csv("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",3\r\n,,\r\n");
+        assert_eq!(
+            rows,
+            [
+                vec!["a", "b", "c"],
+                vec!["x, y", "say \"hi\"", "3"],
+                vec!["", "", ""]
+            ]
+        );
+        assert_eq!(parse_csv("last,row"), [vec!["last", "row"]]);
+        assert!(parse_csv("").is_empty());
+    }
+
+    #[test]
+    fn chart_points_by_column_name() {
+        let csv = "usageDateTime,name,valueDriver,usageValue\r\n2027-01-01T00:00:00,'=Storage,GB,1.5\r\n2027-01-02T00:00:00,API,transactions,not-a-number\r\n";
+        let points = chart_points(csv);
+        assert_eq!(points.len(), 1, "the unreadable row is left out");
+        assert_eq!(
+            points[0].series, "=Storage",
+            "the formula guard's quote is removed"
+        );
+        assert_eq!(points[0].unit, "GB");
+        assert_eq!(points[0].value, 1.5);
+        assert_eq!(points[0].bucket, Timestamp::parse("2027-01-01"));
+    }
+
+    #[test]
+    fn totals_and_chart_ask_for_what_they_show() {
+        let q = UsageQuery::from_pairs(
+            [
+                ("startDate", "2027-01-01"),
+                ("endDate", "2027-02-01"),
+                ("groupBy", "appId"),
+                ("offset", "3"),
+                ("detailLevel", "day"),
+            ],
+            usage_api::usage::QueryKind::Page,
+        )
+        .unwrap();
+        let t = totals_query(&q);
+        assert_eq!(
+            (t.detail, t.offset, t.group_by.len()),
+            (DetailLevel::Summarized, 0, 0)
+        );
+        assert_eq!(t.limit, usage_api::limits::PAGE_LIMIT_MAX);
+        let c = chart_query(&q);
+        assert_eq!(
+            (c.detail, c.offset, c.group_by.len()),
+            (DetailLevel::Day, 0, 0)
+        );
+        assert_eq!((c.start, c.end), (q.start, q.end));
+    }
+}
