@@ -1,5 +1,7 @@
 //! Reusable components.
 
+pub mod billing_tables;
+pub mod checkbox_list;
 pub mod csv_download;
 pub mod download_progress;
 pub mod error_view;

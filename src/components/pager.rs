@@ -1,13 +1,54 @@
-//! Page navigation for paged API results (`offset` is a page number).
+//! Page navigation for paged API results: one look and one set of links for every list.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use usage_portal_core::paging::PagerTargets;
 
-/// First, previous, next and last links, "page x of y" and the record count.
+/// Where a pager's links go; `None` shows that link disabled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PagerHrefs {
+    /// The first page.
+    pub first: Option<String>,
+    /// The page before.
+    pub prev: Option<String>,
+    /// The page after.
+    pub next: Option<String>,
+    /// The last page.
+    pub last: Option<String>,
+}
+
+/// First, previous, next and last links around a status ("page x of y").
 ///
 /// Links rather than buttons: each page has a URL, so it can be opened, shared and reached
 /// with back and forward.
+#[component]
+pub fn PagerNav(
+    /// Where each link goes.
+    hrefs: PagerHrefs,
+    /// What the status says, such as `Page 2 of 7 · 640 records`.
+    #[prop(into)]
+    status: String,
+) -> impl IntoView {
+    let link = |label: &'static str, rel: &'static str, href: Option<String>| match href {
+        Some(h) => {
+            view! { <A href=h attr:rel=rel attr:class="up-pager-link">{label}</A> }.into_any()
+        }
+        None => {
+            view! { <span class="up-pager-link" aria-disabled="true">{label}</span> }.into_any()
+        }
+    };
+    view! {
+        <nav class="up-pager" aria-label="Pages">
+            {link("« First", "first", hrefs.first)}
+            {link("‹ Previous", "prev", hrefs.prev)}
+            <span class="up-pager-status" aria-live="polite">{status}</span>
+            {link("Next ›", "next", hrefs.next)}
+            {link("Last »", "last", hrefs.last)}
+        </nav>
+    }
+}
+
+/// A [`PagerNav`] for a result paged by number (`offset` is a page number, from 0).
 #[component]
 pub fn Pager(
     /// The current page number (0-based).
@@ -22,32 +63,22 @@ pub fn Pager(
     /// The href of page `n`.
     href: Callback<u32, String>,
 ) -> impl IntoView {
-    let link = move |label: &'static str, target: Signal<Option<u32>>, rel: &'static str| {
-        move || match target.get() {
-            Some(n) => {
-                view! { <A href=href.run(n) attr:rel=rel attr:class="up-pager-link">{label}</A> }
-                    .into_any()
-            }
-            None => {
-                view! { <span class="up-pager-link" aria-disabled="true">{label}</span> }.into_any()
-            }
-        }
-    };
-    let targets = Memo::new(move |_| PagerTargets::new(offset.get(), last_offset.get()));
-    let first = Signal::derive(move || targets.get().first);
-    let prev = Signal::derive(move || targets.get().prev);
-    let next = Signal::derive(move || targets.get().next);
-    let last = Signal::derive(move || targets.get().last);
-    view! {
-        <nav class="up-pager" aria-label="Pages">
-            {link("« First", first, "first")}
-            {link("‹ Previous", prev, "prev")}
-            <span class="up-pager-status" aria-live="polite">
-                "Page " {move || (offset.get() + 1).to_string()} " of " {move || (last_offset.get() + 1).to_string()}
-                " · " {move || crate::format::count(total.get())} " records"
-            </span>
-            {link("Next ›", next, "next")}
-            {link("Last »", last, "last")}
-        </nav>
+    move || {
+        let (offset, last_offset) = (offset.get(), last_offset.get());
+        let t = PagerTargets::new(offset, last_offset);
+        let to = |n: Option<u32>| n.map(|n| href.run(n));
+        let hrefs = PagerHrefs {
+            first: to(t.first),
+            prev: to(t.prev),
+            next: to(t.next),
+            last: to(t.last),
+        };
+        let status = format!(
+            "Page {} of {} · {} records",
+            u64::from(offset) + 1,
+            u64::from(last_offset) + 1,
+            crate::format::count(total.get())
+        );
+        view! { <PagerNav hrefs status /> }
     }
 }

@@ -2,13 +2,14 @@
 
 use crate::api::ApiClient;
 use crate::api::billing::monthly;
+use crate::components::billing_tables::account_tables;
+use crate::components::checkbox_list::CheckboxList;
 use crate::components::error_view::ErrorView;
+use crate::components::pager::{PagerHrefs, PagerNav};
 use crate::format;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
-use usage_api::billing::{MonthlyPage, MonthlyUsage};
 
 pub use usage_portal_core::money::totals_by_currency;
 
@@ -18,75 +19,6 @@ fn portal_href(href: &str) -> String {
         "/billing?{}",
         href.split_once('?').map_or("", |(_, q)| q)
     ))
-}
-
-fn account_tables(page: &MonthlyPage) -> impl IntoView + use<> {
-    let mut accounts: Vec<String> = page
-        .embedded
-        .usage
-        .iter()
-        .map(|u| u.account_id.clone())
-        .collect();
-    accounts.dedup();
-    accounts
-        .into_iter()
-        .map(|account| {
-            let items: Vec<&MonthlyUsage> = page.embedded.usage.iter().filter(|u| u.account_id == account).collect();
-            let rows = items
-                .iter()
-                .map(|u| {
-                    view! {
-                        <tr>
-                            <td>{u.month.clone()}</td>
-                            <th scope="row">{u.description.clone()}</th>
-                            <td>{u.product_id.clone()}</td>
-                            <td class="num">{format::quantity_text(&u.number_of_units)} " " {u.unit.clone()}</td>
-                            <td class="num">{u.price.clone()} " " {u.currency.clone()}</td>
-                            <td class="num">{format::money(&u.total_amount, &u.currency)}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            let totals = match totals_by_currency(&items) {
-                Ok(totals) => totals
-                    .into_iter()
-                    .map(|(currency, total)| {
-                        view! {
-                            <tr class="up-total-row">
-                                <th scope="row" colspan="5">{format!("Total on this page in {currency}")}</th>
-                                <td class="num">{format::money(&total.to_string(), &currency)}</td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()
-                    .into_any(),
-                Err(e) => view! {
-                    <tr class="up-total-row">
-                        <th scope="row" colspan="5">"Total on this page"</th>
-                        <td class="num">{format!("Not computed: {e}.")}</td>
-                    </tr>
-                }
-                .into_any(),
-            };
-            view! {
-                <div class="up-table-wrap" tabindex="0" role="region" aria-label=format!("Usage of {account}")>
-                    <table class="up-table up-billing" data-account=account.clone()>
-                        <caption>{format!("Account {account}")}</caption>
-                        <thead><tr>
-                            <th scope="col">"Month"</th>
-                            <th scope="col">"Product"</th>
-                            <th scope="col">"Product id"</th>
-                            <th scope="col" class="num">"Units"</th>
-                            <th scope="col" class="num">"Price"</th>
-                            <th scope="col" class="num">"Amount"</th>
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                        <tfoot>{totals}</tfoot>
-                    </table>
-                </div>
-            }
-        })
-        .collect_view()
 }
 
 /// The Billing page.
@@ -158,44 +90,21 @@ pub fn BillingPage() -> impl IntoView {
                 Ok(o) => {
                     let mut all = vec![(o.realm_id.clone(), o.name.clone())];
                     all.extend(o.sub_accounts.into_iter().map(|s| (s.realm_id, s.name)));
-                    all.into_iter()
-                        .map(|(id, name)| {
-                            let (a, b) = (id.clone(), id.clone());
-                            view! {
-                                <label class="up-toggle">
-                                    <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&a))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            chosen.update(|c| { c.retain(|x| *x != b); if on { c.push(b.clone()); } });
-                                        } />
-                                    {format!("{name} ({id})")}
-                                </label>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
+                    let options = all
+                        .into_iter()
+                        .map(|(id, name)| (id.clone(), format!("{name} ({id})")))
+                        .collect();
+                    view! { <CheckboxList legend="Accounts (none chosen: your organization)" options chosen /> }.into_any()
                 }
                 Err(e) => view! { <ErrorView error=e /> }.into_any(),
             }
         })
     };
-    let pager_link = |label: &'static str, rel: &'static str, href: Option<String>| match href {
-        Some(h) => {
-            view! { <A href=portal_href(&h) attr:rel=rel attr:class="up-pager-link">{label}</A> }
-                .into_any()
-        }
-        None => {
-            view! { <span class="up-pager-link" aria-disabled="true">{label}</span> }.into_any()
-        }
-    };
     view! {
         <section class="up-page" aria-labelledby="billing-title">
             <h1 id="billing-title">"Billing"</h1>
             <form class="up-filters" on:submit=on_submit aria-label="Billing filters">
-                <fieldset class="up-fieldset up-inline">
-                    <legend>"Accounts (none chosen: your organization)"</legend>
-                    <Transition fallback=|| view! { <span class="up-status" role="status">"Loading accounts…"</span> }>{account_boxes}</Transition>
-                </fieldset>
+                <Transition fallback=|| view! { <span class="up-status" role="status">"Loading accounts…"</span> }>{account_boxes}</Transition>
                 <div class="up-row">
                     <div class="up-field">
                         <label for="b-from">"From month"</label>
@@ -219,13 +128,12 @@ pub fn BillingPage() -> impl IntoView {
                             let links = p.links.clone();
                             view! {
                                 {account_tables(&p)}
-                                <nav class="up-pager" aria-label="Pages">
-                                    {pager_link("« First", "first", (p.page > 1).then(|| links.first.href.clone()))}
-                                    {pager_link("‹ Previous", "prev", links.prev.map(|l| l.href))}
-                                    <span class="up-pager-status">{format!("Page {} of {} · {} rows", p.page, p.total_pages, format::count(p.total))}</span>
-                                    {pager_link("Next ›", "next", links.next.map(|l| l.href))}
-                                    {pager_link("Last »", "last", (p.page < p.total_pages).then(|| links.last.href.clone()))}
-                                </nav>
+                                <PagerNav hrefs=PagerHrefs {
+                                    first: (p.page > 1).then(|| portal_href(&links.first.href)),
+                                    prev: links.prev.map(|l| portal_href(&l.href)),
+                                    next: links.next.map(|l| portal_href(&l.href)),
+                                    last: (p.page < p.total_pages).then(|| portal_href(&links.last.href)),
+                                } status=format!("Page {} of {} · {} rows", p.page, p.total_pages, format::count(p.total)) />
                             }.into_any()
                         }
                     }

@@ -2,6 +2,7 @@
 
 use crate::api::reports::create_report;
 use crate::api::{ApiClient, ApiError};
+use crate::components::checkbox_list::CheckboxList;
 use crate::components::download_progress::DownloadProgress;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
@@ -57,29 +58,14 @@ pub fn ReportsPage() -> impl IntoView {
     let sub_picker = move || {
         Suspend::new(async move {
             match org.await {
-                Ok(o) if !o.sub_accounts.is_empty() => view! {
-                    <fieldset class="up-fieldset up-inline">
-                        <legend>"Sub-accounts (none chosen: this organization)"</legend>
-                        {o.sub_accounts.into_iter().map(|s| {
-                            let (id, id2) = (s.realm_id.clone(), s.realm_id.clone());
-                            view! {
-                                <label class="up-toggle">
-                                    <input type="checkbox"
-                                        prop:checked=move || selected_subs.with(|v| v.contains(&id))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            selected_subs.update(|v| {
-                                                v.retain(|x| *x != id2);
-                                                if on { v.push(id2.clone()); }
-                                            });
-                                        } />
-                                    {format!("{} ({})", s.name, s.realm_id)}
-                                </label>
-                            }
-                        }).collect_view()}
-                    </fieldset>
+                Ok(o) if !o.sub_accounts.is_empty() => {
+                    let options = o
+                        .sub_accounts
+                        .into_iter()
+                        .map(|s| (s.realm_id.clone(), format!("{} ({})", s.name, s.realm_id)))
+                        .collect();
+                    view! { <CheckboxList legend="Sub-accounts (none chosen: this organization)" options chosen=selected_subs /> }.into_any()
                 }
-                .into_any(),
                 Ok(_) => ().into_any(),
                 Err(e) => view! { <ErrorView error=e /> }.into_any(),
             }

@@ -1,7 +1,7 @@
 //! The Usage page: every query of the usage API, with the view state in the URL.
 
-use crate::api::usage::{all_items, usage_csv, usage_page};
 use crate::api::ApiClient;
+use crate::api::usage::{all_items, usage_csv, usage_page};
 use crate::components::csv_download::CsvDownload;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
