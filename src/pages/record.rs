@@ -4,16 +4,18 @@
 //! has answered, so a double click or a retry after a network error records the usage once.
 
 use crate::api::billing::record_usage;
-use crate::api::usage::usage_page;
+use crate::api::usage::recent_subscriptions;
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
+use crate::components::field::{Field, error_id};
+use crate::components::record_result::RecordResult;
 use crate::config::Realm;
-use crate::format;
-use crate::state::{default_range, today_utc};
+use crate::state::today_utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use usage_api::usage::{QueryKind, UsageQuery};
-use usage_api::usages::{NewUsage, UsageRecord, check_quantity};
+use usage_api::usage::Channel;
+use usage_api::usages::{NewUsage, UsageRecord};
+use usage_portal_core::record::{errors_of, quantity_error_text};
 
 fn new_submission_id() -> String {
     let mut s = String::from("portal-");
@@ -24,6 +26,14 @@ fn new_submission_id() -> String {
         ));
     }
     s
+}
+
+/// A channel in words.
+fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::Hot => "Hot",
+        Channel::Cold => "Cold",
+    }
 }
 
 /// The Record usage page.
@@ -42,21 +52,7 @@ pub fn RecordPage() -> impl IntoView {
         let client = client.clone();
         LocalResource::new(move || {
             let (client, realm) = (client.clone(), realm.clone());
-            async move {
-                let (start, end) = default_range(today_utc());
-                let q = UsageQuery::from_pairs(
-                    [
-                        ("startDate", start.to_string().as_str()),
-                        ("endDate", end.to_string().as_str()),
-                        ("usageFields", "billingSubscriptionId,name,valueDriver"),
-                    ],
-                    QueryKind::Page,
-                );
-                match q {
-                    Ok(q) => usage_page(&client, &realm, &q, None).await.map(|p| p.items),
-                    Err(_) => Ok(Vec::new()),
-                }
-            }
+            async move { recent_subscriptions(&client, &realm, today_utc()).await }
         })
     };
 
@@ -71,28 +67,10 @@ pub fn RecordPage() -> impl IntoView {
     };
     let quantity_error = Signal::derive(move || {
         let q = form.with(|f| f.quantity.clone()).unwrap_or_default();
-        let from_server = errors.with(|e| {
-            e.iter()
-                .find(|e| e.name == "quantity")
-                .map(|e| e.description.clone())
-        });
-        if q.is_empty() {
-            from_server.unwrap_or_default()
-        } else {
-            check_quantity(&q).err().or(from_server).unwrap_or_default()
-        }
+        errors.with(|e| quantity_error_text(&q, e))
     });
-    let error_of = move |name: &'static str| {
-        Signal::derive(move || {
-            errors.with(|e| {
-                e.iter()
-                    .filter(|e| e.name == name)
-                    .map(|e| e.description.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        })
-    };
+    let error_of =
+        move |name: &'static str| Signal::derive(move || errors.with(|e| errors_of(e, name)));
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -130,14 +108,12 @@ pub fn RecordPage() -> impl IntoView {
                       label: &'static str,
                       get: fn(&NewUsage) -> Option<String>,
                       set: fn(&mut NewUsage, String)| {
-        let error = error_of(id);
+        let (error, html_id) = (error_of(id), format!("r-{id}"));
         view! {
-            <div class="up-field">
-                <label for=format!("r-{id}")>{label}</label>
-                <input id=format!("r-{id}") type="text" prop:value=move || form.with(|f| get(f).unwrap_or_default()) on:input=edit(set)
-                    aria-invalid=move || (!error.get().is_empty()).to_string() aria-describedby=format!("r-{id}-error") />
-                <span class="up-field-error" id=format!("r-{id}-error") role="alert">{move || error.get()}</span>
-            </div>
+            <Field id=html_id.clone() label error>
+                <input id=html_id.clone() type="text" prop:value=move || form.with(|f| get(f).unwrap_or_default()) on:input=edit(set)
+                    aria-invalid=move || (!error.get().is_empty()).to_string() aria-describedby=error_id(&html_id) />
+            </Field>
         }
     };
 
@@ -148,8 +124,7 @@ pub fn RecordPage() -> impl IntoView {
                 <fieldset class="up-fieldset">
                     <legend>"Usage"</legend>
                     <div class="up-row">
-                        <div class="up-field">
-                            <label for="r-subscriptionId">"Subscription"</label>
+                        <Field id="r-subscriptionId" label="Subscription" error=error_of("subscriptionId")>
                             <input id="r-subscriptionId" type="text" list="r-subscriptions" autocomplete="off"
                                 prop:value=move || form.with(|f| f.subscription_id.clone().unwrap_or_default())
                                 on:input=edit(|f, v| f.subscription_id = Some(v).filter(|v| !v.is_empty()))
@@ -165,25 +140,20 @@ pub fn RecordPage() -> impl IntoView {
                                     })}
                                 </Transition>
                             </datalist>
-                            <span class="up-field-error" id="r-subscriptionId-error" role="alert">{move || error_of("subscriptionId").get()}</span>
-                        </div>
-                        <div class="up-field">
-                            <label for="r-quantity">"Quantity"</label>
+                        </Field>
+                        <Field id="r-quantity" label="Quantity" error=quantity_error>
                             <input id="r-quantity" type="text" inputmode="decimal" autocomplete="off"
                                 prop:value=move || form.with(|f| f.quantity.clone().unwrap_or_default())
                                 on:input=edit(|f, v| f.quantity = Some(v).filter(|v| !v.is_empty()))
                                 aria-invalid=move || (!quantity_error.get().is_empty()).to_string()
                                 aria-describedby="r-quantity-error" />
-                            <span class="up-field-error" id="r-quantity-error" role="alert">{move || quantity_error.get()}</span>
-                        </div>
-                        <div class="up-field">
-                            <label for="r-usageTime">"Time (UTC; empty for now)"</label>
+                        </Field>
+                        <Field id="r-usageTime" label="Time (UTC; empty for now)" error=error_of("usageTime")>
                             <input id="r-usageTime" type="datetime-local"
                                 prop:value=move || form.with(|f| f.usage_time.clone().unwrap_or_default())
                                 on:input=edit(|f, v| f.usage_time = Some(v).filter(|v| !v.is_empty()))
                                 aria-describedby="r-usageTime-error" />
-                            <span class="up-field-error" id="r-usageTime-error" role="alert">{move || error_of("usageTime").get()}</span>
-                        </div>
+                        </Field>
                     </div>
                 </fieldset>
                 <fieldset class="up-fieldset">
@@ -193,14 +163,13 @@ pub fn RecordPage() -> impl IntoView {
                         {field("projectHrn", "Project HRN", |f| f.project_hrn.clone(), |f, v| f.project_hrn = Some(v).filter(|v| !v.is_empty()))}
                         {field("billingTag", "Billing tag", |f| f.billing_tag.clone(), |f, v| f.billing_tag = Some(v).filter(|v| !v.is_empty()))}
                         {field("resource", "Resource", |f| f.resource.clone(), |f, v| f.resource = Some(v).filter(|v| !v.is_empty()))}
-                        <div class="up-field">
-                            <label for="r-channelId">"Channel"</label>
-                            <select id="r-channelId" on:change=edit(|f, v| f.channel_id = Some(v).filter(|v| !v.is_empty()))>
+                        <Field id="r-channelId" label="Channel" error=error_of("channelId")>
+                            <select id="r-channelId" on:change=edit(|f, v| f.channel_id = Some(v).filter(|v| !v.is_empty()))
+                                aria-describedby="r-channelId-error">
                                 <option value="">"None"</option>
-                                <option value="hot">"Hot"</option>
-                                <option value="cold">"Cold"</option>
+                                {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{channel_label(*c)}</option> }).collect_view()}
                             </select>
-                        </div>
+                        </Field>
                     </div>
                     <label class="up-toggle">
                         <input id="r-partial" type="checkbox" prop:checked=move || form.with(|f| f.accept_partial_quantity)
@@ -219,14 +188,7 @@ pub fn RecordPage() -> impl IntoView {
                 </div>
             </form>
             {move || result.get().map(|r| match r {
-                Ok(rec) => view! {
-                    <div class="up-notice up-record-result" role="status">
-                        <p>{format!("Recorded {} for {} at {} UTC.", rec.id, rec.subscription_id, rec.usage_time)}</p>
-                        <p>"Requested " <strong class="up-requested">{format::quantity(rec.requested_quantity)}</strong>
-                           ", accepted " <strong class="up-accepted">{format::quantity(rec.quantity)}</strong>
-                           {(rec.quantity != rec.requested_quantity).then_some(" (clipped to the monthly limit)")}</p>
-                    </div>
-                }.into_any(),
+                Ok(rec) => view! { <RecordResult record=rec /> }.into_any(),
                 Err(e) => view! { <ErrorView error=e /> }.into_any(),
             })}
         </section>

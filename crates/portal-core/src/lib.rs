@@ -7,6 +7,7 @@ pub mod money;
 pub mod number;
 pub mod paging;
 pub mod polling;
+pub mod record;
 pub mod reports;
 pub mod sort;
 pub mod totals;
