@@ -29,7 +29,20 @@ pub fn App() -> impl IntoView {
     if let Some(events) = &events {
         provide_context(events.clone());
     }
-    let config = LocalResource::new(|| config::load("config.json"));
+    let config = {
+        let events = events.clone();
+        LocalResource::new(move || {
+            let events = events.clone();
+            async move {
+                let loaded = config::load("config.json").await;
+                // Before there is a client: said to the host here.
+                if let (Err(e), Some(events)) = (&loaded, &events) {
+                    events.error(e);
+                }
+                loaded
+            }
+        })
+    };
     view! {
         <Transition fallback=|| view! {
             <div class="up-root"><p class="up-status" role="status">"Loading the portal…"</p></div>
@@ -62,6 +75,14 @@ pub fn Portal(
     /// Where the portal's DOM events go (the element it is mounted in).
     events: Option<HostEvents>,
 ) -> impl IntoView {
+    // Every error the client returns reaches the host page, once, from here.
+    let client = match &events {
+        Some(events) => {
+            let events = events.clone();
+            client.with_error_sink(crate::api::ErrorSink::new(move |e| events.error(e)))
+        }
+        None => client,
+    };
     provide_context(client);
     provide_context(Realm(realm.clone()));
     provide_context(base.clone());

@@ -150,11 +150,38 @@ fn new_request_id() -> String {
 /// A whole answer: its text, HTTP status and request id.
 type Answer = (String, u16, Option<String>);
 
+/// Where a client's errors are reported (the host page, when the portal has one): the one
+/// place errors leave the portal, so no view has to tell anyone while it renders.
+#[derive(Clone)]
+pub struct ErrorSink(std::sync::Arc<dyn Fn(&ApiError) + Send + Sync>);
+
+impl ErrorSink {
+    /// A sink calling `f` with each error.
+    pub fn new(f: impl Fn(&ApiError) + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(f))
+    }
+}
+
+impl fmt::Debug for ErrorSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ErrorSink")
+    }
+}
+
+// Where errors go is not part of what a client is: two clients of one API and token are equal.
+impl PartialEq for ErrorSink {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for ErrorSink {}
+
 /// Calls the Usage API with a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
     base: String,
     tokens: TokenSource,
+    errors: Option<ErrorSink>,
 }
 
 impl ApiClient {
@@ -168,7 +195,38 @@ impl ApiClient {
         Self {
             base: base.to_owned(),
             tokens,
+            errors: None,
         }
+    }
+
+    /// This client, reporting every error it returns (but a cancelled request) to `sink`.
+    pub fn with_error_sink(mut self, sink: ErrorSink) -> Self {
+        self.errors = Some(sink);
+        self
+    }
+
+    /// This client without its sink: for requests whose failures are retried, not shown (the
+    /// caller reports the one it shows).
+    pub fn unreported(&self) -> Self {
+        Self {
+            errors: None,
+            ..self.clone()
+        }
+    }
+
+    /// Reports `error` to the client's sink: for an error of the portal's own (a file that
+    /// could not be saved, a page that did not load), which no request returned.
+    pub fn report(&self, error: &ApiError) {
+        if let Some(sink) = self.errors.as_ref().filter(|_| !error.is_aborted()) {
+            (sink.0)(error);
+        }
+    }
+
+    fn reported<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if let Err(e) = &result {
+            self.report(e);
+        }
+        result
     }
 
     /// The API's base URL.
@@ -192,8 +250,8 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<T, ApiError> {
-        let (text, status, request_id) = self.read("GET", url, None, signal).await?;
-        decode(&text, status, request_id)
+        let answer = self.read("GET", url, None, signal).await;
+        self.reported(answer.and_then(|(text, status, id)| decode(&text, status, id)))
     }
 
     /// GETs `url` as text (CSV); `signal` aborts it.
@@ -202,7 +260,7 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<String, ApiError> {
-        Ok(self.read("GET", url, None, signal).await?.0)
+        self.reported(self.read("GET", url, None, signal).await.map(|a| a.0))
     }
 
     /// POSTs `body` as JSON to `url` and decodes the JSON answer.
@@ -212,8 +270,8 @@ impl ApiClient {
         body: &B,
     ) -> Result<T, ApiError> {
         let body = Some(serde_json::to_string(body));
-        let (text, status, request_id) = self.read("POST", url, body, None).await?;
-        decode(&text, status, request_id)
+        let answer = self.read("POST", url, body, None).await;
+        self.reported(answer.and_then(|(text, status, id)| decode(&text, status, id)))
     }
 
     /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
@@ -222,7 +280,7 @@ impl ApiClient {
         url: &str,
         signal: Option<&web_sys::AbortSignal>,
     ) -> Result<(Response, Option<String>), ApiError> {
-        Box::pin(self.send("GET", url, None, signal)).await
+        self.reported(Box::pin(self.send("GET", url, None, signal)).await)
     }
 
     /// Sends the request and reads the whole answer as text.

@@ -1,19 +1,15 @@
 //! An error, in words, with the request id to quote.
 
 use crate::api::ApiError;
-use crate::host::HostEvents;
 use leptos::prelude::*;
 
-/// Shows an [`ApiError`] as an alert: what happened, what to check, and the request id.
+/// Shows an [`ApiError`] as an alert: what happened, what to check, and the request id. It only
+/// shows: the host hears of errors from the client's [`crate::api::ErrorSink`].
 #[component]
 pub fn ErrorView(
     /// The error to show.
     error: ApiError,
 ) -> impl IntoView {
-    // The host page hears of every error the user is shown (signed out, for instance).
-    if let Some(events) = use_context::<HostEvents>() {
-        events.error(&error);
-    }
     let fields = error.fields.clone();
     view! {
         <div class="up-error" role="alert">

@@ -102,6 +102,11 @@ pub fn use_report_download(client: ApiClient, realm: String) -> ReportDownload {
                             ));
                         }
                         Err(e) => {
+                            // The client reported its own (HTTP, network); a file that could
+                            // not be written is the portal's.
+                            if e.kind == crate::api::ErrorKind::Local {
+                                client.report(&e);
+                            }
                             error.try_set(Some(e));
                         }
                     }
@@ -110,11 +115,13 @@ pub fn use_report_download(client: ApiClient, realm: String) -> ReportDownload {
                 Err(_) => match report.download_url {
                     Some(u) => click_link(&format!("{}{u}", client.base()), &name),
                     None => {
-                        error.try_set(Some(ApiError::local(
+                        let e = ApiError::local(
                             "This browser cannot save the report.",
                             String::new(),
                             None,
-                        )));
+                        );
+                        client.report(&e);
+                        error.try_set(Some(e));
                     }
                 },
             }

@@ -115,7 +115,8 @@ pub fn use_report_polling_with_options(
                     }
                     let mut retry = None;
                     for id in pending {
-                        let answer = report_status(&client, &realm, &id).await;
+                        // A failed poll is retried, not shown: only the one shown is reported.
+                        let answer = report_status(&client.unreported(), &realm, &id).await;
                         // The owner may have gone while the request was under way.
                         if !alive.load(Ordering::Relaxed) {
                             break 'poll;
@@ -139,6 +140,7 @@ pub fn use_report_polling_with_options(
                             // Signed out: said on the page (and to the host), and polling
                             // stops rather than asking for a token every few seconds.
                             Err(e) if e.is_signed_out() => {
+                                client.report(&e);
                                 error.try_set(Some(e));
                                 break 'poll;
                             }

@@ -73,6 +73,9 @@ where
                                 "Check the connection, then try again.".to_owned(),
                                 None,
                             );
+                            if let Some(client) = use_context::<crate::api::ApiClient>() {
+                                client.report(&error);
+                            }
                             view! {
                                 <ErrorView error />
                                 <button type="button" class="up-button" on:click=move |_| attempt.update(|n| *n += 1)>
