@@ -24,17 +24,35 @@ pub fn next_delay_ms(retry_after_secs: Option<u32>, attempt: u32, jitter: f64) -
     }
 }
 
-/// A `Retry-After` header's wait in seconds: delta-seconds (`120`), or an HTTP date
-/// (`Wed, 21 Oct 2026 07:28:00 GMT`) counted from `now_unix`. `None` for anything else.
+/// A `Retry-After` header's wait in seconds: delta-seconds (`120`), or an HTTP date in the
+/// IMF-fixdate form RFC 9110 has senders use (`Wed, 21 Oct 2026 07:28:00 GMT`), counted from
+/// `now_unix`. `None` for anything else (the obsolete date forms included).
 pub fn retry_after_secs(value: &str, now_unix: i64) -> Option<u32> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u32>() {
         return Some(secs);
     }
-    let at = chrono::DateTime::parse_from_rfc2822(value)
-        .ok()?
-        .timestamp();
+    let at = imf_fixdate(value)?;
     Some(u32::try_from((at - now_unix).max(0)).unwrap_or(u32::MAX))
+}
+
+/// Unix seconds of an IMF-fixdate. Read by hand: chrono's RFC 2822 parser would add its
+/// whole format machinery to the wasm for one header.
+fn imf_fixdate(v: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let rest = v.get(5..)?.strip_suffix(" GMT")?;
+    let mut parts = rest.split(' ');
+    let (day, month, year, time) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || day.len() != 2 || year.len() != 4 || time.len() != 8 {
+        return None;
+    }
+    let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+    let date = chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)?;
+    let mut hms = time.split(':').map(|n| n.parse::<u32>().ok());
+    let t = chrono::NaiveTime::from_hms_opt(hms.next()??, hms.next()??, hms.next()??)?;
+    Some(date.and_time(t).and_utc().timestamp())
 }
 
 #[cfg(test)]
@@ -57,8 +75,11 @@ mod tests {
     fn retry_after_in_both_forms() {
         assert_eq!(retry_after_secs("120", 0), Some(120));
         assert_eq!(retry_after_secs(" 3 ", 0), Some(3));
-        let now = chrono::DateTime::parse_from_rfc2822("Wed, 21 Oct 2026 07:28:00 GMT")
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 10, 21)
             .unwrap()
+            .and_hms_opt(7, 28, 0)
+            .unwrap()
+            .and_utc()
             .timestamp();
         assert_eq!(
             retry_after_secs("Wed, 21 Oct 2026 07:28:30 GMT", now),
@@ -69,7 +90,19 @@ mod tests {
             Some(0),
             "past: now"
         );
-        for bad in ["", "-1", "soon", "1.5"] {
+        assert_eq!(
+            retry_after_secs("Wed, 21 Oct 2026 08:28:00 GMT", now),
+            Some(3_600)
+        );
+        for bad in [
+            "",
+            "-1",
+            "soon",
+            "1.5",
+            "Wed, 21 Oct 2026 07:28:30 UTC",
+            "Wed, 32 Oct 2026 07:28:30 GMT",
+            "Wednesday, 21-Oct-26 07:28:30 GMT",
+        ] {
             assert_eq!(retry_after_secs(bad, now), None, "{bad}");
         }
     }
