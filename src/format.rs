@@ -173,3 +173,11 @@ pub fn range_text(q: &usage_api::usage::UsageQuery) -> String {
         )
     }
 }
+
+/// A storage channel in words.
+pub fn channel(c: usage_api::usage::Channel) -> &'static str {
+    match c {
+        usage_api::usage::Channel::Hot => "Hot",
+        usage_api::usage::Channel::Cold => "Cold",
+    }
+}

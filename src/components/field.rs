@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 /// A labelled control with its error (announced as it appears) and an optional hint. The
-/// control is the child; give it `id`, and `aria-describedby` set to [`Field::error_id`]'s value.
+/// control is the child; give it `id`, and `aria-describedby` set to the error's id.
 #[component]
 pub fn Field(
     /// The control's element id; the label points at it and the error is `<id>-error`.
@@ -18,10 +18,13 @@ pub fn Field(
     /// Words under the control that help fill it in.
     #[prop(into, optional)]
     hint: MaybeProp<String>,
+    /// The error's element id, when not [`error_id`] of `id` (a form whose ids predate this).
+    #[prop(into, optional)]
+    error_id: Option<String>,
     /// The control.
     children: Children,
 ) -> impl IntoView {
-    let error_id = error_id(&id);
+    let error_id = error_id.unwrap_or_else(|| self::error_id(&id));
     view! {
         <div class="up-field">
             <label for=id>{label}</label>

@@ -1,10 +1,11 @@
 //! Every filter of the usage query, validated with usage-api before anything is sent.
 
+use crate::components::field::Field;
 use crate::state::{Draft, Preset, field_for};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use usage_api::FieldError;
-use usage_api::usage::{DetailLevel, GroupDim, QueryKind, UsageField, UsageQuery};
+use usage_api::usage::{Channel, DetailLevel, GroupDim, QueryKind, UsageField, UsageQuery};
 
 /// Page sizes offered.
 const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
@@ -130,8 +131,7 @@ pub fn FilterBar(
         let error = error_for(id);
         let described = format!("{id}-error");
         view! {
-            <div class="up-field">
-                <label for=format!("f-{id}")>{label}</label>
+            <Field id=format!("f-{id}") label error error_id=described.clone()>
                 <input
                     id=format!("f-{id}")
                     type=kind
@@ -141,8 +141,7 @@ pub fn FilterBar(
                     aria-invalid=move || (!error.get().is_empty()).to_string()
                     aria-describedby=described.clone()
                 />
-                <span class="up-field-error" id=described role="alert">{move || error.get()}</span>
-            </div>
+            </Field>
         }
     };
     let text_field = move |id, label, get, set| input_field("text", id, label, get, set);
@@ -213,14 +212,15 @@ pub fn FilterBar(
                     {text_field("appId", "App", |d| &d.app_id, |d, v| d.app_id = v)}
                     {text_field("projectHrn", "Project HRN", |d| &d.project_hrn, |d, v| d.project_hrn = v)}
                     {text_field("billingTag", "Billing tag", |d| &d.billing_tag, |d, v| d.billing_tag = v)}
-                    <div class="up-field">
-                        <label for="f-channelId">"Channel"</label>
-                        <select id="f-channelId" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
+                    <Field id="f-channelId" label="Channel">
+                        <select id="f-channelId" aria-describedby="f-channelId-error" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
                             <option value="" selected=move || draft.with(|d| d.channel.is_empty())>"Any"</option>
-                            <option value="hot" selected=move || draft.with(|d| d.channel == "hot")>"Hot"</option>
-                            <option value="cold" selected=move || draft.with(|d| d.channel == "cold")>"Cold"</option>
+                            {Channel::ALL.iter().map(|c| {
+                                let c = *c;
+                                view! { <option value=c.as_str() selected=move || draft.with(|d| d.channel == c.as_str())>{crate::format::channel(c)}</option> }
+                            }).collect_view()}
                         </select>
-                    </div>
+                    </Field>
                 </div>
             </fieldset>
             <fieldset class="up-fieldset">

@@ -28,14 +28,6 @@ fn new_submission_id() -> String {
     s
 }
 
-/// A channel in words.
-fn channel_label(c: Channel) -> &'static str {
-    match c {
-        Channel::Hot => "Hot",
-        Channel::Cold => "Cold",
-    }
-}
-
 /// The Record usage page.
 #[component]
 pub fn RecordPage() -> impl IntoView {
@@ -167,7 +159,7 @@ pub fn RecordPage() -> impl IntoView {
                             <select id="r-channelId" on:change=edit(|f, v| f.channel_id = Some(v).filter(|v| !v.is_empty()))
                                 aria-describedby="r-channelId-error">
                                 <option value="">"None"</option>
-                                {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{channel_label(*c)}</option> }).collect_view()}
+                                {Channel::ALL.iter().map(|c| view! { <option value=c.as_str()>{crate::format::channel(*c)}</option> }).collect_view()}
                             </select>
                         </Field>
                     </div>
