@@ -20,7 +20,7 @@ fn detail_label(d: DetailLevel) -> &'static str {
 }
 
 fn group_label(g: GroupDim) -> &'static str {
-    usage_api::usage::Column::Group(g).label()
+    usage_portal_core::labels::column_label(usage_api::usage::Column::Group(g))
 }
 
 /// One checkbox per value; checking one adds its value to the draft's list, in click order.
@@ -178,7 +178,12 @@ pub fn FilterBar(
         apply,
         "c",
         UsageField::ALL,
-        |f| (f.as_str(), usage_api::usage::Column::Field(f).label()),
+        |f| {
+            (
+                f.as_str(),
+                usage_portal_core::labels::column_label(usage_api::usage::Column::Field(f)),
+            )
+        },
         |d| &d.fields,
         |d| &mut d.fields,
     );

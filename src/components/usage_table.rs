@@ -22,7 +22,7 @@ pub fn UsageTable(
         .iter()
         .map(|c| {
             let class = if c.is_quantity() { "num" } else { "" };
-            view! { <th scope="col" class=class>{c.label()}</th> }
+            view! { <th scope="col" class=class>{usage_portal_core::labels::column_label(*c)}</th> }
         })
         .collect_view();
     let rows = items

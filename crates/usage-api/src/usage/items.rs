@@ -1,0 +1,138 @@
+//! What a usage query answers: result records, their columns, and pages of them.
+
+use super::enums::*;
+use crate::quantity::Quantity;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A column of a usage result (table, CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// One of the item's fields.
+    Field(UsageField),
+    /// A grouping dimension.
+    Group(GroupDim),
+    /// The bucket's start.
+    UsageDateTime,
+}
+
+impl Column {
+    /// The item key, also the CSV header.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Field(f) => f.as_str(),
+            Self::Group(g) => g.item_key(),
+            Self::UsageDateTime => "usageDateTime",
+        }
+    }
+
+    /// True for quantity columns (right-aligned, summed).
+    pub fn is_quantity(self) -> bool {
+        matches!(
+            self,
+            Self::Field(UsageField::UsageValue | UsageField::BillableValue)
+        )
+    }
+}
+
+/// One record of a usage result. Fields outside the projection or grouping are absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UsageItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_charge_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_driver: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_value: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_value: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_hrn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_type_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_date_time: Option<Timestamp>,
+}
+
+impl UsageItem {
+    /// The cell of `col` as text (empty when absent).
+    pub fn cell(&self, col: Column) -> String {
+        let s = |o: &Option<String>| o.clone().unwrap_or_default();
+        match col {
+            Column::Field(f) => match f {
+                UsageField::RealmId => s(&self.realm_id),
+                UsageField::FeatureId => s(&self.feature_id),
+                UsageField::BillingSubscriptionId => s(&self.billing_subscription_id),
+                UsageField::BillingChargeNumber => s(&self.billing_charge_number),
+                UsageField::Category => s(&self.category),
+                UsageField::Name => s(&self.name),
+                UsageField::ValueDriver => s(&self.value_driver),
+                UsageField::UsageValue => {
+                    self.usage_value.map(|q| q.to_string()).unwrap_or_default()
+                }
+                UsageField::BillableValue => self
+                    .billable_value
+                    .map(|q| q.to_string())
+                    .unwrap_or_default(),
+                UsageField::Resource => s(&self.resource),
+            },
+            Column::Group(g) => match g {
+                GroupDim::AppId => s(&self.app_id),
+                GroupDim::BillingTag => s(&self.billing_tag),
+                GroupDim::Project => s(&self.project_hrn),
+                GroupDim::UsageTypeCode => s(&self.usage_type_code),
+                GroupDim::Resource => s(&self.resource),
+            },
+            Column::UsageDateTime => self
+                .usage_date_time
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A page of `GET /usage/realms/{realmId}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UsagePage {
+    /// Result records after grouping.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// This page's number.
+    pub offset: u32,
+    /// The records.
+    pub items: Vec<UsageItem>,
+    /// The next page's number; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
+    /// The last page's number.
+    pub last_offset: u32,
+}
+
+impl UsagePage {
+    /// `lastOffset` for `total` records at `limit` a page.
+    pub fn last_offset_for(total: u64, limit: u32) -> u32 {
+        let pages = total.div_ceil(u64::from(limit.max(1)));
+        u32::try_from(pages.saturating_sub(1)).unwrap_or(u32::MAX)
+    }
+}
