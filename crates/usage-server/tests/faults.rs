@@ -235,25 +235,16 @@ async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_ba
         eprintln!("skipped: chattr +i is not available here (needs root and ext2/3/4 or alike)");
         return;
     };
-    let ready = get(&server.base, "/readyz", None).await;
-    assert_eq!(ready.0, 503, "{}", ready.2);
-    assert!(ready.1.contains_key("retry-after"));
-    assert!(ready.2.contains("\"unavailable\""), "{}", ready.2);
-    let resp = client
-        .post(format!("{}/usages", server.base))
-        .bearer_auth(&token)
-        .json(&recording(&sub, at, "ro-during"))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let answer = (status, headers, resp.text().await.unwrap());
-    assert_contract_error(&answer, 503, "unavailable");
+    let answer = assert_unavailable(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "ro-during"),
+    )
+    .await;
     assert!(
-        !answer.2.to_lowercase().contains("sqlite"),
-        "no internals sent: {}",
-        answer.2
+        !answer.to_lowercase().contains("sqlite"),
+        "no internals sent: {answer}"
     );
     // The process stays up.
     assert_eq!(get(&server.base, "/healthz", None).await.0, 200);
@@ -298,25 +289,14 @@ async fn a_database_file_removed_answers_503_and_service_resumes_when_it_is_back
     let db = site.db_path();
     let away = site.path("usage.db.away");
     std::fs::rename(&db, &away).unwrap();
-    let ready = get(&server.base, "/readyz", None).await;
-    assert_eq!(ready.0, 503, "{}", ready.2);
-    assert!(ready.1.contains_key("retry-after"));
-    let resp = client
-        .post(format!("{}/usages", server.base))
-        .bearer_auth(&token)
-        .json(&recording(&sub, at, "rm-during"))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let answer = (status, headers, resp.text().await.unwrap());
-    assert_contract_error(&answer, 503, "unavailable");
-    assert!(
-        !answer.2.contains("usage.db"),
-        "no paths sent: {}",
-        answer.2
-    );
+    let answer = assert_unavailable(
+        &client,
+        &server.base,
+        &token,
+        &recording(&sub, at, "rm-during"),
+    )
+    .await;
+    assert!(!answer.contains("usage.db"), "no paths sent: {answer}");
     let page = get(
         &server.base,
         &format!(
@@ -368,4 +348,30 @@ async fn wait_until_resumed(client: &reqwest::Client, base: &str, token: &str, b
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// Asserts the server is out of service: `/readyz` is 503 with `Retry-After` and the contract's
+/// `unavailable` body, and so is a recording of `body`. Returns the recording's answer text.
+async fn assert_unavailable(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: &Value,
+) -> String {
+    let ready = get(base, "/readyz", None).await;
+    assert_eq!(ready.0, 503, "{}", ready.2);
+    assert!(ready.1.contains_key("retry-after"));
+    assert!(ready.2.contains("\"unavailable\""), "{}", ready.2);
+    let resp = client
+        .post(format!("{base}/usages"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let answer = (status, headers, resp.text().await.unwrap());
+    assert_contract_error(&answer, 503, "unavailable");
+    answer.2
 }
