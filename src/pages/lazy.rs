@@ -58,11 +58,14 @@ where
     F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
     let attempt = RwSignal::new(0_u32);
+    // Taken while the component runs: after the fetch's await there may be no owner to ask.
+    let client = use_context::<crate::api::ApiClient>();
     view! {
         // Suspense, not Transition: after "Try again" the page says it is loading again.
         <Suspense fallback=|| view! { <p class="up-status" role="status">"Loading the page…"</p> }>
             {move || {
                 attempt.track();
+                let client = client.clone();
                 // The browser runs one thread: the future never leaves it.
                 Suspend::new(SendWrapper::new(async move {
                     match load().await {
@@ -73,7 +76,7 @@ where
                                 "Check the connection, then try again.".to_owned(),
                                 None,
                             );
-                            if let Some(client) = use_context::<crate::api::ApiClient>() {
+                            if let Some(client) = &client {
                                 client.report(&error);
                             }
                             view! {

@@ -178,7 +178,8 @@ pub fn add_to_rollups(
 pub struct Gate(std::sync::Arc<tokio::sync::Semaphore>);
 
 impl Gate {
-    /// A gate with one place per connection of `pool`.
+    /// A gate with one place per connection of `pool`, at most two per core: more runnable
+    /// threads than that only take turns on the cores.
     pub fn for_pool(pool: &Pool) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self(std::sync::Arc::new(tokio::sync::Semaphore::new(
