@@ -20,6 +20,12 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
+# The post-build hook's steps (crates/portal-build), for the host, built before the exports
+# below: trunk runs the hook with this build's environment, under which cargo would build the
+# tool anew in the wasm build's target directory.
+cargo build -q -p portal-build
+export PORTAL_BUILD_TOOL="${CARGO_TARGET_DIR:-$ROOT/target}/debug/portal-build"
+
 # Replaces .cargo/config.toml's rustflags for the wasm target, so erase_components is repeated.
 flags="--cfg erase_components"
 if [ "${PORTAL_BUILD_STD:-1}" != 0 ]; then

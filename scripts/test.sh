@@ -24,8 +24,8 @@ cargo fmt --all --check
 cargo clippy --workspace --exclude usage-portal --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown -p usage-portal --all-targets -- -D warnings
 
-step "contract, portal core (host), test clock and server tests"
-cargo test -p usage-api -p usage-portal-core -p usage-test-clock -p usage-server
+step "contract, portal core (host), test clock, server and build tool tests"
+cargo test -p usage-api -p usage-portal-core -p usage-test-clock -p usage-server -p portal-build
 
 step "portal browser tests (headless Chromium, real server)"
 cargo build -p usage-server
