@@ -29,37 +29,34 @@ pub fn App() -> impl IntoView {
     if let Some(events) = &events {
         provide_context(events.clone());
     }
-    let config = {
+    // A signal set when config.json is read, not a resource under <Transition>: this is the
+    // way to every first paint, and index.html has already asked for the file (a preload).
+    let (loaded, set_loaded) = signal_local(None);
+    {
         let events = events.clone();
-        LocalResource::new(move || {
-            let events = events.clone();
-            async move {
-                let loaded = config::load("config.json").await;
-                // Before there is a client: said to the host here.
-                if let (Err(e), Some(events)) = (&loaded, &events) {
-                    events.error(e);
-                }
-                loaded
+        leptos::task::spawn_local(async move {
+            let config = config::load("config.json").await;
+            // Before there is a client: said to the host here.
+            if let (Err(e), Some(events)) = (&config, &events) {
+                events.error(e);
             }
+            set_loaded.try_set(Some(config));
+        });
+    }
+    move || {
+        let events = events.clone();
+        loaded.with(|c| match c {
+            None => view! {
+                <div class="up-root"><p class="up-status" role="status">"Loading the portal…"</p></div>
+            }
+            .into_any(),
+            Some(Ok((config, client))) => {
+                let base = BasePath::new(&config.base_path);
+                view! { <Portal client=client.clone() realm=config.realm.clone() base events /> }
+                    .into_any()
+            }
+            Some(Err(e)) => view! { <div class="up-root"><ErrorView error=e.clone() /></div> }.into_any(),
         })
-    };
-    view! {
-        <Transition fallback=|| view! {
-            <div class="up-root"><p class="up-status" role="status">"Loading the portal…"</p></div>
-        }>
-            {move || {
-                let events = events.clone();
-                Suspend::new(async move {
-                    match config.await {
-                        Ok((config, client)) => {
-                            let base = BasePath::new(&config.base_path);
-                            view! { <Portal client realm=config.realm base events /> }.into_any()
-                        }
-                        Err(e) => view! { <div class="up-root"><ErrorView error=e /></div> }.into_any(),
-                    }
-                })
-            }}
-        </Transition>
     }
 }
 

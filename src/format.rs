@@ -91,20 +91,35 @@ pub fn count(n: u64) -> String {
     group_decimal(&n.to_string(), &group, &decimal)
 }
 
-fn date_time_format(options: &[(&str, &str)]) -> js_sys::Intl::DateTimeFormat {
-    let opts = js_sys::Object::new();
-    for (k, v) in options {
-        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts)
+type Options = &'static [(&'static str, &'static str)];
+
+thread_local! {
+    // A formatter costs far more to make than to use (a table of 100 rows made 100 of them, a
+    // quarter of the first paint's script time), so each set of options gets one, kept.
+    static DATE_FORMATS: std::cell::RefCell<Vec<(Options, js_sys::Function)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+    static COMPACT: OnceCell<js_sys::Function> = const { OnceCell::new() };
 }
 
-fn format_utc(t: usage_api::Timestamp, options: &[(&str, &str)]) -> String {
+/// `Intl.DateTimeFormat(locale, options).format` in UTC, made once per set of options.
+fn date_time_format(options: Options) -> js_sys::Function {
+    DATE_FORMATS.with_borrow_mut(|made| {
+        if let Some((_, f)) = made.iter().find(|(o, _)| *o == options) {
+            return f.clone();
+        }
+        let opts = js_sys::Object::new();
+        for (k, v) in [("timeZone", "UTC")].iter().chain(options) {
+            let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+        }
+        let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts).format();
+        made.push((options, f.clone()));
+        f
+    })
+}
+
+fn format_utc(t: usage_api::Timestamp, options: Options) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(t.unix() as f64 * 1000.0));
-    let mut all = vec![("timeZone", "UTC")];
-    all.extend_from_slice(options);
-    date_time_format(&all)
-        .format()
+    date_time_format(options)
         .call1(&JsValue::UNDEFINED, &date)
         .ok()
         .and_then(|v| v.as_string())
@@ -141,14 +156,19 @@ pub fn bucket_short(t: usage_api::Timestamp, detail: usage_api::usage::DetailLev
 
 /// A number for an axis: short, in the browser's locale (12K, 3.4M).
 pub fn compact(v: f64) -> String {
-    let opts = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(
-        &opts,
-        &JsValue::from_str("notation"),
-        &JsValue::from_str("compact"),
-    );
-    js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &opts)
-        .format()
+    COMPACT
+        .with(|f| {
+            f.get_or_init(|| {
+                let opts = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(
+                    &opts,
+                    &JsValue::from_str("notation"),
+                    &JsValue::from_str("compact"),
+                );
+                js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &opts).format()
+            })
+            .clone()
+        })
         .call1(&JsValue::UNDEFINED, &JsValue::from_f64(v))
         .ok()
         .and_then(|s| s.as_string())

@@ -18,18 +18,6 @@ use leptos_router::hooks::{use_location, use_navigate};
 use usage_api::usage::{QueryKind, UsageQuery};
 use usage_portal_core::usage_view::{chart_points, chart_query, totals_query};
 
-/// Marks the first paint of the records table in the browser's performance timeline
-/// (`usage-table-painted`), which the paint benchmark reads.
-fn mark_painted() {
-    request_animation_frame(|| {
-        if let Some(perf) = web_sys::window().and_then(|w| w.performance())
-            && perf.get_entries_by_name("usage-table-painted").length() == 0
-        {
-            let _ = perf.mark("usage-table-painted");
-        }
-    });
-}
-
 /// The Usage page.
 #[component]
 pub fn UsagePage() -> impl IntoView {
@@ -40,7 +28,10 @@ pub fn UsagePage() -> impl IntoView {
     let today = today_utc();
 
     let parsed = Memo::new(move |_| {
-        // The raw query, not a map, so that a repeated parameter is seen and reported.
+        // The router's raw query, parsed once, not its `use_query_map`: that map decodes each
+        // value twice (URLSearchParams, then decodeURIComponent), so a filter typed as `%41`
+        // would come back as `A`. serde_urlencoded keeps repeated keys in order, so a
+        // repeated parameter is seen and reported.
         let pairs: Vec<(String, String)> = location
             .search
             .with(|s| serde_urlencoded::from_str(s.trim_start_matches('?')).unwrap_or_default());
@@ -128,56 +119,46 @@ pub fn UsagePage() -> impl IntoView {
                 {move || query.with(crate::format::range_text)}
             </p>
             <div class="up-summary">
-                <Transition fallback=|| view! { <p class="up-status" role="status">"Loading totals…"</p> }>
-                    {move || Suspend::new(async move {
-                        match totals.await {
-                            Err(e) if e.is_aborted() => ().into_any(),
-                            Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                            Ok(t) if t.is_empty() => ().into_any(),
-                            Ok(t) => view! { <UnitTotals totals=t /> }.into_any(),
-                        }
-                    })}
-                </Transition>
-                <Transition fallback=|| view! { <p class="up-status" role="status">"Loading chart…"</p> }>
-                    {move || Suspend::new(async move {
-                        match chart.await {
-                            Err(e) if e.is_aborted() => ().into_any(),
-                            Err(e) if e.status == 400 => view! {
-                                <p class="up-notice" role="status">"Too many points to chart. Choose a coarser detail level or a shorter range."</p>
-                            }.into_any(),
-                            Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                            Ok((points, _)) if points.is_empty() => ().into_any(),
-                            Ok((points, detail)) => view! { <UsageChart points detail /> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </div>
-            <Transition fallback=|| view! { <p class="up-status" role="status">"Loading usage…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Err(e) if e.is_aborted() => ().into_any(),
-                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                        Ok(p) if p.items.is_empty() => view! {
-                            <p class="up-empty" role="status">
-                                {if p.total == 0 { "No usage in this range. Try a wider date range or fewer filters." } else { "This page is past the last page of results." }}
-                            </p>
-                            <Show when=move || { p.total > 0 }>
-                                <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
-                            </Show>
-                        }.into_any(),
-                        Ok(p) => {
-                            mark_painted();
-                            let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
-                            let unpaged = unpaged.get_untracked();
-                            view! {
-                                <CsvDownload query=unpaged total=p.total />
-                                <UsageTable columns items=p.items detail caption="Usage records" />
-                                <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
-                            }.into_any()
-                        }
-                    }
+                {move || totals.with(|t| match t {
+                    None => view! { <p class="up-status" role="status">"Loading totals…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                    Some(Ok(t)) if t.is_empty() => ().into_any(),
+                    Some(Ok(t)) => view! { <UnitTotals totals=t.clone() /> }.into_any(),
                 })}
-            </Transition>
+                {move || chart.with(|c| match c {
+                    None => view! { <p class="up-status" role="status">"Loading chart…"</p> }.into_any(),
+                    Some(Err(e)) if e.status == 400 => view! {
+                        <p class="up-notice" role="status">"Too many points to chart. Choose a coarser detail level or a shorter range."</p>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                    Some(Ok((points, _))) if points.is_empty() => ().into_any(),
+                    Some(Ok((points, detail))) => view! { <UsageChart points=points.clone() detail=*detail /> }.into_any(),
+                })}
+            </div>
+            {move || page.with(|p| match p {
+                None => view! { <p class="up-status" role="status">"Loading usage…"</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                Some(Ok(p)) if p.items.is_empty() => {
+                    let (offset, last_offset, total) = (p.offset, p.last_offset, p.total);
+                    view! {
+                        <p class="up-empty" role="status">
+                            {if total == 0 { "No usage in this range. Try a wider date range or fewer filters." } else { "This page is past the last page of results." }}
+                        </p>
+                        <Show when=move || { total > 0 }>
+                            <Pager offset last_offset total href />
+                        </Show>
+                    }.into_any()
+                }
+                Some(Ok(p)) => {
+                    let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
+                    let unpaged = unpaged.get_untracked();
+                    view! {
+                        <CsvDownload query=unpaged total=p.total />
+                        <UsageTable columns items=p.items.clone() detail caption="Usage records" />
+                        <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
+                    }.into_any()
+                }
+            })}
         </section>
     }
 }
