@@ -1,5 +1,6 @@
 //! Every filter of the usage query, validated with usage-api before anything is sent.
 
+use crate::components::checkbox_list::{CheckboxList, CheckboxOption};
 use crate::components::field::Field;
 use crate::state::{Draft, Preset, field_for};
 use leptos::ev::SubmitEvent;
@@ -21,47 +22,6 @@ fn detail_label(d: DetailLevel) -> &'static str {
 
 fn group_label(g: GroupDim) -> &'static str {
     usage_portal_core::labels::column_label(usage_api::usage::Column::Group(g))
-}
-
-/// One checkbox per value; checking one adds its value to the draft's list, in click order.
-fn toggles<T: Copy + PartialEq + Send + Sync + 'static>(
-    draft: RwSignal<Draft>,
-    apply: impl Fn() + Copy + Send + Sync + 'static,
-    id_prefix: &'static str,
-    values: &[T],
-    // The value's wire name (for the id) and its label.
-    describe: fn(T) -> (&'static str, &'static str),
-    get: fn(&Draft) -> &Vec<T>,
-    list: fn(&mut Draft) -> &mut Vec<T>,
-) -> impl IntoView {
-    values
-        .iter()
-        .map(|v| {
-            let v = *v;
-            let (wire, label) = describe(v);
-            view! {
-                <label class="up-toggle">
-                    <input
-                        id=format!("{id_prefix}-{wire}")
-                        type="checkbox"
-                        prop:checked=move || draft.with(|d| get(d).contains(&v))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            draft.update(|d| {
-                                let l = list(d);
-                                l.retain(|x| *x != v);
-                                if on {
-                                    l.push(v);
-                                }
-                            });
-                            apply();
-                        }
-                    />
-                    {label}
-                </label>
-            }
-        })
-        .collect_view()
 }
 
 /// The filter bar: date range with presets, text filters, channel, detail level, groupBy
@@ -90,11 +50,18 @@ pub fn FilterBar(
     auto_apply: bool,
 ) -> impl IntoView {
     let draft = RwSignal::new(Draft::from_query(&query.get_untracked()));
+    // The two lists the checkboxes edit, copied into the draft after each click.
+    let lists = |d: &Draft| (d.group_by.clone(), d.fields.clone());
+    let (g, f) = draft.with_untracked(lists);
+    let (group_by, fields) = (RwSignal::new(g), RwSignal::new(f));
     let errors = RwSignal::new(Vec::<FieldError>::new());
     // Back, forward or a link change the URL: the form follows.
     Effect::new(move |_| {
-        let q = query.get();
-        draft.set(Draft::from_query(&q));
+        let d = Draft::from_query(&query.get());
+        let (g, f) = lists(&d);
+        group_by.set(g);
+        fields.set(f);
+        draft.set(d);
         errors.set(Vec::new());
     });
 
@@ -164,29 +131,30 @@ pub fn FilterBar(
         })
         .collect_view();
 
-    let group_toggles = toggles(
-        draft,
-        apply,
-        "g",
-        GroupDim::ALL,
-        |g| (g.as_str(), group_label(g)),
-        |d| &d.group_by,
-        |d| &mut d.group_by,
-    );
-    let column_choices = toggles(
-        draft,
-        apply,
-        "c",
-        UsageField::ALL,
-        |f| {
-            (
-                f.as_str(),
-                usage_portal_core::labels::column_label(usage_api::usage::Column::Field(f)),
-            )
-        },
-        |d| &d.fields,
-        |d| &mut d.fields,
-    );
+    let lists_changed = Callback::new(move |()| {
+        draft.update(|d| {
+            d.group_by = group_by.get_untracked();
+            d.fields = fields.get_untracked();
+        });
+        apply();
+    });
+    let group_options = GroupDim::ALL
+        .iter()
+        .map(|g| CheckboxOption {
+            value: *g,
+            id: Some(format!("g-{}", g.as_str())),
+            label: group_label(*g).to_owned(),
+        })
+        .collect::<Vec<_>>();
+    let column_options = UsageField::ALL
+        .iter()
+        .map(|f| CheckboxOption {
+            value: *f,
+            id: Some(format!("c-{}", f.as_str())),
+            label: usage_portal_core::labels::column_label(usage_api::usage::Column::Field(*f))
+                .to_owned(),
+        })
+        .collect::<Vec<_>>();
     let columns_error = error_for("usageFields");
 
     let on_submit = move |ev: SubmitEvent| {
@@ -258,17 +226,12 @@ pub fn FilterBar(
                             }).collect_view()}
                         </select>
                     </div>
-                    <fieldset class="up-fieldset up-inline">
-                        <legend>"Group by"</legend>
-                        {group_toggles}
-                    </fieldset>
+                    <CheckboxList legend="Group by" options=group_options chosen=group_by on_change=lists_changed />
                 </div>
                 <details class="up-columns">
                     <summary>"Columns"</summary>
-                    <fieldset class="up-fieldset up-inline" aria-describedby="usageFields-error">
-                        <legend class="up-visually-hidden">"Columns shown"</legend>
-                        {column_choices}
-                    </fieldset>
+                    <CheckboxList legend="Columns shown" legend_hidden=true described_by="usageFields-error"
+                        options=column_options chosen=fields on_change=lists_changed />
                     <span class="up-field-error" id="usageFields-error" role="alert">{move || columns_error.get()}</span>
                 </details>
             </fieldset>

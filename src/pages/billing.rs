@@ -3,7 +3,7 @@
 use crate::api::ApiClient;
 use crate::api::billing::monthly;
 use crate::components::billing_tables::account_tables;
-use crate::components::checkbox_list::CheckboxList;
+use crate::components::checkbox_list::{CheckboxList, options_of};
 use crate::components::error_view::ErrorView;
 use crate::components::pager::{PagerHrefs, PagerNav};
 use crate::format;
@@ -94,7 +94,7 @@ pub fn BillingPage() -> impl IntoView {
                         .into_iter()
                         .map(|(id, name)| (id.clone(), format!("{name} ({id})")))
                         .collect();
-                    view! { <CheckboxList legend="Accounts (none chosen: your organization)" options chosen /> }.into_any()
+                    view! { <CheckboxList legend="Accounts (none chosen: your organization)" options=options_of(options) chosen /> }.into_any()
                 }
                 Err(e) => view! { <ErrorView error=e /> }.into_any(),
             }

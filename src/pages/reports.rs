@@ -2,7 +2,7 @@
 
 use crate::api::reports::create_report;
 use crate::api::{ApiClient, ApiError};
-use crate::components::checkbox_list::CheckboxList;
+use crate::components::checkbox_list::{CheckboxList, options_of};
 use crate::components::download_progress::DownloadProgress;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
@@ -64,7 +64,7 @@ pub fn ReportsPage() -> impl IntoView {
                         .into_iter()
                         .map(|s| (s.realm_id.clone(), format!("{} ({})", s.name, s.realm_id)))
                         .collect();
-                    view! { <CheckboxList legend="Sub-accounts (none chosen: this organization)" options chosen=selected_subs /> }.into_any()
+                    view! { <CheckboxList legend="Sub-accounts (none chosen: this organization)" options=options_of(options) chosen=selected_subs /> }.into_any()
                 }
                 Ok(_) => ().into_any(),
                 Err(e) => view! { <ErrorView error=e /> }.into_any(),
