@@ -172,8 +172,19 @@ pub fn UsageChart(
     Effect::new(move |_| {
         let u = unit.get();
         if let Some(c) = canvas.get() {
-            let series = points.with_value(|p| series_for(p, &u));
-            failure.set(draw(c, &series, &u, detail).err());
+            // Drawn after the next frame is painted: the first canvas text alone costs the
+            // browser ~10 ms (it looks up the font), which would delay the table's first paint
+            // when both answers arrive together.
+            request_animation_frame(move || {
+                set_timeout(
+                    move || {
+                        if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
+                            failure.try_set(draw(c, &series, &u, detail).err());
+                        }
+                    },
+                    std::time::Duration::ZERO,
+                );
+            });
         }
     });
     let description = move || {
