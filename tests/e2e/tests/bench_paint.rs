@@ -4,20 +4,29 @@
 //! cache) at most 250 ms, median of 6; a warm load (the same browser again) at most 125 ms.
 //!
 //! The portal carries no instrumentation: before the page loads, the test installs (through
-//! the DevTools protocol) a script that watches the document for the first row and marks the
-//! frame after it is painted in the page's Performance timeline.
+//! the DevTools protocol) a script that watches the document for the first row and has the
+//! browser's Element Timing API report when it is painted.
 
 use serde_json::json;
 use usage_e2e::{Browser, Portal};
 
-/// Runs in the page before any of its own scripts. A `requestAnimationFrame` callback runs
-/// just before the frame that shows the row is painted; the task it queues runs after that
-/// paint, so the mark's time includes the paint.
+/// Runs in the page before any of its own scripts. The observer's callback runs before the
+/// browser renders the frame that would show the first row, so the `elementtiming` attribute it
+/// puts on that row's first cell is there when the cell is first painted; the Element Timing API
+/// then reports when that was (`renderTime`, ms from navigation start).
 const WATCH_FIRST_ROW: &str = r#"
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) {
+    if (e.identifier === 'first-row' && window.__firstRowPainted === undefined) {
+      window.__firstRowPainted = e.renderTime || e.loadTime;
+    }
+  }
+}).observe({ type: 'element', buffered: true });
 new MutationObserver((_, observer) => {
-  if (!document.querySelector('table.up-records tbody tr td')) return;
+  const cell = document.querySelector('table.up-records tbody tr td');
+  if (!cell) return;
   observer.disconnect();
-  requestAnimationFrame(() => setTimeout(() => performance.mark('first-row-painted'), 0));
+  cell.setAttribute('elementtiming', 'first-row');
 }).observe(document, { childList: true, subtree: true });
 "#;
 
@@ -40,10 +49,7 @@ async fn load(browser: &Browser, url: &str) -> anyhow::Result<f64> {
     for _ in 0..100 {
         let v = browser
             .driver
-            .execute(
-                "const e = performance.getEntriesByName('first-row-painted'); return e.length ? e[0].startTime : null;",
-                Vec::new(),
-            )
+            .execute("return window.__firstRowPainted ?? null;", Vec::new())
             .await?;
         if let Some(x) = v.json().as_f64() {
             if std::env::var_os("BENCH_PAINT_TIMINGS").is_some() {
