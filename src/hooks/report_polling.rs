@@ -184,6 +184,8 @@ pub fn use_report_polling_with_options(
                         ready(events.as_ref(), id, &realm);
                     }
                     set_reports.try_set(list.items);
+                    // An earlier failure to list is over once a list arrives.
+                    error.try_set(None);
                     ensure_polling();
                 }
                 Err(e) => {

@@ -178,13 +178,13 @@ fn plan(realms: &[String], q: &UsageQuery) -> Plan {
 /// Builds one result record from its parts, keeping only `q`'s fields. `text(i)` is the
 /// subscription's attribute `i`, numbered as the plan's columns: 1 realm, 2 feature,
 /// 3 billing subscription, 4 charge number, 5 category, 6 name, 7 value driver, 8 usage type
-/// code. `dim(g)` is the grouped value of a dimension with a column of its own.
+/// code. `dim(c)` is the grouped value in the `c`-th dimension with a column of its own.
 fn build_item<E>(
     q: &UsageQuery,
     bucket: i64,
     (uv, bv): (i64, i64),
     text: impl Fn(usize) -> Result<String, E>,
-    mut dim: impl FnMut(usize, GroupDim) -> Result<String, E>,
+    mut dim: impl FnMut(usize) -> Result<String, E>,
 ) -> Result<UsageItem, E> {
     let keep = |f: UsageField| q.fields.as_ref().is_none_or(|fs| fs.contains(&f));
     let kept = |i: usize, f: UsageField| -> Result<Option<String>, E> {
@@ -207,7 +207,7 @@ fn build_item<E>(
         let value = match dim_column(g) {
             Some(_) => {
                 col += 1;
-                dim(col - 1, g)?
+                dim(col - 1)?
             }
             None => text(8)?,
         };
@@ -233,7 +233,7 @@ fn row_item(q: &UsageQuery, row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<Usag
         row.get(0)?,
         (row.get(9)?, row.get(10)?),
         |i| row.get(i),
-        |c, _| row.get(11 + c),
+        |c| row.get(11 + c),
     )
 }
 
@@ -427,7 +427,7 @@ impl Summed {
                     *bucket,
                     *sums,
                     |i| Ok(attrs[i - 1].clone()),
-                    |c, _| Ok(self.names[dims[c] as usize].clone()),
+                    |c| Ok(self.names[dims[c] as usize].clone()),
                 )
                 .unwrap_or_else(|never| match never {})
             })
