@@ -36,6 +36,17 @@ pub fn App() -> impl IntoView {
         let events = events.clone();
         leptos::task::spawn_local(async move {
             let config = config::load("config.json").await;
+            // The Usage page's data is asked for now, not once the app around it is built.
+            if let Ok((config, client)) = &config
+                && let Some(search) = usage_page_search(&BasePath::new(&config.base_path))
+            {
+                client.start_early(crate::pages::usage::first_request_urls(
+                    client,
+                    &config.realm,
+                    &search,
+                    crate::state::today_utc(),
+                ));
+            }
             // Before there is a client: said to the host here.
             if let (Err(e), Some(events)) = (&config, &events) {
                 events.error(e);
@@ -58,6 +69,16 @@ pub fn App() -> impl IntoView {
             Some(Err(e)) => view! { <div class="up-root"><ErrorView error=e.clone() /></div> }.into_any(),
         })
     }
+}
+
+/// The address's query when the address is the Usage page's (where most visits start).
+fn usage_page_search(base: &BasePath) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let path = location.pathname().ok()?;
+    let rest = path.strip_prefix(base.0.as_str())?;
+    (rest.is_empty() || rest == "/")
+        .then(|| location.search().ok())
+        .flatten()
 }
 
 /// The routed portal: the root of both the standalone page and an embedded one.

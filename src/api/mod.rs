@@ -150,6 +150,32 @@ fn new_request_id() -> String {
 /// A whole answer: its text, HTTP status and request id.
 type Answer = (String, u16, Option<String>);
 
+/// An answer older than this is not handed out: a page built later asks again.
+const EARLY_ANSWER_MS: f64 = 10_000.0;
+
+thread_local! {
+    // GETs started before the page that needs them exists (the first page's data, asked for as
+    // soon as config.json is read, while the app is still being built): the page's own request
+    // for the same URL takes the answer instead of asking again. Each is taken once.
+    static EARLY: std::cell::RefCell<Vec<EarlyAnswer>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+struct EarlyAnswer {
+    url: String,
+    started: f64,
+    answer: futures_channel::oneshot::Receiver<Result<Answer, ApiError>>,
+}
+
+/// The answer of the early GET of `url`, when one was started lately and not yet taken.
+fn take_early(url: &str) -> Option<futures_channel::oneshot::Receiver<Result<Answer, ApiError>>> {
+    let now = js_sys::Date::now();
+    EARLY.with_borrow_mut(|early| {
+        early.retain(|e| now - e.started < EARLY_ANSWER_MS);
+        let i = early.iter().position(|e| e.url == url)?;
+        Some(early.swap_remove(i).answer)
+    })
+}
+
 /// Where a client's errors are reported (the host page, when the portal has one): the one
 /// place errors leave the portal, so no view has to tell anyone while it renders.
 #[derive(Clone)]
@@ -274,6 +300,26 @@ impl ApiClient {
         self.reported(answer.and_then(|(text, status, id)| decode(&text, status, id)))
     }
 
+    /// Starts GETs of `urls` now; the first request of each URL in the next few seconds takes
+    /// its answer instead of asking again. Failures are reported by that request, not here.
+    pub fn start_early(&self, urls: Vec<String>) {
+        for url in urls {
+            let (tx, rx) = futures_channel::oneshot::channel();
+            EARLY.with_borrow_mut(|early| {
+                early.push(EarlyAnswer {
+                    url: url.clone(),
+                    started: js_sys::Date::now(),
+                    answer: rx,
+                });
+            });
+            let client = self.unreported();
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = client.fetch_text("GET", &url, None, None).await;
+                let _ = tx.send(answer);
+            });
+        }
+    }
+
     /// Sends a GET; a non-2xx answer becomes an [`ApiError`] from the contract's error body.
     pub async fn get(
         &self,
@@ -287,6 +333,25 @@ impl ApiClient {
     // Boxed and free of type parameters so the fetch is compiled once, not inlined into the
     // future of every caller: a smaller wasm.
     fn read<'a>(
+        &'a self,
+        method: &'static str,
+        url: &'a str,
+        body: Option<serde_json::Result<String>>,
+        signal: Option<&'a web_sys::AbortSignal>,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, ApiError>> + 'a>> {
+        Box::pin(async move {
+            if method == "GET"
+                && let Some(early) = take_early(url)
+                && let Ok(answer) = early.await
+            {
+                return answer;
+            }
+            self.fetch_text(method, url, body, signal).await
+        })
+    }
+
+    /// Sends the request and reads the whole answer as text, always over the network.
+    fn fetch_text<'a>(
         &'a self,
         method: &'static str,
         url: &'a str,

@@ -8,6 +8,19 @@ pub fn usage_path(realm: &str) -> String {
     format!("/usage/realms/{realm}")
 }
 
+/// The URL of one page of usage records.
+pub fn page_url(client: &ApiClient, realm: &str, query: &UsageQuery) -> String {
+    client.url(&usage_path(realm), &query.to_pairs(QueryKind::Page))
+}
+
+/// The URL of the whole result as CSV.
+pub fn csv_url(client: &ApiClient, realm: &str, query: &UsageQuery) -> String {
+    client.url(
+        &format!("{}/csv", usage_path(realm)),
+        &query.to_pairs(QueryKind::Csv),
+    )
+}
+
 /// One page of usage records.
 pub async fn usage_page(
     client: &ApiClient,
@@ -15,8 +28,9 @@ pub async fn usage_page(
     query: &UsageQuery,
     signal: Option<&web_sys::AbortSignal>,
 ) -> Result<UsagePage, ApiError> {
-    let url = client.url(&usage_path(realm), &query.to_pairs(QueryKind::Page));
-    client.get_json(&url, signal).await
+    client
+        .get_json(&page_url(client, realm, query), signal)
+        .await
 }
 
 /// The whole result as CSV (at most 20,000 records; the server refuses more).
@@ -26,11 +40,9 @@ pub async fn usage_csv(
     query: &UsageQuery,
     signal: Option<&web_sys::AbortSignal>,
 ) -> Result<String, ApiError> {
-    let url = client.url(
-        &format!("{}/csv", usage_path(realm)),
-        &query.to_pairs(QueryKind::Csv),
-    );
-    client.get_text(&url, signal).await
+    client
+        .get_text(&csv_url(client, realm, query), signal)
+        .await
 }
 
 pub use usage_portal_core::usage_view::parse_csv;

@@ -1,7 +1,7 @@
 //! The Usage page: every query of the usage API, with the view state in the URL.
 
 use crate::api::ApiClient;
-use crate::api::usage::{all_items, usage_csv, usage_page};
+use crate::api::usage::{all_items, csv_url, page_url, usage_csv, usage_page};
 use crate::components::csv_download::CsvDownload;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
@@ -12,11 +12,40 @@ use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
 use crate::hooks::abortable::use_abortable_resource;
 use crate::state::{query_from_url, query_string, today_utc};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use usage_api::usage::{QueryKind, UsageQuery};
 use usage_portal_core::usage_view::{chart_points, chart_query, totals_query};
+
+/// The query the address's `search` part asks for, and what in it was reset.
+fn query_of(search: &str, today: NaiveDate) -> (UsageQuery, Vec<usage_api::FieldError>) {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap_or_default();
+    query_from_url(&pairs, today)
+}
+
+/// The URLs of the three requests the page starts first for the address's `search`, exactly as
+/// the page makes them: the standalone app starts them as soon as config.json is read, while
+/// it is still building the page ([`ApiClient::start_early`]).
+pub fn first_request_urls(
+    client: &ApiClient,
+    realm: &str,
+    search: &str,
+    today: NaiveDate,
+) -> Vec<String> {
+    let (q, _) = query_of(search, today);
+    let unpaged = UsageQuery {
+        offset: 0,
+        ..q.clone()
+    };
+    vec![
+        page_url(client, realm, &q),
+        page_url(client, realm, &totals_query(&unpaged)),
+        csv_url(client, realm, &chart_query(&unpaged)),
+    ]
+}
 
 /// The Usage page.
 #[component]
@@ -32,10 +61,7 @@ pub fn UsagePage() -> impl IntoView {
         // value twice (URLSearchParams, then decodeURIComponent), so a filter typed as `%41`
         // would come back as `A`. serde_urlencoded keeps repeated keys in order, so a
         // repeated parameter is seen and reported.
-        let pairs: Vec<(String, String)> = location
-            .search
-            .with(|s| serde_urlencoded::from_str(s.trim_start_matches('?')).unwrap_or_default());
-        query_from_url(&pairs, today)
+        location.search.with(|s| query_of(s, today))
     });
     let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
     // The totals and the chart do not depend on the page number.

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use usage_api::usage::{Column, DetailLevel, QueryKind, UsageField, UsageItem, UsageQuery};
 use usage_api::{ErrorCode, Quantity, Timestamp};
 use usage_portal::api::ApiClient;
-use usage_portal::api::usage::usage_page;
+use usage_portal::api::usage::{page_url, usage_page};
 use usage_portal::components::usage_table::UsageTable;
 use usage_portal::config;
 use usage_portal::state::query_from_url;
@@ -89,6 +89,42 @@ async fn errors_carry_code_words_and_request_id() {
         .unwrap_err();
     assert_eq!(err.status, 401);
     assert_eq!(err.code, Some(ErrorCode::Unauthorized));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_started_early_is_answered_once_by_it() {
+    let (cfg, client) = configured().await;
+    let q = month_query("detailLevel=day&limit=13&offset=2");
+    let url = page_url(&client, &cfg.realm, &q);
+    let perf = web_sys::window().unwrap().performance().unwrap();
+    perf.clear_resource_timings();
+    // The browser records a fetch in its timeline a moment after the answer is read.
+    let fetched = || async {
+        let wait = js_sys::Promise::new(&mut |done, _| {
+            let _ = web_sys::window()
+                .unwrap()
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&done, 100);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+        // The fetch's URL is the request's, which gloo-net ends with '&'.
+        perf.get_entries_by_type("resource")
+            .iter()
+            .filter(|e| {
+                js_sys::Reflect::get(e, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string())
+                    .is_some_and(|n| n.starts_with(&url))
+            })
+            .count()
+    };
+    client.start_early(vec![url.clone()]);
+    let early = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
+    assert_eq!(fetched().await, 1, "the read took the early answer");
+    // Taken once: the next read asks again.
+    let again = usage_page(&client, &cfg.realm, &q, None).await.unwrap();
+    assert_eq!(fetched().await, 2);
+    assert_eq!(early, again);
+    assert_eq!(early.items.len(), 13);
 }
 
 #[wasm_bindgen_test]

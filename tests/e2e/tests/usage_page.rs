@@ -1,5 +1,6 @@
 //! The Usage page against the real server, in headless Chromium.
 
+use thirtyfour::prelude::*;
 use usage_e2e::{Browser, Portal, api_rows};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,6 +30,31 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
     let rows0 = browser.shown_rows().await?;
     assert_eq!(rows0.len(), 10);
     assert_eq!(rows0, api_rows(&api0));
+    // The first requests start as soon as config.json is read, before the page exists; the
+    // page takes their answers, so no URL is asked for twice.
+    browser
+        .wait_until("the totals and the chart are shown", || async {
+            let chart = browser.driver.find_all(By::Css(".up-chart canvas")).await?;
+            let totals = browser.driver.find_all(By::Css("table.up-totals")).await?;
+            Ok(!chart.is_empty() && !totals.is_empty())
+        })
+        .await?;
+    let asked: Vec<String> = browser
+        .driver
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/usage/realms/'));",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    let mut distinct = asked.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(asked.len(), distinct.len(), "each URL once: {asked:#?}");
+    assert!(
+        asked.len() >= 3,
+        "the page, its totals and its chart: {asked:#?}"
+    );
     let status = browser
         .driver
         .find(thirtyfour::By::Css(".up-pager-status"))
