@@ -3,6 +3,7 @@
 //! Nothing here may depend on `web-sys`, `js-sys` or Leptos.
 
 pub mod chart;
+pub mod html;
 pub mod labels;
 pub mod money;
 pub mod number;
