@@ -15,8 +15,8 @@ use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
 use crate::pages::reports::ReportsPage;
 use leptos::prelude::*;
+use leptos::reactive::computed::ScopedFuture;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
-use send_wrapper::SendWrapper;
 use std::future::Future;
 
 #[wasm_split(reports_page, wasm_split_path = ::leptos::wasm_split, fallible)]
@@ -52,44 +52,62 @@ pub fn LazyRecordPage() -> impl IntoView {
     on_demand(record_view)
 }
 
+fn unavailable() -> ApiError {
+    ApiError::local(
+        "This page could not be loaded.",
+        "Check the connection, then try again.".to_owned(),
+        None,
+    )
+}
+
 /// Shows the page `load` resolves to; says so in words when its code cannot be fetched.
+///
+/// A signal set when the code has arrived, not `<Suspense>`: this runs in the first load's
+/// wasm, where Suspense and its boundary would cost about 3 KB (brotli) for one use.
 fn on_demand<F>(load: fn() -> F) -> impl IntoView
 where
     F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
     let attempt = RwSignal::new(0_u32);
+    // None while loading, then whether the page came.
+    let arrived = RwSignal::new(None::<bool>);
+    let page = StoredValue::new_local(None::<AnyView>);
     // Taken while the component runs: after the fetch's await there may be no owner to ask.
     let client = use_context::<crate::api::ApiClient>();
-    view! {
-        // Suspense, not Transition: after "Try again" the page says it is loading again.
-        <Suspense fallback=|| view! { <p class="up-status" role="status">"Loading the page…"</p> }>
-            {move || {
-                attempt.track();
-                let client = client.clone();
-                // The browser runs one thread: the future never leaves it.
-                Suspend::new(SendWrapper::new(async move {
-                    match load().await {
-                        Ok(page) => page,
-                        Err(_) => {
-                            let error = ApiError::local(
-                                "This page could not be loaded.",
-                                "Check the connection, then try again.".to_owned(),
-                                None,
-                            );
-                            if let Some(client) = &client {
-                                client.report(&error);
-                            }
-                            view! {
-                                <ErrorView error />
-                                <button type="button" class="up-button" on:click=move |_| attempt.update(|n| *n += 1)>
-                                    "Try again"
-                                </button>
-                            }
-                            .into_any()
-                        }
+    Effect::new(move |_| {
+        attempt.track();
+        arrived.set(None);
+        let client = client.clone();
+        // The page's component runs inside the fetch's future, under this effect's owner, so
+        // it finds the router and the client in context and is cleaned up with this view.
+        let fetched = ScopedFuture::new_untracked(load());
+        leptos::task::spawn_local(async move {
+            match fetched.await {
+                Ok(view) => {
+                    page.try_set_value(Some(view));
+                    arrived.try_set(Some(true));
+                }
+                Err(_) => {
+                    if let Some(client) = &client {
+                        client.report(&unavailable());
                     }
-                }))
-            }}
-        </Suspense>
+                    arrived.try_set(Some(false));
+                }
+            }
+        });
+    });
+    move || match arrived.get() {
+        None => view! { <p class="up-status" role="status">"Loading the page…"</p> }.into_any(),
+        Some(true) => page
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_else(|| ().into_any()),
+        Some(false) => view! {
+            <ErrorView error=unavailable() />
+            <button type="button" class="up-button" on:click=move |_| attempt.update(|n| *n += 1)>
+                "Try again"
+            </button>
+        }
+        .into_any(),
     }
 }
