@@ -14,14 +14,11 @@ pub fn ErrorView(
     view! {
         <div class="up-error" role="alert">
             <p class="up-error-message"><strong>{error.message.clone()}</strong> " " {error.description.clone()}</p>
-            <Show when={
-                let empty = fields.is_empty();
-                move || !empty
-            }>
+            {(!fields.is_empty()).then(|| view! {
                 <ul class="up-error-fields">
                     {fields.iter().map(|f| view! { <li><code>{f.name.clone()}</code> " " {f.description.clone()}</li> }).collect_view()}
                 </ul>
-            </Show>
+            })}
             {error.request_id.clone().map(|id| view! {
                 <p class="up-error-id">"Request id: " <code>{id}</code></p>
             })}

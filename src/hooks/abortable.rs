@@ -64,6 +64,13 @@ where
             }
         });
     };
+    follow(query, Rc::new(start));
+    value
+}
+
+/// Runs `start` with `query` now and again each time it changes. Not generic, so the effect is
+/// one piece of code for every resource type rather than one per type.
+fn follow(query: Memo<UsageQuery>, start: Rc<dyn Fn(UsageQuery)>) {
     // The first request starts now, not when effects first run after the page is drawn.
     start(query.get_untracked());
     Effect::new(move |ran: Option<()>| {
@@ -72,5 +79,4 @@ where
             start(q);
         }
     });
-    value
 }

@@ -170,9 +170,7 @@ pub fn UsagePage() -> impl IntoView {
                         <p class="up-empty" role="status">
                             {if total == 0 { "No usage in this range. Try a wider date range or fewer filters." } else { "This page is past the last page of results." }}
                         </p>
-                        <Show when=move || { total > 0 }>
-                            <Pager offset last_offset total href />
-                        </Show>
+                        {(total > 0).then(|| view! { <Pager offset last_offset total href /> })}
                     }.into_any()
                 }
                 Some(Ok(p)) => {

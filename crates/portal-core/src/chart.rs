@@ -107,7 +107,18 @@ pub const COLORS: [(u8, u8, u8); 9] = [
 /// `n` evenly spaced round values from 0 to at least `max`.
 pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
     let raw = (max / n.max(1) as f64).max(1e-3);
-    let mag = 10_f64.powf(raw.log10().floor());
+    if !raw.is_finite() {
+        return vec![0.0];
+    }
+    // The power of ten at or below `raw`, by multiplying: `powf` and `log10` would bring libm's
+    // pow and log into the portal's first load for this one line.
+    let mut mag = 1.0_f64;
+    while mag * 10.0 <= raw {
+        mag *= 10.0;
+    }
+    while mag > raw {
+        mag /= 10.0;
+    }
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
