@@ -14,6 +14,7 @@ pub mod reports;
 pub mod request_id;
 pub mod routes;
 pub mod signing;
+pub mod store;
 pub mod streams;
 
 use axum::Router;

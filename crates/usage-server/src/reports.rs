@@ -133,14 +133,15 @@ impl Reports {
     /// Queues a report of `realm` unless the realm is at its cap; returns its id.
     pub fn submit(
         &self,
-        conn: &mut Connection,
+        conn: &Connection,
         realm: &str,
         query: &str,
         sub_accounts: Option<&str>,
     ) -> Result<i64, Refused> {
         // IMMEDIATE: the count and the insert are one step, so two racing requests cannot
-        // both take the last place.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // both take the last place. Unchecked: a request's connection is only lent (see
+        // `AppState::db`), and nothing else opens a transaction on it meanwhile.
+        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         let in_progress: i64 = tx.query_row(
             "SELECT COUNT(*) FROM reports WHERE realm_id = ?1 AND status = 'inProgress'",
             [realm],

@@ -1,6 +1,7 @@
 //! One router per resource.
 
 pub mod billing;
+pub mod extract;
 pub mod health;
 pub mod orgs;
 pub mod reports;

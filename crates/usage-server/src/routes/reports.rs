@@ -1,19 +1,20 @@
 //! Usage reports (contract section 2): create, status, list, download.
 
-use super::query_pairs;
+use super::extract::{FromQueryPairs, Params, QueryPairs};
 use super::usage::parse_request;
 use crate::AppState;
 use crate::auth::Caller;
+use crate::db::Connection;
 use crate::error::{AppError, json_or_unspecified};
 use crate::reports::Refused;
 use crate::signing::SigningKeys;
+use crate::store::{self, reports::ReportRow};
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Path, RawQuery, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, Row, params};
 use tower::ServiceExt;
 use usage_api::reports::{
     CreateReport, Report, ReportCreated, ReportList, ReportParameters, ReportStatus,
@@ -63,7 +64,7 @@ async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(realm): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: Result<QueryPairs, AppError>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -72,7 +73,7 @@ async fn create(
     }
     // Every problem at once: the query's, the body's and the sub-accounts'.
     let mut errors = Vec::new();
-    let q = match parse_request(&realm, raw.as_deref(), QueryKind::Report) {
+    let q = match query.and_then(|pairs| parse_request(&realm, &pairs, QueryKind::Report)) {
         Ok(q) => Some(q),
         Err(AppError::Validation(e)) => {
             errors.extend(e);
@@ -100,17 +101,13 @@ async fn create(
         _ => return Err(AppError::Validation(errors)),
     };
     caller.require("reports:write")?;
-    let pool = state.pool.clone();
     let reports = state.reports.clone();
     let r = realm.clone();
-    let id = tokio::task::spawn_blocking(move || -> Result<i64, AppError> {
-        let mut conn = pool.get()?;
-        caller.check_realm(&conn, &r)?;
+    let id = state.db(move |conn| -> Result<i64, AppError> {
+        caller.check_realm(conn, &r)?;
         if let Some(subs) = &body.sub_accounts {
             for s in subs {
-                let parent: Option<Option<String>> = conn
-                    .query_row("SELECT parent_realm_id FROM orgs WHERE realm_id = ?1", [s], |row| row.get(0))
-                    .optional()?;
+                let parent = store::orgs::parent(conn, s)?;
                 if parent.flatten().as_deref() != Some(r.as_str()) {
                     return Err(AppError::Forbidden(format!("'{s}' is not a sub-account of '{r}'.")));
                 }
@@ -126,7 +123,7 @@ async fn create(
         }
         let query = serde_urlencoded::to_string(pairs).map_err(anyhow::Error::from)?;
         let subs = body.sub_accounts.as_ref().map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?;
-        reports.submit(&mut conn, &r, &query, subs.as_deref()).map_err(|e| match e {
+        reports.submit(conn, &r, &query, subs.as_deref()).map_err(|e| match e {
             Refused::Busy { max_in_progress } => AppError::RateLimited {
                 why: format!(
                     "The realm '{r}' already has {max_in_progress} reports in progress, the most it may have at once. Ask again once one of them is completed or failed."
@@ -136,7 +133,7 @@ async fn create(
             Refused::Db(e) => e.into(),
         })
     })
-    .await??;
+    .await?;
     let public = report_id(id);
     let location = format!("/usage/realms/{realm}/reports/{public}/output");
     let mut resp = (
@@ -153,54 +150,39 @@ async fn create(
     Ok(resp)
 }
 
-const COLUMNS: &str = "id, realm_id, status, query, sub_accounts, created, finished, row_count, byte_size, truncated, error";
-
-fn report_from_row(
-    row: &Row<'_>,
-    keys: &SigningKeys,
-    now: i64,
-) -> r2d2_sqlite::rusqlite::Result<Report> {
-    let id: i64 = row.get(0)?;
-    let realm: String = row.get(1)?;
-    let status = ReportStatus::parse(&row.get::<_, String>(2)?).unwrap_or(ReportStatus::Failed);
-    let query: String = row.get(3)?;
-    let subs: Option<String> = row.get(4)?;
-    let public = report_id(id);
-    let download_url = (status == ReportStatus::Completed).then(|| {
+/// The report as the contract shows it: a completed one carries a `downloadUrl` signed at
+/// `now`.
+fn report(row: ReportRow, keys: &SigningKeys, now: i64) -> Report {
+    let public = report_id(row.id);
+    let download_url = (row.status == ReportStatus::Completed).then(|| {
         keys.sign(
-            &format!("/usage/realms/{realm}/reports/{public}/download"),
+            &format!("/usage/realms/{}/reports/{public}/download", row.realm_id),
             now,
         )
     });
-    Ok(Report {
+    Report {
         id: public,
-        status,
-        created: Timestamp::from_unix(row.get(5)?)
+        status: row.status,
+        created: Timestamp::from_unix(row.created)
             .unwrap_or(Timestamp::from_unix(0).expect("epoch")),
-        finished: row.get::<_, Option<i64>>(6)?.and_then(Timestamp::from_unix),
+        finished: row.finished.and_then(Timestamp::from_unix),
         parameters: ReportParameters {
-            query: serde_urlencoded::from_str(&query).unwrap_or_default(),
-            sub_accounts: subs.and_then(|s| serde_json::from_str(&s).ok()),
+            query: serde_urlencoded::from_str(&row.query).unwrap_or_default(),
+            sub_accounts: row.sub_accounts.and_then(|s| serde_json::from_str(&s).ok()),
         },
-        row_count: row.get::<_, Option<i64>>(7)?.map(|n| n as u64),
-        byte_size: row.get::<_, Option<i64>>(8)?.map(|n| n as u64),
-        truncated: row.get(9)?,
+        row_count: row.row_count.map(|n| n as u64),
+        byte_size: row.byte_size.map(|n| n as u64),
+        truncated: row.truncated,
         download_url,
-        error: row.get(10)?,
-    })
+        error: row.error,
+    }
 }
 
 fn find(conn: &Connection, keys: &SigningKeys, realm: &str, id: &str) -> Result<Report, AppError> {
     let not_found = || AppError::NotFound(format!("The realm '{realm}' has no report '{id}'."));
     let n = parse_report_id(id).ok_or_else(not_found)?;
-    let now = chrono::Utc::now().timestamp();
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM reports WHERE id = ?1 AND realm_id = ?2"),
-        params![n, realm],
-        |r| report_from_row(r, keys, now),
-    )
-    .optional()?
-    .ok_or_else(not_found)
+    let row = store::reports::find(conn, realm, n)?.ok_or_else(not_found)?;
+    Ok(report(row, keys, chrono::Utc::now().timestamp()))
 }
 
 #[utoipa::path(get, path = "/usage/realms/{realmId}/reports/{reportId}/output", tag = "reports", operation_id = "getReport",
@@ -216,19 +198,60 @@ async fn status(
     Path((realm, id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     caller.require("usage:read")?;
-    let (pool, keys) = (state.pool.clone(), state.signing.clone());
-    let report = tokio::task::spawn_blocking(move || -> Result<Report, AppError> {
-        let conn = pool.get()?;
-        caller.check_realm(&conn, &realm)?;
-        find(&conn, &keys, &realm, &id)
-    })
-    .await??;
+    let keys = state.signing.clone();
+    let report = state
+        .db(move |conn| -> Result<Report, AppError> {
+            caller.check_realm(conn, &realm)?;
+            find(conn, &keys, &realm, &id)
+        })
+        .await?;
     let mut resp = Json(&report).into_response();
     if report.status == ReportStatus::InProgress {
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     }
     Ok(resp)
+}
+
+/// The query of `GET /usage/realms/{realmId}/reports`: a page of `limit` reports, `offset`
+/// pages in. A repeated parameter counts as its last value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportListQuery {
+    /// Reports per page.
+    pub limit: u32,
+    /// The page, from 0.
+    pub offset: u32,
+}
+
+impl FromQueryPairs for ReportListQuery {
+    fn from_query_pairs(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let (mut limit, mut offset) = (usage_api::limits::PAGE_LIMIT_DEFAULT, 0_u32);
+        for (k, v) in pairs.iter() {
+            match k {
+                "limit" => match v.parse::<u32>() {
+                    Ok(n) if (1..=usage_api::limits::PAGE_LIMIT_MAX).contains(&n) => limit = n,
+                    _ => errors.push(FieldError::new(
+                        "limit",
+                        "must be a whole number from 1 to 100",
+                    )),
+                },
+                "offset" => match v.parse::<u32>() {
+                    Ok(n) => offset = n,
+                    _ => errors.push(FieldError::new(
+                        "offset",
+                        "must be a whole number of at least 0",
+                    )),
+                },
+                _ => errors.push(FieldError::new(k, usage_api::usage::msg::UNKNOWN)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Self { limit, offset })
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/usage/realms/{realmId}/reports", tag = "reports", operation_id = "listReports",
@@ -241,63 +264,30 @@ async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(realm): Path<String>,
-    RawQuery(raw): RawQuery,
+    Params(ReportListQuery { limit, offset }): Params<ReportListQuery>,
 ) -> Result<Json<ReportList>, AppError> {
-    let mut errors = Vec::new();
-    let (mut limit, mut offset) = (usage_api::limits::PAGE_LIMIT_DEFAULT, 0_u32);
-    for (k, v) in query_pairs(raw.as_deref())? {
-        match k.as_str() {
-            "limit" => match v.parse::<u32>() {
-                Ok(n) if (1..=usage_api::limits::PAGE_LIMIT_MAX).contains(&n) => limit = n,
-                _ => errors.push(FieldError::new(
-                    "limit",
-                    "must be a whole number from 1 to 100",
-                )),
-            },
-            "offset" => match v.parse::<u32>() {
-                Ok(n) => offset = n,
-                _ => errors.push(FieldError::new(
-                    "offset",
-                    "must be a whole number of at least 0",
-                )),
-            },
-            _ => errors.push(FieldError::new(k, usage_api::usage::msg::UNKNOWN)),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
     caller.require("usage:read")?;
-    let (pool, keys) = (state.pool.clone(), state.signing.clone());
-    let page = tokio::task::spawn_blocking(move || -> Result<ReportList, AppError> {
-        let conn = pool.get()?;
-        caller.check_realm(&conn, &realm)?;
-        let total: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM reports WHERE realm_id = ?1",
-            [&realm],
-            |r| r.get(0),
-        )?;
-        let now = chrono::Utc::now().timestamp();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM reports WHERE realm_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
-        ))?;
-        let items = stmt
-            .query_map(
-                params![realm, limit, i64::from(limit) * i64::from(offset)],
-                |r| report_from_row(r, &keys, now),
-            )?
-            .collect::<Result<Vec<_>, _>>()?;
-        let last_offset = UsagePage::last_offset_for(total as u64, limit);
-        Ok(ReportList {
-            total: total as u64,
-            limit,
-            offset,
-            items,
-            next_offset: (offset < last_offset).then(|| offset + 1),
-            last_offset,
+    let keys = state.signing.clone();
+    let page = state
+        .db(move |conn| -> Result<ReportList, AppError> {
+            caller.check_realm(conn, &realm)?;
+            let total = store::reports::count(conn, &realm)?;
+            let now = chrono::Utc::now().timestamp();
+            let items = store::reports::page(conn, &realm, limit, offset)?
+                .into_iter()
+                .map(|row| report(row, &keys, now))
+                .collect();
+            let last_offset = UsagePage::last_offset_for(total, limit);
+            Ok(ReportList {
+                total,
+                limit,
+                offset,
+                items,
+                next_offset: (offset < last_offset).then(|| offset + 1),
+                last_offset,
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(Json(page))
 }
 
@@ -316,9 +306,10 @@ async fn list(
 async fn download(
     State(state): State<AppState>,
     Path((realm, id)): Path<(String, String)>,
+    // Read before the token: a malformed link is refused whoever follows it.
+    QueryPairs(pairs): QueryPairs,
     req: Request,
 ) -> Result<Response, AppError> {
-    let pairs = query_pairs(req.uri().query())?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let (parts, body) = req.into_parts();
     let signed = match (get("expires"), get("signature")) {
@@ -339,12 +330,11 @@ async fn download(
             Some(c)
         }
     };
-    let (pool, keys) = (state.pool.clone(), state.signing.clone());
+    let keys = state.signing.clone();
     let (r, i) = (realm.clone(), id.clone());
-    let report = tokio::task::spawn_blocking(move || -> Result<Report, AppError> {
-        let conn = pool.get()?;
+    let report = state.db(move |conn| -> Result<Report, AppError> {
         match (&caller, &signed) {
-            (Some(c), _) => c.check_realm(&conn, &r)?,
+            (Some(c), _) => c.check_realm(conn, &r)?,
             (None, Some((expires, sig))) => {
                 let path = format!("/usage/realms/{r}/reports/{i}/download");
                 if !keys.verify(&path, *expires, sig, chrono::Utc::now().timestamp()) {
@@ -355,9 +345,9 @@ async fn download(
             }
             (None, None) => unreachable!("one of the two is set above"),
         }
-        find(&conn, &keys, &r, &i)
+        find(conn, &keys, &r, &i)
     })
-    .await??;
+    .await?;
     if report.status != ReportStatus::Completed {
         return Err(AppError::Conflict(format!(
             "The report '{id}' is {}; download it once it is completed.",

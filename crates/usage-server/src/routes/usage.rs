@@ -1,13 +1,13 @@
 //! `GET /usage/realms/{realmId}` and its CSV (contract section 1).
 
-use super::query_pairs;
+use super::extract::QueryPairs;
 use crate::auth::{Bearer, Caller};
 use crate::csv_out::{self, Spooled};
 use crate::error::AppError;
 use crate::streams::ConnDeadline;
 use crate::{AppState, query};
 use axum::Extension;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,18 +21,19 @@ pub fn router() -> Router<AppState> {
         .route("/usage/realms/{realm_id}/csv", get(get_csv))
 }
 
-/// Validates the realm id and query for `kind`, naming every bad parameter.
+/// Validates the realm id and query for `kind`, naming every bad parameter (the realm's
+/// first). Not a [`FromQueryPairs`](super::extract::FromQueryPairs) type: the realm comes
+/// from the path, and its problem is reported with the query's.
 pub fn parse_request(
     realm: &str,
-    raw: Option<&str>,
+    pairs: &QueryPairs,
     kind: QueryKind,
 ) -> Result<UsageQuery, AppError> {
-    let pairs = query_pairs(raw)?;
     let mut errors = Vec::new();
     if let Err(e) = validate_realm_id(realm) {
         errors.push(e);
     }
-    match UsageQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), kind) {
+    match UsageQuery::from_pairs(pairs.iter(), kind) {
         Ok(q) if errors.is_empty() => Ok(q),
         Ok(_) => Err(AppError::Validation(errors)),
         Err(mut more) => {
@@ -52,9 +53,9 @@ async fn get_usage(
     State(state): State<AppState>,
     bearer: Bearer,
     Path(realm): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: Result<QueryPairs, AppError>,
 ) -> Result<Json<UsagePage>, AppError> {
-    let parsed = parse_request(&realm, raw.as_deref(), QueryKind::Page);
+    let parsed = query.and_then(|pairs| parse_request(&realm, &pairs, QueryKind::Page));
     // The most requested endpoint: the token is checked in the same visit to the database as
     // the query, and still answers first (401 before 400), as every endpoint's does.
     let page = state
@@ -84,9 +85,9 @@ async fn get_csv(
     caller: Caller,
     conn: Option<Extension<ConnectInfo<ConnDeadline>>>,
     Path(realm): Path<String>,
-    RawQuery(raw): RawQuery,
+    query: QueryPairs,
 ) -> Result<Response, AppError> {
-    let q = parse_request(&realm, raw.as_deref(), QueryKind::Csv)?;
+    let q = parse_request(&realm, &query, QueryKind::Csv)?;
     caller.require("usage:read")?;
     // Taken before any database work, so a token over its share costs nothing more.
     let streams = &state.csv_streams;

@@ -4,29 +4,29 @@
 //! ([`crate::group_commit`]) that decides them one after another inside its write transaction,
 //! and a request is answered only once the transaction holding its record has committed.
 
-use super::query_pairs;
+use super::extract::{FromQueryPairs, Params, QueryPairs};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::db::{Dims, Pool, add_to_rollups};
 use crate::error::{AppError, json_or_unspecified};
 use crate::group_commit::{self, WriterOptions};
+use crate::store;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, Months, NaiveDate};
-use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, Row, params};
+use r2d2_sqlite::rusqlite::Connection;
 use rand::RngCore;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use usage_api::limits::USAGES_LIMIT_DEFAULT;
-use usage_api::usage::Channel;
 use usage_api::usages::{
-    MONTHLY_TOTAL_MAX, NewUsage, QUANTITY_TOO_LARGE, RelLink, UsageRecord, ValidUsage,
-    check_json_quantity, check_usage_time, parse_list_limit, parse_list_offset,
+    MONTHLY_TOTAL_MAX, NewUsage, QUANTITY_TOO_LARGE, UsageRecord, ValidUsage, check_json_quantity,
+    check_usage_time, parse_list_limit, parse_list_offset,
 };
 use usage_api::{FieldError, Quantity, Timestamp};
 
@@ -175,49 +175,6 @@ fn same_request(stored: &str, v: &ValidUsage) -> bool {
     stored == hex::encode(Sha256::digest(first_form.as_bytes()))
 }
 
-const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.quantity_milli, r.accepted_milli, r.usage_time,
-     r.created_time, r.updated_time, r.app_id, r.project_hrn, r.billing_tag, r.resource, r.channel_id";
-
-/// Records without a client id (loaded, not posted) are `rec_N`: a `_` is never in a client's
-/// id, so no client id can ever name one of these.
-fn public_id(rowid: i64, client_id: Option<String>) -> String {
-    client_id.unwrap_or_else(|| format!("rec_{rowid}"))
-}
-
-fn record_from_row(row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageRecord> {
-    let id = public_id(row.get(0)?, row.get(1)?);
-    let ts = |i: usize| -> r2d2_sqlite::rusqlite::Result<Timestamp> {
-        Ok(Timestamp::from_unix(row.get(i)?)
-            .unwrap_or_else(|| Timestamp::from_unix(0).expect("epoch")))
-    };
-    let opt = |i: usize| -> r2d2_sqlite::rusqlite::Result<Option<String>> {
-        Ok(Some(row.get::<_, String>(i)?).filter(|s| !s.is_empty()))
-    };
-    let requested = Quantity(row.get(3)?);
-    let accepted = Quantity(row.get(4)?);
-    Ok(UsageRecord {
-        links: vec![RelLink {
-            rel: "self".to_owned(),
-            href: format!("/usages/{id}"),
-        }],
-        id,
-        subscription_id: row.get(2)?,
-        quantity: accepted,
-        requested_quantity: requested,
-        accept_partial_quantity: accepted != requested,
-        usage_time: ts(5)?,
-        created_time: ts(6)?,
-        updated_time: ts(7)?,
-        invoice_id: None,
-        invoice_item_id: None,
-        app_id: opt(8)?,
-        project_hrn: opt(9)?,
-        billing_tag: opt(10)?,
-        resource: opt(11)?,
-        channel_id: opt(12)?.and_then(|c| Channel::parse(&c)),
-    })
-}
-
 /// What the caller may do with a subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
@@ -236,13 +193,8 @@ fn subscription_for(
     access: Access,
 ) -> Result<(i64, Option<i64>), AppError> {
     let not_found = || AppError::NotFound(format!("There is no subscription '{billing_id}'."));
-    let found: Option<(i64, String, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT id, realm_id, monthly_limit_milli FROM subscriptions WHERE billing_subscription_id = ?1",
-        )?
-        .query_row([billing_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    let (id, realm, limit) = found.ok_or_else(not_found)?;
+    let found = store::records::subscription(conn, billing_id)?.ok_or_else(not_found)?;
+    let (id, realm, limit) = (found.id, found.realm_id, found.monthly_limit_milli);
     let allowed = match access {
         Access::Write => realm == caller.realm_id,
         Access::Read => match caller.check_realm(conn, &realm) {
@@ -397,32 +349,20 @@ fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
     let (sub_id, limit) = subscription_for(tx, &r.caller, &valid.subscription_id, Access::Write)?;
     if let Some(id) = &valid.id {
         // Idempotency keys are the realm's own: another realm's ids are never seen.
-        let existing: Option<(i64, Option<String>)> = tx
-            .prepare_cached(
-                "SELECT id, request_hash FROM usage_records WHERE id_realm = ?1 AND client_id = ?2",
-            )?
-            .query_row(params![r.caller.realm_id, id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()?;
-        if let Some((rowid, stored_hash)) = existing {
-            if !stored_hash.is_some_and(|h| same_request(&h, valid)) {
+        let existing = store::records::posted(tx, &r.caller.realm_id, id)?;
+        if let Some(posted) = existing {
+            if !posted.request_hash.is_some_and(|h| same_request(&h, valid)) {
                 return Err(AppError::Conflict(format!(
                     "A usage record with id '{id}' exists with different content; use a new id for a new record."
                 )));
             }
-            return Ok((StatusCode::OK, record_by_rowid(tx, rowid)?));
+            return Ok((StatusCode::OK, store::records::by_rowid(tx, posted.rowid)?));
         }
     }
     let requested = valid.quantity.milli();
     let mut accepted = requested;
     let (m0, m1) = month_bounds(r.usage_time);
-    let (month_usage, used): (i64, i64) = tx
-        .prepare_cached(
-            "SELECT COALESCE(SUM(usage_milli), 0), COALESCE(SUM(billable_milli), 0) FROM usage_daily
-             WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
-        )?
-        .query_row(params![sub_id, m0, m1], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (month_usage, used) = store::records::usage_between(tx, sub_id, m0, m1)?;
     // Every sum kept (rollups, months, a query's range) stays far inside an i64.
     if month_usage
         .checked_add(requested)
@@ -449,55 +389,30 @@ fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
         }
     }
     let dims = &r.dims;
-    tx.prepare_cached(
-        "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
-             app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-    )?
-    .execute(params![
-        r.client_id,
-        r.hash,
-        sub_id,
-        r.usage_time.unix(),
-        requested,
-        accepted,
-        dims.app_id,
-        dims.project_hrn,
-        dims.billing_tag,
-        dims.resource,
-        dims.channel_id,
-        r.now.unix(),
-        r.caller.realm_id
-    ])?;
-    let rowid = tx.last_insert_rowid();
+    let rowid = store::records::insert(
+        tx,
+        &store::records::NewRecord {
+            client_id: &r.client_id,
+            realm: &r.caller.realm_id,
+            request_hash: &r.hash,
+            sub_id,
+            usage_time: r.usage_time.unix(),
+            requested_milli: requested,
+            accepted_milli: accepted,
+            dims,
+            now: r.now.unix(),
+        },
+    )?;
     // The rollups move with the record, so queries, reports and the monthly view see it at once.
     add_to_rollups(tx, sub_id, r.usage_time.unix(), dims, requested, accepted)?;
-    Ok((StatusCode::CREATED, record_by_rowid(tx, rowid)?))
-}
-
-fn record_by_rowid(conn: &Connection, rowid: i64) -> Result<UsageRecord, AppError> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"
-        ))?
-        .query_row([rowid], record_from_row)?)
+    Ok((StatusCode::CREATED, store::records::by_rowid(tx, rowid)?))
 }
 
 /// The record `id` names for the caller: a `rec_N` (no client id), or a client's id in the
 /// caller's realm or, for a partner, a sub-account's (its own first).
 fn find(conn: &Connection, caller: &Caller, id: &str) -> Result<Option<UsageRecord>, AppError> {
     if let Some(n) = id.strip_prefix("rec_").and_then(|n| n.parse::<i64>().ok()) {
-        let found = conn
-            .query_row(
-                &format!(
-                    "SELECT {RECORD_COLUMNS}, s.realm_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
-                     WHERE r.id = ?1 AND r.client_id IS NULL"
-                ),
-                [n],
-                |r| Ok((record_from_row(r)?, r.get::<_, String>(13)?)),
-            )
-            .optional()?;
-        return match found {
+        return match store::records::loaded(conn, n)? {
             Some((record, realm)) => match caller.check_realm(conn, &realm) {
                 Ok(()) => Ok(Some(record)),
                 // Someone else's record is reported as absent: ids are not secrets to probe.
@@ -507,18 +422,7 @@ fn find(conn: &Connection, caller: &Caller, id: &str) -> Result<Option<UsageReco
             None => Ok(None),
         };
     }
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
-                 WHERE r.client_id = ?1 AND (r.id_realm = ?2
-                       OR r.id_realm IN (SELECT realm_id FROM orgs WHERE parent_realm_id = ?2))
-                 ORDER BY r.id_realm = ?2 DESC LIMIT 1"
-            ),
-            params![id, caller.realm_id],
-            record_from_row,
-        )
-        .optional()?)
+    Ok(store::records::by_client_id(conn, id, &caller.realm_id)?)
 }
 
 #[utoipa::path(get, path = "/usages/{id}", tag = "usages", operation_id = "getUsageRecord",
@@ -533,13 +437,12 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<UsageRecord>, AppError> {
     caller.require_any(&["usage:read", "usages:write"])?;
-    let pool = state.pool.clone();
-    let record = tokio::task::spawn_blocking(move || -> Result<UsageRecord, AppError> {
-        let conn = pool.get()?;
-        find(&conn, &caller, &id)?
-            .ok_or_else(|| AppError::NotFound(format!("There is no usage record '{id}'.")))
-    })
-    .await??;
+    let record = state
+        .db(move |conn| -> Result<UsageRecord, AppError> {
+            find(conn, &caller, &id)?
+                .ok_or_else(|| AppError::NotFound(format!("There is no usage record '{id}'.")))
+        })
+        .await?;
     Ok(Json(record))
 }
 
@@ -552,6 +455,51 @@ struct RecordPage {
     items: Vec<UsageRecord>,
 }
 
+/// The query of `GET /usages`: a page of `limit` records of one subscription, `offset` pages
+/// in. A repeated parameter counts as its last value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordListQuery {
+    /// The subscription's billing id (required, not empty).
+    pub subscription_id: String,
+    /// Records per page.
+    pub limit: u32,
+    /// The page, from 0.
+    pub offset: u64,
+}
+
+impl FromQueryPairs for RecordListQuery {
+    fn from_query_pairs(pairs: &QueryPairs) -> Result<Self, AppError> {
+        let mut errors = Vec::new();
+        let (mut sub, mut limit, mut offset) = (None, USAGES_LIMIT_DEFAULT, 0_u64);
+        for (k, v) in pairs.iter() {
+            match k {
+                "subscriptionId" if !v.is_empty() => sub = Some(v.to_owned()),
+                "limit" => match parse_list_limit(v) {
+                    Ok(n) => limit = n,
+                    Err(e) => errors.push(FieldError::new("limit", e)),
+                },
+                "offset" => match parse_list_offset(v) {
+                    Ok(n) => offset = n,
+                    Err(e) => errors.push(FieldError::new("offset", e)),
+                },
+                _ => errors.push(FieldError::new(k, usage_api::usage::msg::UNKNOWN)),
+            }
+        }
+        let Some(subscription_id) = sub else {
+            errors.push(FieldError::new("subscriptionId", "is required"));
+            return Err(AppError::Validation(errors));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        Ok(Self {
+            subscription_id,
+            limit,
+            offset,
+        })
+    }
+}
+
 #[utoipa::path(get, path = "/usages", tag = "usages", operation_id = "listUsageRecords",
     summary = "A subscription's usage records, newest first (sections 4 and 6)",
     params(crate::openapi::UsagesListParams),
@@ -561,59 +509,25 @@ struct RecordPage {
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    RawQuery(raw): RawQuery,
+    Params(RecordListQuery {
+        subscription_id: sub,
+        limit,
+        offset,
+    }): Params<RecordListQuery>,
 ) -> Result<Json<RecordPage>, AppError> {
-    let mut errors = Vec::new();
-    let (mut sub, mut limit, mut offset) = (None, USAGES_LIMIT_DEFAULT, 0_u64);
-    for (k, v) in query_pairs(raw.as_deref())? {
-        match k.as_str() {
-            "subscriptionId" if !v.is_empty() => sub = Some(v),
-            "limit" => match parse_list_limit(&v) {
-                Ok(n) => limit = n,
-                Err(e) => errors.push(FieldError::new("limit", e)),
-            },
-            "offset" => match parse_list_offset(&v) {
-                Ok(n) => offset = n,
-                Err(e) => errors.push(FieldError::new("offset", e)),
-            },
-            _ => errors.push(FieldError::new(k, usage_api::usage::msg::UNKNOWN)),
-        }
-    }
-    let Some(sub) = sub else {
-        errors.push(FieldError::new("subscriptionId", "is required"));
-        return Err(AppError::Validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
     caller.require_any(&["usage:read", "usages:write"])?;
-    let pool = state.pool.clone();
-    let page = tokio::task::spawn_blocking(move || -> Result<RecordPage, AppError> {
-        let conn = pool.get()?;
-        let (sub_id, _) = subscription_for(&conn, &caller, &sub, Access::Read)?;
-        let total: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM usage_records WHERE sub_id = ?1",
-            [sub_id],
-            |r| r.get(0),
-        )?;
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
-             WHERE r.sub_id = ?1 ORDER BY r.usage_time DESC, r.id DESC LIMIT ?2 OFFSET ?3"
-        ))?;
-        let items = stmt
-            // `offset` is a page number (at most 1,000,000 pages of at most 100).
-            .query_map(
-                params![sub_id, limit, offset as i64 * i64::from(limit)],
-                record_from_row,
-            )?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(RecordPage {
-            total: total as u64,
-            limit,
-            offset,
-            items,
+    let page = state
+        .db(move |conn| -> Result<RecordPage, AppError> {
+            let (sub_id, _) = subscription_for(conn, &caller, &sub, Access::Read)?;
+            let total = store::records::count(conn, sub_id)?;
+            let items = store::records::page(conn, sub_id, limit, offset)?;
+            Ok(RecordPage {
+                total,
+                limit,
+                offset,
+                items,
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(Json(page))
 }

@@ -1,0 +1,228 @@
+//! Usage records and their subscriptions: what `GET /usages` and `GET /usages/{id}` read,
+//! and what the usage writer reads and writes in its transaction.
+
+use crate::db::{Connection, Dims};
+use r2d2_sqlite::rusqlite::{OptionalExtension, Result, Row, params};
+use usage_api::usage::Channel;
+use usage_api::usages::{RelLink, UsageRecord};
+use usage_api::{Quantity, Timestamp};
+
+/// A subscription, as the record routes need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The internal id.
+    pub id: i64,
+    /// The realm that owns it.
+    pub realm_id: String,
+    /// Its monthly limit, if it has one (milli-units).
+    pub monthly_limit_milli: Option<i64>,
+}
+
+/// The subscription with the billing id `billing_id`, whoever owns it.
+pub fn subscription(conn: &Connection, billing_id: &str) -> Result<Option<Subscription>> {
+    conn.prepare_cached(
+        "SELECT id, realm_id, monthly_limit_milli FROM subscriptions WHERE billing_subscription_id = ?1",
+    )?
+    .query_row([billing_id], |r| {
+        Ok(Subscription {
+            id: r.get(0)?,
+            realm_id: r.get(1)?,
+            monthly_limit_milli: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.quantity_milli, r.accepted_milli, r.usage_time,
+     r.created_time, r.updated_time, r.app_id, r.project_hrn, r.billing_tag, r.resource, r.channel_id";
+
+/// Records without a client id (loaded, not posted) are `rec_N`: a `_` is never in a client's
+/// id, so no client id can ever name one of these.
+fn public_id(rowid: i64, client_id: Option<String>) -> String {
+    client_id.unwrap_or_else(|| format!("rec_{rowid}"))
+}
+
+fn record_from_row(row: &Row<'_>) -> Result<UsageRecord> {
+    let id = public_id(row.get(0)?, row.get(1)?);
+    let ts = |i: usize| -> Result<Timestamp> {
+        Ok(Timestamp::from_unix(row.get(i)?)
+            .unwrap_or_else(|| Timestamp::from_unix(0).expect("epoch")))
+    };
+    let opt = |i: usize| -> Result<Option<String>> {
+        Ok(Some(row.get::<_, String>(i)?).filter(|s| !s.is_empty()))
+    };
+    let requested = Quantity(row.get(3)?);
+    let accepted = Quantity(row.get(4)?);
+    Ok(UsageRecord {
+        links: vec![RelLink {
+            rel: "self".to_owned(),
+            href: format!("/usages/{id}"),
+        }],
+        id,
+        subscription_id: row.get(2)?,
+        quantity: accepted,
+        requested_quantity: requested,
+        accept_partial_quantity: accepted != requested,
+        usage_time: ts(5)?,
+        created_time: ts(6)?,
+        updated_time: ts(7)?,
+        invoice_id: None,
+        invoice_item_id: None,
+        app_id: opt(8)?,
+        project_hrn: opt(9)?,
+        billing_tag: opt(10)?,
+        resource: opt(11)?,
+        channel_id: opt(12)?.and_then(|c| Channel::parse(&c)),
+    })
+}
+
+/// The record stored at `rowid` (one just written: an error if there is none).
+pub fn by_rowid(conn: &Connection, rowid: i64) -> Result<UsageRecord> {
+    conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"
+    ))?
+    .query_row([rowid], record_from_row)
+}
+
+/// The loaded record `rec_{rowid}` (one without a client id), with the realm owning its
+/// subscription, so the caller can be checked against it.
+pub fn loaded(conn: &Connection, rowid: i64) -> Result<Option<(UsageRecord, String)>> {
+    conn.query_row(
+        &format!(
+            "SELECT {RECORD_COLUMNS}, s.realm_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+             WHERE r.id = ?1 AND r.client_id IS NULL"
+        ),
+        [rowid],
+        |r| Ok((record_from_row(r)?, r.get::<_, String>(13)?)),
+    )
+    .optional()
+}
+
+/// The record a client posted as `client_id` in `realm` or, failing that, in one of its
+/// sub-accounts.
+pub fn by_client_id(
+    conn: &Connection,
+    client_id: &str,
+    realm: &str,
+) -> Result<Option<UsageRecord>> {
+    conn.query_row(
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+             WHERE r.client_id = ?1 AND (r.id_realm = ?2
+                   OR r.id_realm IN (SELECT realm_id FROM orgs WHERE parent_realm_id = ?2))
+             ORDER BY r.id_realm = ?2 DESC LIMIT 1"
+        ),
+        params![client_id, realm],
+        record_from_row,
+    )
+    .optional()
+}
+
+/// How many records the subscription `sub_id` has.
+pub fn count(conn: &Connection, sub_id: i64) -> Result<u64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM usage_records WHERE sub_id = ?1",
+        [sub_id],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+/// Page `offset` (from 0) of the subscription's records, `limit` to a page, newest first.
+pub fn page(conn: &Connection, sub_id: i64, limit: u32, offset: u64) -> Result<Vec<UsageRecord>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+         WHERE r.sub_id = ?1 ORDER BY r.usage_time DESC, r.id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    // `offset` is a page number (at most 1,000,000 pages of at most 100).
+    stmt.query_map(
+        params![sub_id, limit, offset as i64 * i64::from(limit)],
+        record_from_row,
+    )?
+    .collect()
+}
+
+/// A record already posted under a client id: where it is and the hash of its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// Its row id.
+    pub rowid: i64,
+    /// The hash of the request that wrote it (see `routes::usages`); none for old rows.
+    pub request_hash: Option<String>,
+}
+
+/// The record `realm` posted as `client_id`, if it did (idempotency keys are per realm).
+pub fn posted(conn: &Connection, realm: &str, client_id: &str) -> Result<Option<Posted>> {
+    conn.prepare_cached(
+        "SELECT id, request_hash FROM usage_records WHERE id_realm = ?1 AND client_id = ?2",
+    )?
+    .query_row(params![realm, client_id], |row| {
+        Ok(Posted {
+            rowid: row.get(0)?,
+            request_hash: row.get(1)?,
+        })
+    })
+    .optional()
+}
+
+/// A subscription's usage and billable usage from `from` to `to` (Unix seconds, `to`
+/// excluded), in milli-units, from the daily rollups.
+pub fn usage_between(conn: &Connection, sub_id: i64, from: i64, to: i64) -> Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT COALESCE(SUM(usage_milli), 0), COALESCE(SUM(billable_milli), 0) FROM usage_daily
+         WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
+    )?
+    .query_row(params![sub_id, from, to], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })
+}
+
+/// A usage record to insert.
+#[derive(Debug, Clone, Copy)]
+pub struct NewRecord<'a> {
+    /// The client's id (or one made up for it).
+    pub client_id: &'a str,
+    /// The realm the client id belongs to.
+    pub realm: &'a str,
+    /// The hash of the request, to tell a replay from a different request.
+    pub request_hash: &'a str,
+    /// The subscription's internal id.
+    pub sub_id: i64,
+    /// When the usage happened (Unix seconds).
+    pub usage_time: i64,
+    /// The quantity asked for, in milli-units.
+    pub requested_milli: i64,
+    /// The quantity recorded, in milli-units (less than asked when the limit cut it).
+    pub accepted_milli: i64,
+    /// The record's dimensions.
+    pub dims: &'a Dims,
+    /// When it is recorded (Unix seconds): its created and updated time.
+    pub now: i64,
+}
+
+/// Inserts `r`; returns its row id. The rollups are the caller's to move
+/// ([`crate::db::add_to_rollups`]), in the same transaction.
+pub fn insert(conn: &Connection, r: &NewRecord<'_>) -> Result<i64> {
+    let dims = r.dims;
+    conn.prepare_cached(
+        "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
+             app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
+         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
+    )?
+    .execute(params![
+        r.client_id,
+        r.request_hash,
+        r.sub_id,
+        r.usage_time,
+        r.requested_milli,
+        r.accepted_milli,
+        dims.app_id,
+        dims.project_hrn,
+        dims.billing_tag,
+        dims.resource,
+        dims.channel_id,
+        r.now,
+        r.realm
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
