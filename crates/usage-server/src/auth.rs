@@ -1,11 +1,15 @@
 //! Bearer tokens: stored hashed, each for one org with scopes.
+//!
+//! What a token means (hashing, scopes, expiry, realm access) is decided here; the rows are
+//! read and written through [`crate::store::tokens`] and [`crate::store::orgs`].
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::store;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use r2d2_sqlite::rusqlite::{Connection, OptionalExtension, params};
+use r2d2_sqlite::rusqlite::Connection;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -54,28 +58,20 @@ pub fn create_token_until(
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(s)) {
         anyhow::bail!("unknown scope '{bad}'; known scopes: {}", SCOPES.join(", "));
     }
-    let exists: bool = conn.query_row(
-        "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
-        [realm_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
+    if !store::orgs::exists(conn, realm_id)? {
         anyhow::bail!("no org with realm id '{realm_id}'");
     }
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = format!("upt_{}", hex::encode(bytes));
-    conn.execute(
-        "INSERT INTO tokens (hash, realm_id, scopes, label, created, expires) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
-            hash(&token),
-            realm_id,
-            scopes.join(" "),
-            label,
-            chrono::Utc::now().timestamp(),
-            expires
-        ],
+    store::tokens::insert(
+        conn,
+        &hash(&token),
+        realm_id,
+        scopes,
+        label,
+        chrono::Utc::now().timestamp(),
+        expires,
     )?;
     Ok(token)
 }
@@ -97,10 +93,8 @@ pub fn replace_token(
     expires: Option<i64>,
 ) -> anyhow::Result<String> {
     let tx = conn.unchecked_transaction()?;
-    let revoked = tx.execute(
-        "UPDATE tokens SET revoked = ?3 WHERE realm_id = ?1 AND label = ?2 AND revoked IS NULL",
-        params![realm_id, label, chrono::Utc::now().timestamp()],
-    )?;
+    let revoked =
+        store::tokens::revoke_labelled(&tx, realm_id, label, chrono::Utc::now().timestamp())?;
     let token = create_token_until(&tx, realm_id, scopes, label, expires)?;
     tx.commit()?;
     if revoked > 0 {
@@ -134,33 +128,26 @@ pub struct TokenInfo {
     pub revoked: Option<i64>,
 }
 
-const TOKEN_INFO: &str = "hash, realm_id, label, scopes, created, expires, revoked";
-
-fn token_info(r: &r2d2_sqlite::rusqlite::Row<'_>) -> r2d2_sqlite::rusqlite::Result<TokenInfo> {
-    Ok(TokenInfo {
-        id: r.get::<_, String>(0)?.chars().take(TOKEN_ID_LEN).collect(),
-        realm_id: r.get(1)?,
-        label: r.get(2)?,
-        scopes: r
-            .get::<_, String>(3)?
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        created: r.get(4)?,
-        expires: r.get(5)?,
-        revoked: r.get(6)?,
-    })
+impl From<store::tokens::TokenRow> for TokenInfo {
+    fn from(t: store::tokens::TokenRow) -> Self {
+        Self {
+            id: t.hash.chars().take(TOKEN_ID_LEN).collect(),
+            realm_id: t.realm_id,
+            label: t.label,
+            scopes: t.scopes,
+            created: t.created,
+            expires: t.expires,
+            revoked: t.revoked,
+        }
+    }
 }
 
 /// Every token (of `realm_id` when given), oldest first.
 pub fn list_tokens(conn: &Connection, realm_id: Option<&str>) -> anyhow::Result<Vec<TokenInfo>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {TOKEN_INFO} FROM tokens WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY created, rowid"
-    ))?;
-    let rows = stmt
-        .query_map([realm_id], token_info)?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
+    Ok(store::tokens::list(conn, realm_id)?
+        .into_iter()
+        .map(TokenInfo::from)
+        .collect())
 }
 
 /// Which tokens `revoke-token` revokes.
@@ -192,11 +179,7 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
                     "a token id is at least {TOKEN_ID_MIN_PREFIX} hex digits (see list-tokens)"
                 );
             }
-            let found = select_hashes(
-                &tx,
-                "SELECT hash FROM tokens WHERE substr(hash, 1, length(?1)) = ?1",
-                params![prefix],
-            )?;
+            let found = store::tokens::hashes_with_prefix(&tx, &prefix)?;
             if found.len() > 1 {
                 anyhow::bail!(
                     "the id '{prefix}' fits {} tokens; give more of it",
@@ -205,16 +188,10 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
             }
             found
         }
-        Revoke::Token(token) => select_hashes(
-            &tx,
-            "SELECT hash FROM tokens WHERE hash = ?1",
-            params![hash(token.trim())],
-        )?,
-        Revoke::Label { label, realm_id } => select_hashes(
-            &tx,
-            "SELECT hash FROM tokens WHERE label = ?1 AND (?2 IS NULL OR realm_id = ?2)",
-            params![label, realm_id],
-        )?,
+        Revoke::Token(token) => store::tokens::hashes_equal(&tx, &hash(token.trim()))?,
+        Revoke::Label { label, realm_id } => {
+            store::tokens::hashes_with_label(&tx, label, realm_id)?
+        }
     };
     if hashes.is_empty() {
         anyhow::bail!("no token fits; see list-tokens");
@@ -222,32 +199,12 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
     let now = chrono::Utc::now().timestamp();
     let mut revoked = Vec::new();
     for h in &hashes {
-        if tx.execute(
-            "UPDATE tokens SET revoked = ?2 WHERE hash = ?1 AND revoked IS NULL",
-            params![h, now],
-        )? == 1
-        {
-            revoked.push(tx.query_row(
-                &format!("SELECT {TOKEN_INFO} FROM tokens WHERE hash = ?1"),
-                [h],
-                token_info,
-            )?);
+        if store::tokens::revoke(&tx, h, now)? {
+            revoked.push(store::tokens::get(&tx, h)?.into());
         }
     }
     tx.commit()?;
     Ok(revoked)
-}
-
-fn select_hashes(
-    conn: &Connection,
-    sql: &str,
-    params: impl r2d2_sqlite::rusqlite::Params,
-) -> anyhow::Result<Vec<String>> {
-    let mut stmt = conn.prepare(sql)?;
-    let rows = stmt
-        .query_map(params, |r| r.get(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(rows)
 }
 
 /// A lifetime as the command line gives it: seconds, or a number with `s`, `m`, `h` or `d`
@@ -302,11 +259,7 @@ impl Caller {
         if realm_id == self.realm_id {
             return Ok(());
         }
-        let parent: Option<Option<String>> = conn
-            .prepare_cached("SELECT parent_realm_id FROM orgs WHERE realm_id = ?1")?
-            .query_row([realm_id], |r| r.get(0))
-            .optional()?;
-        match parent.flatten() {
+        match store::orgs::parent(conn, realm_id)?.flatten() {
             Some(p) if p == self.realm_id => Ok(()),
             _ => Err(AppError::Forbidden(format!(
                 "Your organization ({}) may not access the realm '{realm_id}'.",
@@ -315,9 +268,6 @@ impl Caller {
         }
     }
 }
-
-/// A token's org, scopes, expiry and revocation.
-type TokenRow = (String, String, Option<i64>, Option<i64>);
 
 /// A request's bearer token, hashed and not yet looked up: for a handler that checks it in
 /// the same database visit as its own work (one trip to the blocking pool instead of two).
@@ -356,17 +306,15 @@ impl<S: Sync> FromRequestParts<S> for Bearer {
 impl Bearer {
     /// Looks the token up: the caller, or 401 when it is unknown, revoked or expired.
     pub fn verify(self, conn: &Connection) -> Result<Caller, AppError> {
-        let found: Option<TokenRow> = conn
-            .prepare_cached(
-                "SELECT realm_id, scopes, expires, revoked FROM tokens WHERE hash = ?1",
-            )?
-            .query_row([&self.hash], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .optional()?;
+        let found = store::tokens::grant(conn, &self.hash)?;
         let token_hash = self.hash;
         // A revoked token is told apart from an unknown one in the log only.
-        let (realm_id, scopes, expires, revoked) = found.ok_or(AppError::Unauthorized(
+        let store::tokens::Grant {
+            realm_id,
+            scopes,
+            expires,
+            revoked,
+        } = found.ok_or(AppError::Unauthorized(
             "The token is unknown or has been revoked.",
         ))?;
         if revoked.is_some() {
@@ -382,7 +330,7 @@ impl Bearer {
         }
         Ok(Caller {
             realm_id,
-            scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+            scopes,
             token_hash,
         })
     }

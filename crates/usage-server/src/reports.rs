@@ -3,14 +3,16 @@
 //!
 //! The queue is the `reports` rows in progress (`running` 0: waiting, 1: being generated),
 //! so a restart reads it back exactly as it was; nothing it needs lives only in memory.
+//!
+//! What runs when, in which transaction, and what an outcome means are decided here; the
+//! statements themselves are [`crate::store::reports`]'s.
 
 use crate::csv_out::CsvRows;
 use crate::db::Pool;
 use crate::query;
+use crate::store::reports as store;
 use anyhow::Context;
-use r2d2_sqlite::rusqlite::{
-    self, Connection, InterruptHandle, OptionalExtension, TransactionBehavior, params,
-};
+use r2d2_sqlite::rusqlite::{self, Connection, InterruptHandle, TransactionBehavior};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -142,21 +144,19 @@ impl Reports {
         // both take the last place. Unchecked: a request's connection is only lent (see
         // `AppState::db`), and nothing else opens a transaction on it meanwhile.
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-        let in_progress: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM reports WHERE realm_id = ?1 AND status = 'inProgress'",
-            [realm],
-            |r| r.get(0),
-        )?;
+        let in_progress = store::in_progress(&tx, realm)?;
         if in_progress >= i64::from(self.options.max_in_progress) {
             return Err(Refused::Busy {
                 max_in_progress: self.options.max_in_progress,
             });
         }
-        tx.execute(
-            "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)",
-            params![realm, query, sub_accounts, chrono::Utc::now().timestamp()],
+        let id = store::insert_queued(
+            &tx,
+            realm,
+            query,
+            sub_accounts,
+            chrono::Utc::now().timestamp(),
         )?;
-        let id = tx.last_insert_rowid();
         tx.commit()?;
         self.wake.notify_one();
         Ok(id)
@@ -164,12 +164,7 @@ impl Reports {
 
     /// Reports waiting and reports being generated, across all realms.
     pub fn queue_depth(conn: &Connection) -> rusqlite::Result<(u64, u64)> {
-        conn.query_row(
-            "SELECT COALESCE(SUM(running = 0), 0), COALESCE(SUM(running = 1), 0)
-             FROM reports WHERE status = 'inProgress'",
-            [],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
-        )
+        store::queue_depth(conn)
     }
 
     /// Reads the queue back after a start: a run the previous process left unfinished counts
@@ -191,16 +186,13 @@ impl Reports {
 
     fn settle_interrupted(&self, conn: &Connection) -> rusqlite::Result<usize> {
         let max = self.options.max_attempts;
-        let failed = conn.execute(
-            "UPDATE reports SET status = 'failed', running = 0, finished = ?2, error = ?3
-             WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1",
-            params![
-                max,
-                chrono::Utc::now().timestamp(),
-                format!(
-                    "The report was interrupted {max} times while it was being generated and is not tried again. Ask for it again, perhaps over a shorter range."
-                )
-            ],
+        let failed = store::fail_interrupted(
+            conn,
+            max,
+            chrono::Utc::now().timestamp(),
+            &format!(
+                "The report was interrupted {max} times while it was being generated and is not tried again. Ask for it again, perhaps over a shorter range."
+            ),
         )?;
         if failed > 0 {
             tracing::warn!(
@@ -208,15 +200,8 @@ impl Reports {
                 "reports failed: interrupted on every attempt"
             );
         }
-        conn.execute(
-            "UPDATE reports SET running = 0 WHERE status = 'inProgress' AND running = 1",
-            [],
-        )?;
-        let queued: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM reports WHERE status = 'inProgress'",
-            [],
-            |r| r.get(0),
-        )?;
+        store::requeue_interrupted(conn)?;
+        let queued = store::in_progress_all(conn)?;
         if queued > 0 {
             tracing::info!(reports = queued, "reports queued from a previous run");
         }
@@ -246,36 +231,15 @@ impl Reports {
         }
     }
 
-    /// Takes the next report and claims a new attempt of it: of the realms with a report
-    /// waiting, the one with the fewest running, then the one whose last turn is oldest (so a
-    /// realm's backlog never holds another realm up), and of that realm its oldest report.
+    /// Takes the next report ([`store::next_waiting`] says which) and claims a new attempt of
+    /// it, both in one IMMEDIATE transaction so two workers never claim the same report.
     fn claim(&self, pool: &Pool) -> anyhow::Result<Option<(i64, i64)>> {
         let mut conn = pool.get()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let next: Option<i64> = tx
-            .query_row(
-                "SELECT r.id FROM reports r
-                 WHERE r.status = 'inProgress' AND r.running = 0 AND r.attempt < ?1
-                   AND r.id = (SELECT MIN(w.id) FROM reports w
-                               WHERE w.realm_id = r.realm_id AND w.status = 'inProgress'
-                                 AND w.running = 0 AND w.attempt < ?1)
-                 ORDER BY (SELECT COUNT(*) FROM reports b
-                           WHERE b.realm_id = r.realm_id AND b.status = 'inProgress' AND b.running = 1),
-                          (SELECT MAX(s.started) FROM reports s WHERE s.realm_id = r.realm_id),
-                          r.id
-                 LIMIT 1",
-                [self.options.max_attempts],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(id) = next else {
+        let Some(id) = store::next_waiting(&tx, self.options.max_attempts)? else {
             return Ok(None);
         };
-        let attempt: i64 = tx.query_row(
-            "UPDATE reports SET running = 1, started = ?2, attempt = attempt + 1 WHERE id = ?1 RETURNING attempt",
-            params![id, chrono::Utc::now().timestamp()],
-            |r| r.get(0),
-        )?;
+        let attempt = store::start_attempt(&tx, id, chrono::Utc::now().timestamp())?;
         tx.commit()?;
         Ok(Some((id, attempt)))
     }
@@ -326,7 +290,7 @@ impl Reports {
         match outcome {
             Outcome::Done(Ok(())) => {}
             Outcome::Done(Err(e)) => {
-                fail_run(
+                store::fail_run(
                     &conn,
                     id,
                     attempt,
@@ -336,7 +300,7 @@ impl Reports {
                 tracing::error!(report = id, attempt, error = ?e, "report failed");
             }
             Outcome::PastDeadline if attempt >= i64::from(self.options.max_attempts) => {
-                fail_run(
+                store::fail_run(
                     &conn,
                     id,
                     attempt,
@@ -354,10 +318,7 @@ impl Reports {
             }
             Outcome::PastDeadline => {
                 // Back in the queue; its realm's turn comes round again like any other.
-                conn.execute(
-                    "UPDATE reports SET running = 0 WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-                    params![id, attempt],
-                )?;
+                store::requeue_run(&conn, id, attempt)?;
                 tracing::warn!(
                     report = id,
                     attempt,
@@ -399,11 +360,11 @@ impl Reports {
         attempt: i64,
         cancel: &AtomicBool,
     ) -> anyhow::Result<()> {
-        let (realm, query_string, subs): (String, String, Option<String>) = conn.query_row(
-            "SELECT realm_id, query, sub_accounts FROM reports WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let store::ReportJob {
+            realm_id: realm,
+            query: query_string,
+            sub_accounts: subs,
+        } = store::job(conn, id)?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query_string)?;
         let q = UsageQuery::from_pairs(
             pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -450,12 +411,18 @@ impl Reports {
         let final_path = self.file(id);
         // Publish the file and the status together: only if this attempt still owns the report.
         let tx = conn.unchecked_transaction()?;
-        let owned = tx.execute(
-            "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
-             WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-            params![id, attempt, chrono::Utc::now().timestamp(), count as i64, size as i64, truncated],
+        let owned = store::complete_run(
+            &tx,
+            id,
+            attempt,
+            &store::Completion {
+                finished: chrono::Utc::now().timestamp(),
+                row_count: count as i64,
+                byte_size: size as i64,
+                truncated,
+            },
         )?;
-        if owned == 1 {
+        if owned {
             std::fs::rename(&part, &final_path)?;
             // The rename lives in the folder's own entry: without this a power loss could undo
             // it after the status below says `completed`.
@@ -502,19 +469,13 @@ impl Reports {
         let cutoff = chrono::Utc::now().timestamp().saturating_sub(retention);
         // Rows first: a crash between the two leaves a file no row names, which the scan
         // below removes next time; the other order could leave a row whose file is gone.
-        let ids: Vec<i64> = conn
-            .prepare(
-                "DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id",
-            )?
-            .query_map([cutoff], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids = store::delete_finished_before(&conn, cutoff)?;
         for id in &ids {
             remove_if_there(&self.file(*id));
         }
         if !ids.is_empty() {
             tracing::info!(reports = ids.len(), "expired reports deleted");
         }
-        let mut exists = conn.prepare("SELECT EXISTS(SELECT 1 FROM reports WHERE id = ?1)")?;
         for entry in std::fs::read_dir(&self.dir)?.flatten() {
             let name = entry.file_name();
             let Some(id) = name
@@ -524,7 +485,7 @@ impl Reports {
             else {
                 continue;
             };
-            if !exists.query_row([id], |r| r.get::<_, bool>(0))? {
+            if !store::exists(&conn, id)? {
                 remove_if_there(&entry.path());
             }
         }
@@ -573,14 +534,4 @@ pub fn sweep(dir: &Path) {
             }
         }
     }
-}
-
-/// Marks report `id` failed with `why` (words for its reader), unless a later attempt owns it.
-fn fail_run(conn: &Connection, id: i64, attempt: i64, now: i64, why: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
-         WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-        params![id, attempt, now, why],
-    )
-    .map(drop)
 }

@@ -8,3 +8,4 @@ pub mod billing;
 pub mod orgs;
 pub mod records;
 pub mod reports;
+pub mod tokens;

@@ -28,12 +28,18 @@ pub fn sub_accounts(conn: &Connection, realm_id: &str) -> Result<Vec<OrgRef>> {
 }
 
 /// The parent of `realm_id`: `None` when there is no such org, `Some(None)` for a
-/// top-level one.
+/// top-level one. Every realm check of a sub-account asks this, hence the cached statement.
 pub fn parent(conn: &Connection, realm_id: &str) -> Result<Option<Option<String>>> {
+    conn.prepare_cached("SELECT parent_realm_id FROM orgs WHERE realm_id = ?1")?
+        .query_row([realm_id], |row| row.get(0))
+        .optional()
+}
+
+/// Whether there is an org `realm_id`.
+pub fn exists(conn: &Connection, realm_id: &str) -> Result<bool> {
     conn.query_row(
-        "SELECT parent_realm_id FROM orgs WHERE realm_id = ?1",
+        "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
         [realm_id],
-        |row| row.get(0),
+        |r| r.get(0),
     )
-    .optional()
 }

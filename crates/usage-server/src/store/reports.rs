@@ -1,5 +1,8 @@
-//! Report rows as the report routes read them (queueing and generation are
-//! [`crate::reports`]'s).
+//! Report rows: as the report routes read them, and as the queue in [`crate::reports`]
+//! queues, claims and settles them.
+//!
+//! The queue decides the transactions (which steps are one) and what an outcome means; these
+//! functions are only the statements, so each takes a connection or the queue's transaction.
 
 use crate::db::Connection;
 use r2d2_sqlite::rusqlite::{OptionalExtension, Result, Row, params};
@@ -80,4 +83,185 @@ pub fn page(conn: &Connection, realm: &str, limit: u32, offset: u32) -> Result<V
         from_row,
     )?
     .collect()
+}
+
+/// How many reports `realm` has in progress (waiting or running).
+pub fn in_progress(conn: &Connection, realm: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM reports WHERE realm_id = ?1 AND status = 'inProgress'",
+        [realm],
+        |r| r.get(0),
+    )
+}
+
+/// Queues a report of `realm` requested at `created`; returns its id.
+pub fn insert_queued(
+    conn: &Connection,
+    realm: &str,
+    query: &str,
+    sub_accounts: Option<&str>,
+    created: i64,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)",
+        params![realm, query, sub_accounts, created],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Reports waiting and reports being generated, across all realms.
+pub fn queue_depth(conn: &Connection) -> Result<(u64, u64)> {
+    conn.query_row(
+        "SELECT COALESCE(SUM(running = 0), 0), COALESCE(SUM(running = 1), 0)
+         FROM reports WHERE status = 'inProgress'",
+        [],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+    )
+}
+
+/// Marks failed, as of `now` and with `why`, the reports left running that had had
+/// `max_attempts` attempts already; returns how many.
+pub fn fail_interrupted(
+    conn: &Connection,
+    max_attempts: u32,
+    now: i64,
+    why: &str,
+) -> Result<usize> {
+    conn.execute(
+        "UPDATE reports SET status = 'failed', running = 0, finished = ?2, error = ?3
+         WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1",
+        params![max_attempts, now, why],
+    )
+}
+
+/// Puts every report left running back in the queue; returns how many.
+pub fn requeue_interrupted(conn: &Connection) -> Result<usize> {
+    conn.execute(
+        "UPDATE reports SET running = 0 WHERE status = 'inProgress' AND running = 1",
+        [],
+    )
+}
+
+/// How many reports are in progress, across all realms.
+pub fn in_progress_all(conn: &Connection) -> Result<i64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM reports WHERE status = 'inProgress'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// The report to run next, if any waits with fewer than `max_attempts` attempts: of the realms
+/// with one waiting, the one with the fewest running, then the one whose last turn is oldest
+/// (so a realm's backlog never holds another realm up), and of that realm its oldest report.
+pub fn next_waiting(conn: &Connection, max_attempts: u32) -> Result<Option<i64>> {
+    conn.query_row(
+        "SELECT r.id FROM reports r
+         WHERE r.status = 'inProgress' AND r.running = 0 AND r.attempt < ?1
+           AND r.id = (SELECT MIN(w.id) FROM reports w
+                       WHERE w.realm_id = r.realm_id AND w.status = 'inProgress'
+                         AND w.running = 0 AND w.attempt < ?1)
+         ORDER BY (SELECT COUNT(*) FROM reports b
+                   WHERE b.realm_id = r.realm_id AND b.status = 'inProgress' AND b.running = 1),
+                  (SELECT MAX(s.started) FROM reports s WHERE s.realm_id = r.realm_id),
+                  r.id
+         LIMIT 1",
+        [max_attempts],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Marks report `id` running as of `now` under a new attempt; returns the attempt's number.
+pub fn start_attempt(conn: &Connection, id: i64, now: i64) -> Result<i64> {
+    conn.query_row(
+        "UPDATE reports SET running = 1, started = ?2, attempt = attempt + 1 WHERE id = ?1 RETURNING attempt",
+        params![id, now],
+        |r| r.get(0),
+    )
+}
+
+/// What a run of a report generates: whose records, and which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportJob {
+    /// The realm reported on.
+    pub realm_id: String,
+    /// The report's query, URL-encoded, defaults included.
+    pub query: String,
+    /// The sub-accounts reported on instead of the realm, as a JSON array.
+    pub sub_accounts: Option<String>,
+}
+
+/// What report `id` asks for; an error when there is no such report.
+pub fn job(conn: &Connection, id: i64) -> Result<ReportJob> {
+    conn.query_row(
+        "SELECT realm_id, query, sub_accounts FROM reports WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(ReportJob {
+                realm_id: r.get(0)?,
+                query: r.get(1)?,
+                sub_accounts: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// How a run that produced its CSV went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completion {
+    /// When it finished (Unix seconds).
+    pub finished: i64,
+    /// Rows in the CSV.
+    pub row_count: i64,
+    /// Bytes in the CSV.
+    pub byte_size: i64,
+    /// Whether the CSV stopped at the report's cap.
+    pub truncated: bool,
+}
+
+/// Marks report `id` completed by run `attempt`, unless a later attempt owns it (or it is no
+/// longer in progress); whether it did.
+pub fn complete_run(conn: &Connection, id: i64, attempt: i64, done: &Completion) -> Result<bool> {
+    conn.execute(
+        "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
+         WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+        params![id, attempt, done.finished, done.row_count, done.byte_size, done.truncated],
+    )
+    .map(|n| n == 1)
+}
+
+/// Marks report `id` failed as of `now` with `why` (words for its reader), unless a later
+/// attempt owns it.
+pub fn fail_run(conn: &Connection, id: i64, attempt: i64, now: i64, why: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
+         WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+        params![id, attempt, now, why],
+    )
+    .map(drop)
+}
+
+/// Puts report `id` back in the queue after run `attempt`, unless a later attempt owns it.
+pub fn requeue_run(conn: &Connection, id: i64, attempt: i64) -> Result<()> {
+    conn.execute(
+        "UPDATE reports SET running = 0 WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
+        params![id, attempt],
+    )
+    .map(drop)
+}
+
+/// Deletes the reports completed or failed before `cutoff` (Unix seconds); returns their ids.
+/// One in progress is never deleted.
+pub fn delete_finished_before(conn: &Connection, cutoff: i64) -> Result<Vec<i64>> {
+    conn.prepare("DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id")?
+        .query_map([cutoff], |r| r.get(0))?
+        .collect()
+}
+
+/// Whether there is a report `id`. Asked once per file in the report store, hence the cached
+/// statement.
+pub fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM reports WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))
 }
