@@ -493,7 +493,21 @@ pub async fn get_json_unauthenticated<T: DeserializeOwned>(url: &str) -> Result<
             resp.status()
         )));
     }
-    resp.json()
+    let text = resp
+        .text()
         .await
-        .map_err(|e| ApiError::config(format!("{url} is not valid: {e}")))
+        .map_err(|_| ApiError::config(format!("{url} could not be read.")))?;
+    // Said from the error's kind and place, not its Display: that would bring float printing
+    // (for "invalid type: floating point …") into the first load for this one message.
+    serde_json::from_str(&text).map_err(|e| {
+        let at = format!("line {}, column {}", e.line(), e.column());
+        ApiError::config(if e.is_data() {
+            format!(
+                "{url} does not hold the expected settings ({at}): \"realm\" is required text; \
+                 \"apiBase\", \"token\" and \"basePath\" are optional text."
+            )
+        } else {
+            format!("{url} is not valid JSON ({at}).")
+        })
+    })
 }

@@ -2,11 +2,11 @@
 //! day and month detail, bars by charge item when summarized. One unit at a time, since
 //! transactions and gigabytes share no axis.
 
+use crate::components::canvas_backend::CanvasBackend;
 use crate::format;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use usage_api::Timestamp;
 use usage_api::usage::DetailLevel;
 
@@ -34,9 +34,7 @@ fn draw(
         .flatten()
         .and_then(|c| c.dyn_into().ok())
         .ok_or("the canvas cannot be drawn on")?;
-    let backend =
-        CanvasBackend::with_canvas_object(canvas).ok_or("the canvas cannot be drawn on")?;
-    let root = backend.into_drawing_area();
+    let root = CanvasBackend::new(canvas, ctx.clone()).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let y_peak = series
         .iter()
