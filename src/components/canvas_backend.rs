@@ -49,6 +49,20 @@ impl CanvasBackend {
         true
     }
 
+    /// Begins a path through `points`; false when there were none.
+    fn trace(&self, points: impl IntoIterator<Item = BackendCoord>) -> bool {
+        self.ctx.begin_path();
+        let mut points = points.into_iter();
+        let Some(first) = points.next() else {
+            return false;
+        };
+        self.ctx.move_to(f64::from(first.0), f64::from(first.1));
+        for p in points {
+            self.ctx.line_to(f64::from(p.0), f64::from(p.1));
+        }
+        true
+    }
+
     fn stroke_with(&self, style: &impl BackendStyle) -> bool {
         self.ctx.set_line_width(f64::from(style.stroke_width()));
         self.paint(style.color(), false)
@@ -146,14 +160,7 @@ impl DrawingBackend for CanvasBackend {
         if !self.stroke_with(style) {
             return Ok(());
         }
-        let mut points = path.into_iter();
-        self.ctx.begin_path();
-        if let Some(first) = points.next() {
-            self.ctx.move_to(f64::from(first.0), f64::from(first.1));
-            for p in points {
-                self.ctx.line_to(f64::from(p.0), f64::from(p.1));
-            }
-        }
+        self.trace(path);
         self.ctx.stroke();
         Ok(())
     }
@@ -166,13 +173,7 @@ impl DrawingBackend for CanvasBackend {
         if !self.paint(style.color(), true) {
             return Ok(());
         }
-        let mut points = vert.into_iter();
-        self.ctx.begin_path();
-        if let Some(first) = points.next() {
-            self.ctx.move_to(f64::from(first.0), f64::from(first.1));
-            for p in points {
-                self.ctx.line_to(f64::from(p.0), f64::from(p.1));
-            }
+        if self.trace(vert) {
             self.ctx.close_path();
         }
         self.ctx.fill();
