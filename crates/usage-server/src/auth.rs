@@ -108,45 +108,20 @@ pub fn replace_token(
     Ok(token)
 }
 
-/// A token as an operator sees it: never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenInfo {
-    /// The first [`TOKEN_ID_LEN`] hex digits of the token's hash.
-    pub id: String,
-    /// The token's org.
-    pub realm_id: String,
-    /// The note it was made with.
-    pub label: String,
-    /// Granted scopes.
-    pub scopes: Vec<String>,
-    /// When it was made (Unix seconds).
-    pub created: i64,
-    /// When it stops working (Unix seconds); `None` never.
-    pub expires: Option<i64>,
-    /// When it was revoked (Unix seconds); `None` while it is not.
-    pub revoked: Option<i64>,
-}
+/// A token as an operator sees it: never the token itself, and of its hash only the first
+/// [`TOKEN_ID_LEN`] hex digits.
+pub type TokenInfo = store::tokens::TokenRow;
 
-impl From<store::tokens::TokenRow> for TokenInfo {
-    fn from(t: store::tokens::TokenRow) -> Self {
-        Self {
-            id: t.hash.chars().take(TOKEN_ID_LEN).collect(),
-            realm_id: t.realm_id,
-            label: t.label,
-            scopes: t.scopes,
-            created: t.created,
-            expires: t.expires,
-            revoked: t.revoked,
-        }
-    }
+fn shown(mut t: TokenInfo) -> TokenInfo {
+    t.id.truncate(TOKEN_ID_LEN);
+    t
 }
 
 /// Every token (of `realm_id` when given), oldest first.
 pub fn list_tokens(conn: &Connection, realm_id: Option<&str>) -> anyhow::Result<Vec<TokenInfo>> {
     Ok(store::tokens::list(conn, realm_id)?
         .into_iter()
-        .map(TokenInfo::from)
+        .map(shown)
         .collect())
 }
 
@@ -200,7 +175,7 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
     let mut revoked = Vec::new();
     for h in &hashes {
         if store::tokens::revoke(&tx, h, now)? {
-            revoked.push(store::tokens::get(&tx, h)?.into());
+            revoked.push(shown(store::tokens::get(&tx, h)?));
         }
     }
     tx.commit()?;

@@ -6,11 +6,13 @@
 use crate::db::Connection;
 use r2d2_sqlite::rusqlite::{OptionalExtension, Params, Result, Row, params};
 
-/// One row of `tokens`, as stored (never the token itself, only its hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One row of `tokens`, as stored (never the token itself, only its hash); also what an
+/// operator is shown, once `id` is cut to its first digits (`auth::TokenInfo`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TokenRow {
     /// The SHA-256 of the token, in hex.
-    pub hash: String,
+    pub id: String,
     /// The token's org.
     pub realm_id: String,
     /// The note it was made with.
@@ -47,7 +49,7 @@ fn split_scopes(s: &str) -> Vec<String> {
 
 fn from_row(r: &Row<'_>) -> Result<TokenRow> {
     Ok(TokenRow {
-        hash: r.get(0)?,
+        id: r.get(0)?,
         realm_id: r.get(1)?,
         label: r.get(2)?,
         scopes: split_scopes(&r.get::<_, String>(3)?),
