@@ -10,6 +10,28 @@
 use serde_json::json;
 use usage_e2e::{Browser, Portal};
 
+/// The floor under the figures: a page with no wasm and no framework that reads config.json,
+/// asks for the same first page of usage and puts one row of it in a table with the portal's
+/// stylesheet. What it takes is what this machine's browser, network stack and server take
+/// before any portal code could run.
+const FLOOR_HTML: &str = r#"<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>floor</title><link rel="icon" href="data:,"><link rel="stylesheet" href="STYLESHEET"><script src="floor.js" defer></script>
+</head><body><main class="up-root"></main></body></html>"#;
+
+const FLOOR_JS: &str = r#"
+(async () => {
+  const c = await (await fetch('config.json')).json();
+  const api = new URLSearchParams(location.search).get('api');
+  const page = await (await fetch(c.apiBase + api.replace('REALM', c.realm),
+    { headers: { Authorization: `Bearer ${c.token}` } })).json();
+  const table = document.createElement('table');
+  table.className = 'up-records';
+  const row = table.createTBody().insertRow();
+  for (const v of Object.values(page.items[0])) row.insertCell().textContent = String(v);
+  document.querySelector('main').append(table);
+})();
+"#;
+
 /// Runs in the page before any of its own scripts. The observer's callback runs before the
 /// browser renders the frame that would show the first row, so the `elementtiming` attribute it
 /// puts on that row's first cell is there when the cell is first painted; the Element Timing API
@@ -44,8 +66,12 @@ async fn watch(browser: &Browser) -> anyhow::Result<()> {
 
 /// Loads `url` and returns the mark's time (ms from navigation start).
 async fn load(browser: &Browser, url: &str) -> anyhow::Result<f64> {
+    use anyhow::Context;
     browser.driver.goto(url).await?;
-    browser.wait_for("table.up-records tbody tr td").await?;
+    if let Err(e) = browser.wait_for("table.up-records tbody tr td").await {
+        browser.assert_no_console_errors().await?;
+        return Err(e).with_context(|| format!("loading {url}"));
+    }
     for _ in 0..100 {
         let v = browser
             .driver
@@ -103,12 +129,69 @@ async fn first_table_paint() -> anyhow::Result<()> {
     }
     browser.assert_no_console_errors().await?;
     browser.quit().await?;
+
+    // The floor, the same way: cold in fresh browsers, then warm.
+    let site = portal.site();
+    let css = usage_e2e::files_named(&site, "portal-", ".css")?;
+    let css = css
+        .first()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| anyhow::anyhow!("no stylesheet in the build"))?;
+    std::fs::write(
+        site.join("floor.html"),
+        FLOOR_HTML.replace("STYLESHEET", css),
+    )?;
+    std::fs::write(site.join("floor.js"), FLOOR_JS)?;
+    let since = portal.now - chrono::TimeDelta::days(30);
+    let floor_url = |i: u32| {
+        let api = format!(
+            "/usage/realms/REALM?detailLevel=day&limit={}&{}",
+            40 + i,
+            usage_test_clock::range(since, portal.now)
+        );
+        format!("{}/floor.html?api={}", portal.base, url_escape(&api))
+    };
+    let mut floor_cold = Vec::new();
+    let mut last = None;
+    for i in 0..6 {
+        let browser = Browser::start().await?;
+        watch(&browser).await?;
+        floor_cold.push(load(&browser, &floor_url(20 + i)).await?);
+        if let Some(previous) = last.replace(browser) {
+            Browser::quit(previous).await?;
+        }
+    }
+    let browser = last.expect("six browsers ran");
+    let mut floor_warm = Vec::new();
+    for i in 0..6 {
+        floor_warm.push(load(&browser, &floor_url(30 + i)).await?);
+    }
+    browser.quit().await?;
+
     let (c, c_min, c_max) = median(cold);
     let (w, w_min, w_max) = median(warm);
+    let (fc, fc_min, fc_max) = median(floor_cold);
+    let (fw, fw_min, fw_max) = median(floor_warm);
     println!("records: {records}");
     println!(
         "first table paint, cold (a fresh browser each load): median {c:.0} ms, {c_min:.0}-{c_max:.0} ms (6 loads)"
     );
     println!("first table paint, warm cache: median {w:.0} ms, {w_min:.0}-{w_max:.0} ms (6 loads)");
+    println!(
+        "floor (no wasm: fetch config.json and the page, insert one row), cold: median {fc:.0} ms, {fc_min:.0}-{fc_max:.0} ms; warm: median {fw:.0} ms, {fw_min:.0}-{fw_max:.0} ms"
+    );
     Ok(())
+}
+
+/// `s` as one query-string value.
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
