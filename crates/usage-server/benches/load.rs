@@ -469,10 +469,13 @@ fn main() -> anyhow::Result<()> {
     )?;
     let sub = format!("SUB-LOAD-{}", now.and_utc().timestamp());
     let tokens = {
-        let conn = pool.get()?;
-        demo::add_subscription(&conn, demo::PARTNER, &sub, "Load bench", "0.001", None)?;
+        let mut pooled = pool.get()?;
+        let mut conn = pooled.conn();
+        demo::add_subscription(&mut conn, demo::PARTNER, &sub, "Load bench", "0.001", None)?;
         (0..clients)
-            .map(|c| auth::create_token(&conn, demo::PARTNER, auth::SCOPES, &format!("load-{c}")))
+            .map(|c| {
+                auth::create_token(&mut conn, demo::PARTNER, auth::SCOPES, &format!("load-{c}"))
+            })
             .collect::<Result<Vec<_>, _>>()?
     };
     println!("machine: {}", machine());

@@ -44,7 +44,12 @@ async fn main() -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
-    let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "bench")?;
+    let token = auth::create_token(
+        &mut pool.get()?.conn(),
+        demo::PARTNER,
+        auth::SCOPES,
+        "bench",
+    )?;
     let bound = Bound::bind(
         "127.0.0.1:0".parse()?,
         AppState::new(pool, dir.join("reports"))?,

@@ -6,6 +6,7 @@
 //! Target: at most 5 s.
 
 use std::time::{Duration, Instant};
+use usage_server::store::sql::TxKind;
 use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
 
 const RESOURCES: i64 = 10_600;
@@ -21,28 +22,29 @@ async fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("date"))?
         .unix();
     {
-        let mut conn = pool.get()?;
-        let exists: bool = conn.query_row(
+        let mut pooled = pool.get()?;
+        let mut conn = pooled.conn();
+        let exists: bool = conn.one(
             "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = 'bench-fleet')",
-            [],
+            &[],
             |r| r.get(0),
         )?;
         if !exists {
             let t = Instant::now();
-            let tx = conn.transaction()?;
-            tx.execute(
-                "INSERT INTO orgs (realm_id, name) VALUES ('bench-fleet', 'Bench Fleet')",
-                [],
-            )?;
-            tx.execute(
-                "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number, category, name,
-                     value_driver, usage_type_code, price, currency) VALUES
-                 ('SUB-BENCH', 'bench-fleet', 'hrn:here:service::olp-here:routing-8', 'C-1', 'Location Services', 'Routing',
-                  'transactions', 'RTG', '0.0045', 'USD')",
-                [],
-            )?;
-            let sub = tx.last_insert_rowid();
-            tx.commit()?;
+            let sub = conn.transaction(TxKind::Write, |tx| {
+                tx.exec(
+                    "INSERT INTO orgs (realm_id, name) VALUES ('bench-fleet', 'Bench Fleet')",
+                    &[],
+                )?;
+                tx.one(
+                    "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number, category, name,
+                         value_driver, usage_type_code, price, currency) VALUES
+                     ('SUB-BENCH', 'bench-fleet', 'hrn:here:service::olp-here:routing-8', 'C-1', 'Location Services', 'Routing',
+                      'transactions', 'RTG', '0.0045', 'USD') RETURNING id",
+                    &[],
+                    |r| r.get::<i64>(0),
+                )
+            })?;
             demo::load_fleet(&mut conn, sub, start, DAYS, RESOURCES)?;
             println!(
                 "built {} in {:.1} s",
@@ -51,7 +53,12 @@ async fn main() -> anyhow::Result<()> {
             );
         }
     }
-    let token = auth::create_token(&*pool.get()?, "bench-fleet", auth::SCOPES, "bench")?;
+    let token = auth::create_token(
+        &mut pool.get()?.conn(),
+        "bench-fleet",
+        auth::SCOPES,
+        "bench",
+    )?;
     let state = AppState::new(pool, dir.join("reports"))?;
     let bound = Bound::bind("127.0.0.1:0".parse()?, state, &AppOptions::default()).await?;
     let base = format!("http://{}", bound.spawn());

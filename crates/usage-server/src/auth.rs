@@ -6,10 +6,10 @@
 use crate::AppState;
 use crate::error::AppError;
 use crate::store;
+use crate::store::sql::{Conn, TxKind};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use r2d2_sqlite::rusqlite::Connection;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -39,17 +39,17 @@ fn hash(token: &str) -> String {
 /// Creates a token for `realm_id` with `scopes` that never expires; returns the token (only its
 /// hash is stored).
 pub fn create_token(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     realm_id: &str,
     scopes: &[&str],
     label: &str,
 ) -> anyhow::Result<String> {
-    create_token_until(conn, realm_id, scopes, label, None)
+    create_token_until(db, realm_id, scopes, label, None)
 }
 
 /// Like [`create_token`], valid until `expires` (Unix seconds) when given.
 pub fn create_token_until(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     realm_id: &str,
     scopes: &[&str],
     label: &str,
@@ -58,14 +58,14 @@ pub fn create_token_until(
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(s)) {
         anyhow::bail!("unknown scope '{bad}'; known scopes: {}", SCOPES.join(", "));
     }
-    if !store::orgs::exists(conn, realm_id)? {
+    if !store::orgs::exists(db, realm_id)? {
         anyhow::bail!("no org with realm id '{realm_id}'");
     }
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = format!("upt_{}", hex::encode(bytes));
     store::tokens::insert(
-        conn,
+        db,
         &hash(&token),
         realm_id,
         scopes,
@@ -86,17 +86,20 @@ pub const TOKEN_ID_MIN_PREFIX: usize = 6;
 /// Like [`create_token_until`], revoking first the live tokens of `realm_id` with the same
 /// `label`: a start that makes a fresh token for a fixed purpose (the demo's) leaves one live.
 pub fn replace_token(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     realm_id: &str,
     scopes: &[&str],
     label: &str,
     expires: Option<i64>,
 ) -> anyhow::Result<String> {
-    let tx = conn.unchecked_transaction()?;
-    let revoked =
-        store::tokens::revoke_labelled(&tx, realm_id, label, chrono::Utc::now().timestamp())?;
-    let token = create_token_until(&tx, realm_id, scopes, label, expires)?;
-    tx.commit()?;
+    let (revoked, token) = db.transaction(TxKind::Write, |tx| -> anyhow::Result<_> {
+        let revoked =
+            store::tokens::revoke_labelled(tx, realm_id, label, chrono::Utc::now().timestamp())?;
+        Ok((
+            revoked,
+            create_token_until(tx, realm_id, scopes, label, expires)?,
+        ))
+    })?;
     if revoked > 0 {
         tracing::info!(
             realm = realm_id,
@@ -118,8 +121,8 @@ fn shown(mut t: TokenInfo) -> TokenInfo {
 }
 
 /// Every token (of `realm_id` when given), oldest first.
-pub fn list_tokens(conn: &Connection, realm_id: Option<&str>) -> anyhow::Result<Vec<TokenInfo>> {
-    Ok(store::tokens::list(conn, realm_id)?
+pub fn list_tokens(db: &mut Conn<'_>, realm_id: Option<&str>) -> anyhow::Result<Vec<TokenInfo>> {
+    Ok(store::tokens::list(db, realm_id)?
         .into_iter()
         .map(shown)
         .collect())
@@ -143,8 +146,11 @@ pub enum Revoke<'a> {
 
 /// Revokes the tokens `which` names that are not revoked yet and returns them (as they are
 /// now). Naming no token, or an id prefix that fits more than one, is an error.
-pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec<TokenInfo>> {
-    let tx = conn.unchecked_transaction()?;
+pub fn revoke_tokens(db: &mut Conn<'_>, which: Revoke<'_>) -> anyhow::Result<Vec<TokenInfo>> {
+    db.transaction(TxKind::Write, |tx| revoke_in(tx, which))
+}
+
+fn revoke_in(tx: &mut Conn<'_>, which: Revoke<'_>) -> anyhow::Result<Vec<TokenInfo>> {
     let hashes: Vec<String> = match which {
         Revoke::Id(prefix) => {
             let prefix = prefix.trim().to_ascii_lowercase();
@@ -154,7 +160,7 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
                     "a token id is at least {TOKEN_ID_MIN_PREFIX} hex digits (see list-tokens)"
                 );
             }
-            let found = store::tokens::hashes_with_prefix(&tx, &prefix)?;
+            let found = store::tokens::hashes_with_prefix(tx, &prefix)?;
             if found.len() > 1 {
                 anyhow::bail!(
                     "the id '{prefix}' fits {} tokens; give more of it",
@@ -163,10 +169,8 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
             }
             found
         }
-        Revoke::Token(token) => store::tokens::hashes_equal(&tx, &hash(token.trim()))?,
-        Revoke::Label { label, realm_id } => {
-            store::tokens::hashes_with_label(&tx, label, realm_id)?
-        }
+        Revoke::Token(token) => store::tokens::hashes_equal(tx, &hash(token.trim()))?,
+        Revoke::Label { label, realm_id } => store::tokens::hashes_with_label(tx, label, realm_id)?,
     };
     if hashes.is_empty() {
         anyhow::bail!("no token fits; see list-tokens");
@@ -174,11 +178,10 @@ pub fn revoke_tokens(conn: &Connection, which: Revoke<'_>) -> anyhow::Result<Vec
     let now = chrono::Utc::now().timestamp();
     let mut revoked = Vec::new();
     for h in &hashes {
-        if store::tokens::revoke(&tx, h, now)? {
-            revoked.push(shown(store::tokens::get(&tx, h)?));
+        if store::tokens::revoke(tx, h, now)? {
+            revoked.push(shown(store::tokens::get(tx, h)?));
         }
     }
-    tx.commit()?;
     Ok(revoked)
 }
 
@@ -230,11 +233,11 @@ impl Caller {
     }
 
     /// Fails with 403 unless `realm_id` is the caller's org or one of its sub-accounts.
-    pub fn check_realm(&self, conn: &Connection, realm_id: &str) -> Result<(), AppError> {
+    pub fn check_realm(&self, db: &mut Conn<'_>, realm_id: &str) -> Result<(), AppError> {
         if realm_id == self.realm_id {
             return Ok(());
         }
-        match store::orgs::parent(conn, realm_id)?.flatten() {
+        match store::orgs::parent(db, realm_id)?.flatten() {
             Some(p) if p == self.realm_id => Ok(()),
             _ => Err(AppError::Forbidden(format!(
                 "Your organization ({}) may not access the realm '{realm_id}'.",
@@ -280,8 +283,8 @@ impl<S: Sync> FromRequestParts<S> for Bearer {
 
 impl Bearer {
     /// Looks the token up: the caller, or 401 when it is unknown, revoked or expired.
-    pub fn verify(self, conn: &Connection) -> Result<Caller, AppError> {
-        let found = store::tokens::grant(conn, &self.hash)?;
+    pub fn verify(self, db: &mut Conn<'_>) -> Result<Caller, AppError> {
+        let found = store::tokens::grant(db, &self.hash)?;
         let token_hash = self.hash;
         // A revoked token is told apart from an unknown one in the log only.
         let store::tokens::Grant {
@@ -316,6 +319,6 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let bearer = Bearer::from_request_parts(parts, state).await?;
-        state.db(move |conn| bearer.verify(conn)).await
+        state.db(move |db| bearer.verify(db)).await
     }
 }

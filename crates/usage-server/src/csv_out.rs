@@ -111,12 +111,12 @@ pub enum Spooled {
 /// Spools the CSV of `q` over `realms` unless it has more than `max` records; the count and
 /// the rows come from one read.
 pub fn spool_usage(
-    conn: &r2d2_sqlite::rusqlite::Connection,
+    db: &mut crate::store::sql::Conn<'_>,
     realms: &[String],
     q: &usage_api::usage::UsageQuery,
     max: u64,
 ) -> anyhow::Result<Spooled> {
-    let all = crate::query::sum_all(conn, realms, q)?;
+    let all = crate::query::sum_all(db, realms, q)?;
     if all.len() > max {
         return Ok(Spooled::TooMany(all.len()));
     }

@@ -1,13 +1,243 @@
-//! SQLite: the connection pool and versioned migrations.
+//! The databases: SQLite by default, PostgreSQL by URL; their connection pools and versioned
+//! migrations.
 
+use crate::store::sql::{Backend, Conn, PgClient};
 use anyhow::Context;
 use r2d2_sqlite::SqliteConnectionManager;
+use r2d2_sqlite::rusqlite;
 pub use r2d2_sqlite::rusqlite::Connection;
-use r2d2_sqlite::rusqlite::{self, params};
 use std::path::Path;
 
 /// A pool of SQLite connections.
-pub type Pool = r2d2::Pool<SqliteConnectionManager>;
+pub type SqlitePool = r2d2::Pool<SqliteConnectionManager>;
+
+/// A pool of PostgreSQL clients.
+pub type PgPool = r2d2::Pool<PgManager>;
+
+/// The database's connections, whichever it is.
+#[derive(Clone)]
+pub enum Pool {
+    /// An embedded SQLite file.
+    Sqlite(SqlitePool),
+    /// A PostgreSQL server.
+    Postgres(PgPool),
+}
+
+/// A connection taken from a [`Pool`], back in it when dropped.
+// It lives in one stack frame for one piece of work: boxing the larger variant would cost an
+// allocation per request for nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Pooled {
+    /// SQLite's.
+    Sqlite(r2d2::PooledConnection<SqliteConnectionManager>),
+    /// PostgreSQL's.
+    Postgres(r2d2::PooledConnection<PgManager>),
+}
+
+impl Pooled {
+    /// The connection, for the store's functions.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Self::Sqlite(c) => Conn::Sqlite(c),
+            Self::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// Stops the statement a connection is running, from another thread (a report past its
+/// deadline).
+pub enum Interrupter {
+    /// SQLite's interrupt.
+    Sqlite(rusqlite::InterruptHandle),
+    /// PostgreSQL's cancel request.
+    Postgres(postgres::CancelToken),
+}
+
+impl Interrupter {
+    /// Stops what the connection runs now, if anything.
+    pub fn interrupt(&self) {
+        match self {
+            Self::Sqlite(h) => h.interrupt(),
+            Self::Postgres(t) => {
+                // The blocking client runs a runtime of its own, which cannot start on a
+                // thread of the server's runtime (the caller may be one).
+                let t = t.clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = t.cancel_query(postgres::NoTls) {
+                        tracing::warn!(error = %e, "cancelling a PostgreSQL query failed");
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl Pooled {
+    /// What stops this connection's statement from another thread.
+    pub fn interrupter(&mut self) -> Interrupter {
+        match self {
+            Self::Sqlite(c) => Interrupter::Sqlite(c.get_interrupt_handle()),
+            Self::Postgres(c) => Interrupter::Postgres(c.client().cancel_token()),
+        }
+    }
+}
+
+impl Pool {
+    /// A connection, waiting at most the pool's timeout.
+    pub fn get(&self) -> Result<Pooled, r2d2::Error> {
+        Ok(match self {
+            Self::Sqlite(p) => Pooled::Sqlite(p.get()?),
+            Self::Postgres(p) => Pooled::Postgres(p.get()?),
+        })
+    }
+
+    /// A connection, waiting at most `timeout`.
+    pub fn get_timeout(&self, timeout: std::time::Duration) -> Result<Pooled, r2d2::Error> {
+        Ok(match self {
+            Self::Sqlite(p) => Pooled::Sqlite(p.get_timeout(timeout)?),
+            Self::Postgres(p) => Pooled::Postgres(p.get_timeout(timeout)?),
+        })
+    }
+
+    /// The SQLite pool, when it is one (for what only SQLite has: its pragmas, its file).
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match self {
+            Self::Sqlite(p) => Some(p),
+            Self::Postgres(_) => None,
+        }
+    }
+
+    /// Which database it is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Most connections it keeps.
+    pub fn max_size(&self) -> u32 {
+        match self {
+            Self::Sqlite(p) => p.max_size(),
+            Self::Postgres(p) => p.max_size(),
+        }
+    }
+
+    /// How long a request waits for a connection.
+    pub fn connection_timeout(&self) -> std::time::Duration {
+        match self {
+            Self::Sqlite(p) => p.connection_timeout(),
+            Self::Postgres(p) => p.connection_timeout(),
+        }
+    }
+
+    /// Connections open and idle now.
+    pub fn state(&self) -> r2d2::State {
+        match self {
+            Self::Sqlite(p) => p.state(),
+            Self::Postgres(p) => p.state(),
+        }
+    }
+}
+
+/// Opens PostgreSQL clients for the pool, each with its own prepared statements.
+#[derive(Debug, Clone)]
+pub struct PgManager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgClient;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgClient, postgres::Error> {
+        Ok(PgClient::new(self.config.connect(postgres::NoTls)?))
+    }
+
+    fn is_valid(&self, conn: &mut PgClient) -> Result<(), postgres::Error> {
+        conn.client().simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, conn: &mut PgClient) -> bool {
+        conn.client().is_closed()
+    }
+}
+
+/// Runs `f`, which may use the database, where PostgreSQL's blocking client can run: its
+/// calls start a small runtime of their own, which tokio refuses on a thread of a runtime
+/// (an async task). On such a thread `f` runs on a thread of its own, borrowing what it needs;
+/// elsewhere (the blocking pool, a plain thread) it runs here.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// Where the data lives: a `postgres://` (or `postgresql://`) URL, else a SQLite file's path.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgres://") || db.starts_with("postgresql://")
+}
+
+/// Opens the database `db` names (see [`is_postgres_url`]) and brings it up to date.
+pub fn open_url(db: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
+    if is_postgres_url(db) {
+        open_postgres(db, opts)
+    } else {
+        open_with(Path::new(db), opts)
+    }
+}
+
+/// PostgreSQL's migrations, in order; the table `schema_version` records how many have run.
+const PG_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+
+/// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
+/// lock so that replicas starting together migrate once.
+pub fn open_postgres(url: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
+    let config: postgres::Config = url.parse().context("reading the PostgreSQL URL")?;
+    let pool = r2d2::Pool::builder()
+        .max_size(opts.max_size)
+        .connection_timeout(opts.connection_timeout)
+        .build_unchecked(PgManager { config });
+    let mut conn = pool
+        .get_timeout(STARTUP_TIMEOUT.max(opts.connection_timeout))
+        .context("connecting to PostgreSQL")?;
+    migrate_postgres(conn.client())?;
+    drop(conn);
+    Ok(Pool::Postgres(pool))
+}
+
+fn migrate_postgres(client: &mut postgres::Client) -> anyhow::Result<()> {
+    let mut tx = client.transaction()?;
+    // Any constant: every replica of this server takes the same lock.
+    tx.execute("SELECT pg_advisory_xact_lock(7242001)", &[])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    let version: i64 = tx
+        .query_opt("SELECT version FROM schema_version", &[])?
+        .map_or(0, |r| r.get(0));
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > PG_MIGRATIONS.len() {
+        anyhow::bail!(
+            "the database is at schema version {version}, newer than this server ({}); upgrade the server",
+            PG_MIGRATIONS.len()
+        );
+    }
+    for (i, sql) in PG_MIGRATIONS.iter().enumerate().skip(version) {
+        tx.batch_execute(sql)
+            .with_context(|| format!("PostgreSQL migration {}", i + 1))?;
+        tracing::info!(version = i + 1, "applied migration");
+    }
+    tx.execute("DELETE FROM schema_version", &[])?;
+    tx.execute(
+        "INSERT INTO schema_version (version) VALUES ($1)",
+        &[&(PG_MIGRATIONS.len() as i64)],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
 
 /// Migrations in order; `PRAGMA user_version` records how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -41,8 +271,8 @@ impl Default for PoolOptions {
 /// How long the first connection may take at start, whatever the pool's request timeout.
 const STARTUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Opens (creating if need be) the database at `path` and brings it up to date, with the
-/// default [`PoolOptions`].
+/// Opens (creating if need be) the SQLite database at `path` and brings it up to date, with
+/// the default [`PoolOptions`].
 pub fn open(path: &Path) -> anyhow::Result<Pool> {
     open_with(path, &PoolOptions::default())
 }
@@ -84,7 +314,7 @@ pub fn open_with(path: &Path, opts: &PoolOptions) -> anyhow::Result<Pool> {
     migrate(&mut conn)?;
     drop_stat4_samples(&conn)?;
     drop(conn);
-    Ok(pool)
+    Ok(Pool::Sqlite(pool))
 }
 
 /// Drops ANALYZE's STAT4 samples and keeps its table sizes (`sqlite_stat1`). With samples,
@@ -138,37 +368,6 @@ pub struct Dims {
     pub channel_id: String,
 }
 
-/// Adds quantities to the hourly and daily rollups, in the caller's transaction.
-pub fn add_to_rollups(
-    conn: &Connection,
-    sub_id: i64,
-    usage_time: i64,
-    dims: &Dims,
-    usage_milli: i64,
-    billable_milli: i64,
-) -> rusqlite::Result<()> {
-    for (table, width) in [("usage_hourly", 3_600), ("usage_daily", 86_400)] {
-        let sql = format!(
-            "INSERT INTO {table} (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT DO UPDATE SET usage_milli = usage_milli + excluded.usage_milli,
-                                       billable_milli = billable_milli + excluded.billable_milli"
-        );
-        conn.prepare_cached(&sql)?.execute(params![
-            sub_id,
-            usage_time - usage_time.rem_euclid(width),
-            dims.app_id,
-            dims.project_hrn,
-            dims.billing_tag,
-            dims.resource,
-            dims.channel_id,
-            usage_milli,
-            billable_milli
-        ])?;
-    }
-    Ok(())
-}
-
 /// A first-come, first-served queue in front of the pool for request handlers: at most as many
 /// requests as the pool has connections are in the blocking pool at once, and the rest wait as
 /// futures in the order they came. Without it every request waits on r2d2's condition variable
@@ -216,8 +415,13 @@ fn device_and_inode(path: &Path) -> std::io::Result<(u64, u64)> {
 }
 
 impl FileIdentity {
-    /// The file `conn` has open, as its path names it now.
-    pub fn of(conn: &Connection) -> anyhow::Result<Self> {
+    /// The file `pool`'s connections have open, as its path names it now (none for
+    /// PostgreSQL).
+    pub fn of(pool: &Pool) -> anyhow::Result<Self> {
+        let Pool::Sqlite(pool) = pool else {
+            return Ok(Self::default());
+        };
+        let conn = pool.get()?;
         let Some(path) = conn
             .path()
             .filter(|p| !p.is_empty())
@@ -234,7 +438,7 @@ impl FileIdentity {
     /// Fails (as SQLite's "cannot open", a 503) unless the path still names the file opened.
     /// A file moved back where it was is the same file again, and service resumes; a copy put
     /// there is another file, which the open connections do not see: that needs a restart.
-    pub fn check(&self) -> rusqlite::Result<()> {
+    pub fn check(&self) -> crate::store::sql::Result<()> {
         let Some((path, id)) = &self.file else {
             return Ok(());
         };
@@ -246,6 +450,7 @@ impl FileIdentity {
         Err(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
             Some(format!("the database file {} {why}", path.display())),
-        ))
+        )
+        .into())
     }
 }

@@ -2,9 +2,10 @@
 //! across categories and units, and hourly usage over about 13 months.
 
 use crate::db::{Dims, Pool};
+use crate::store::sql::{Backend, Conn, TxKind};
+use crate::vals;
 use anyhow::Context;
 use chrono::{Datelike, Months, NaiveDate};
-use r2d2_sqlite::rusqlite::params;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -148,18 +149,34 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         RECORDS_RANGE.start(),
         RECORDS_RANGE.end()
     );
-    let mut conn = pool.get()?;
-    let exists: bool = conn.query_row(
+    let mut pooled = pool.get()?;
+    let mut conn = pooled.conn();
+    let exists: bool = conn.one(
         "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
-        [PARTNER],
+        vals![PARTNER],
         |r| r.get(0),
     )?;
     if exists {
         return Ok(false);
     }
     let started = std::time::Instant::now();
+    let subscriptions = conn.transaction(TxKind::Write, |tx| load_in(tx, opts))?;
+    conn.batch("ANALYZE")?;
+    if let Some(c) = conn.sqlite() {
+        crate::db::drop_stat4_samples(c)?;
+    }
+    tracing::info!(
+        records = opts.records,
+        subscriptions,
+        secs = started.elapsed().as_secs_f32(),
+        "demo data loaded"
+    );
+    Ok(true)
+}
+
+/// Writes the demo data in the caller's transaction; returns how many subscriptions it made.
+fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(opts.seed);
-    let tx = conn.transaction()?;
 
     let mut orgs: Vec<(&str, &str, Option<&str>)> = vec![(PARTNER, "Northwind Traders", None)];
     orgs.extend(
@@ -169,9 +186,9 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     );
     orgs.push((FOREIGN, "Contoso Ltd", None));
     for (id, name, parent) in &orgs {
-        tx.execute(
+        tx.exec(
             "INSERT INTO orgs (realm_id, name, parent_realm_id) VALUES (?1, ?2, ?3)",
-            params![id, name, parent],
+            vals![*id, *name, *parent],
         )?;
     }
 
@@ -193,15 +210,15 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
             let billing_id = format!("SUB-{:04}-{}", 1000 + subs.len() * 7, product.type_code);
             // A monthly limit on one subscription per org, high enough for the demo's own usage.
             let limit: Option<i64> = (k == count - 1).then_some(1_000_000_000_000);
-            tx.execute(
+            let id: i64 = tx.one(
                 "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number,
                      category, name, value_driver, usage_type_code, price, currency, monthly_limit_milli)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    billing_id,
-                    realm,
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                vals![
+                    &billing_id,
+                    *realm,
                     product.feature,
-                    format!("C-{:06}", 310_000 + subs.len() * 13),
+                    &format!("C-{:06}", 310_000 + subs.len() * 13),
                     product.category,
                     product.name,
                     product.unit,
@@ -210,8 +227,8 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
                     currency,
                     limit
                 ],
+                |r| r.get(0),
             )?;
-            let id = tx.last_insert_rowid();
             // A few usage streams per subscription: an app in a project with a tag.
             let n_streams = rng.gen_range(3..=6);
             let mut streams: Vec<Dims> = (0..n_streams)
@@ -258,6 +275,16 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
         let growth = 0.7 + 0.6 * (h - start_hour) as f64 / hours as f64;
         daily * weekly * growth
     };
+    if tx.backend() == Backend::Postgres {
+        // The months the records fall in, as partitions of their own.
+        let first = first_day.to_string();
+        let last = opts.until.date().to_string();
+        tx.one(
+            "SELECT usage_records_months(CAST(?1 AS DATE), CAST(?2 AS DATE))",
+            vals![&first, &last],
+            |_| Ok(()),
+        )?;
+    }
     let total_w: f64 = (start_hour..end_hour).map(weight).sum();
     let sub_w: Vec<f64> = subs.iter().map(|s| s.weight).collect();
     let sub_w_total: f64 = sub_w.iter().sum();
@@ -265,11 +292,9 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     let now = chrono::Utc::now().timestamp();
     let mut hourly: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
     {
-        let mut insert = tx.prepare(
-            "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, project_hrn,
+        let insert = "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, project_hrn,
                  billing_tag, resource, channel_id, created_time, updated_time)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        )?;
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
         let (mut cum, mut emitted) = (0.0_f64, 0_u64);
         for h in start_hour..end_hour {
             cum += weight(h);
@@ -296,17 +321,20 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
                     q = (q / 1000).max(1) * 1000;
                 }
                 let t = h * 3600 + rng.gen_range(0..3600);
-                insert.execute(params![
-                    sub.id,
-                    t,
-                    q,
-                    dims.app_id,
-                    dims.project_hrn,
-                    dims.billing_tag,
-                    dims.resource,
-                    dims.channel_id,
-                    now
-                ])?;
+                tx.exec(
+                    insert,
+                    vals![
+                        sub.id,
+                        t,
+                        q,
+                        &dims.app_id,
+                        &dims.project_hrn,
+                        &dims.billing_tag,
+                        &dims.resource,
+                        &dims.channel_id,
+                        now
+                    ],
+                )?;
                 let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
                 e.0 += q;
                 e.1 += q;
@@ -325,55 +353,49 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     }
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
     for (table, sums) in [("usage_hourly", &hourly), ("usage_daily", &daily)] {
-        let mut ins = tx.prepare(&format!(
+        let ins = format!(
             "INSERT INTO {table} (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-        ))?;
+        );
         for (&(sub_id, t, stream), &(u, b)) in sums {
             let d = &by_id[&sub_id].streams[stream];
-            ins.execute(params![
-                sub_id,
-                t,
-                d.app_id,
-                d.project_hrn,
-                d.billing_tag,
-                d.resource,
-                d.channel_id,
-                u,
-                b
-            ])?;
+            tx.exec(
+                &ins,
+                vals![
+                    sub_id,
+                    t,
+                    &d.app_id,
+                    &d.project_hrn,
+                    &d.billing_tag,
+                    &d.resource,
+                    &d.channel_id,
+                    u,
+                    b
+                ],
+            )?;
         }
     }
-    tx.commit()?;
-    conn.execute_batch("ANALYZE")?;
-    crate::db::drop_stat4_samples(&conn)?;
-    tracing::info!(
-        records = opts.records,
-        subscriptions = subs.len(),
-        secs = started.elapsed().as_secs_f32(),
-        "demo data loaded"
-    );
-    Ok(true)
+    Ok(subs.len())
 }
 
 /// Adds a subscription `billing_id` to `realm`, for the same product as the realm's first one
 /// but with charge item `name`, `price`, the realm's currency and a monthly `limit` in
 /// milli-units: a subscription that no demo usage touches, for tests and examples.
 pub fn add_subscription(
-    conn: &r2d2_sqlite::rusqlite::Connection,
+    db: &mut Conn<'_>,
     realm: &str,
     billing_id: &str,
     name: &str,
     price: &str,
     limit: Option<i64>,
-) -> r2d2_sqlite::rusqlite::Result<()> {
-    conn.execute(
+) -> crate::store::sql::Result<()> {
+    db.exec(
         "INSERT INTO subscriptions (billing_subscription_id, realm_id, feature_id, billing_charge_number,
              category, name, value_driver, usage_type_code, price, currency, monthly_limit_milli)
          SELECT ?1, realm_id, feature_id, billing_charge_number, category, ?2, value_driver,
              usage_type_code, ?3, currency, ?4
          FROM subscriptions WHERE realm_id = ?5 ORDER BY id LIMIT 1",
-        params![billing_id, name, price, limit, realm],
+        vals![billing_id, name, price, limit, realm],
     )
     .map(drop)
 }
@@ -382,28 +404,30 @@ pub fn add_subscription(
 /// daily for `days` days from `start` (unix seconds), straight into the daily rollup.
 /// `resources × days` result records for a day-level report grouped by resource.
 pub fn load_fleet(
-    conn: &mut r2d2_sqlite::rusqlite::Connection,
+    db: &mut Conn<'_>,
     sub_id: i64,
     start: i64,
     days: i64,
     resources: i64,
-) -> r2d2_sqlite::rusqlite::Result<()> {
-    let tx = conn.transaction()?;
-    {
-        let mut ins = tx.prepare(
-            "INSERT OR REPLACE INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::fleet:project/fleet', '', ?3, 'hot', ?4, ?4)",
-        )?;
+) -> crate::store::sql::Result<()> {
+    db.transaction(TxKind::Write, |tx| {
+        let ins = "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::fleet:project/fleet', '', ?3, 'hot', ?4, ?4)
+             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+             DO UPDATE SET usage_milli = excluded.usage_milli, billable_milli = excluded.billable_milli";
         for d in 0..days {
             for r in 0..resources {
-                ins.execute(params![
-                    sub_id,
-                    start + d * 86_400,
-                    format!("vehicle-{r:05}"),
-                    1000 + (r * 7 + d) % 5000
-                ])?;
+                tx.exec(
+                    ins,
+                    vals![
+                        sub_id,
+                        start + d * 86_400,
+                        &format!("vehicle-{r:05}"),
+                        1000 + (r * 7 + d) % 5000
+                    ],
+                )?;
             }
         }
-    }
-    tx.commit()
+        Ok(())
+    })
 }

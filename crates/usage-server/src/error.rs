@@ -117,42 +117,42 @@ fn unavailable_body() -> ErrorBody {
     }
 }
 
-/// True for SQLite's "the database is busy or locked": another connection holds the lock past
-/// the busy timeout, which is load, not a fault. Also for storage that refuses writes for now
-/// (read-only, removed, full, an I/O error): the service is unavailable until it is back, and
-/// a client should retry, not report a bug.
-fn is_busy(e: &r2d2_sqlite::rusqlite::Error) -> bool {
-    use r2d2_sqlite::rusqlite::ErrorCode as Sqlite;
-    matches!(
-        e.sqlite_error_code(),
-        Some(
-            Sqlite::DatabaseBusy
-                | Sqlite::DatabaseLocked
-                | Sqlite::ReadOnly
-                | Sqlite::SystemIoFailure
-                | Sqlite::CannotOpen
-                | Sqlite::DiskFull
-        )
-    )
-}
-
-/// True when `e` was caused by a busy database or by no pooled connection in time, however
+/// True when `e` was caused by a busy or unavailable database (see
+/// [`crate::store::sql::Error::is_transient`]) or by no pooled connection in time, however
 /// deep it was wrapped on its way up.
 fn is_overload(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<r2d2::Error>().is_some()
+            || c.downcast_ref::<crate::store::sql::Error>()
+                .is_some_and(crate::store::sql::Error::is_transient)
             || c.downcast_ref::<r2d2_sqlite::rusqlite::Error>()
-                .is_some_and(is_busy)
+                .is_some_and(|e| crate::store::sql::Error::Sqlite(clone_sqlite(e)).is_transient())
     })
 }
 
-impl From<r2d2_sqlite::rusqlite::Error> for AppError {
-    fn from(e: r2d2_sqlite::rusqlite::Error) -> Self {
-        if is_busy(&e) {
+/// Enough of a SQLite error to classify it (rusqlite's errors are not `Clone`).
+fn clone_sqlite(e: &r2d2_sqlite::rusqlite::Error) -> r2d2_sqlite::rusqlite::Error {
+    match e {
+        r2d2_sqlite::rusqlite::Error::SqliteFailure(code, _) => {
+            r2d2_sqlite::rusqlite::Error::SqliteFailure(*code, None)
+        }
+        _ => r2d2_sqlite::rusqlite::Error::InvalidQuery,
+    }
+}
+
+impl From<crate::store::sql::Error> for AppError {
+    fn from(e: crate::store::sql::Error) -> Self {
+        if e.is_transient() {
             Self::Unavailable(e.to_string())
         } else {
             Self::Internal(e.into())
         }
+    }
+}
+
+impl From<r2d2_sqlite::rusqlite::Error> for AppError {
+    fn from(e: r2d2_sqlite::rusqlite::Error) -> Self {
+        crate::store::sql::Error::from(e).into()
     }
 }
 

@@ -13,7 +13,7 @@
 
 use crate::db::Pool;
 use crate::error::AppError;
-use r2d2_sqlite::rusqlite::{self, Connection, TransactionBehavior};
+use crate::store::sql::{self, Conn, TxKind};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,7 +47,7 @@ impl Default for WriterOptions {
 }
 
 /// Applies one request inside the batch's transaction (in its own savepoint).
-pub type Apply<R, T> = fn(&Connection, &R) -> Result<T, AppError>;
+pub type Apply<R, T> = fn(&mut Conn<'_>, &R) -> Result<T, AppError>;
 
 struct Job<R, T> {
     request: R,
@@ -107,7 +107,7 @@ impl<R: Send + 'static, T: Send + 'static> Writer<R, T> {
             .build()?;
         let stats = Arc::new(Counters::default());
         let counters = Arc::clone(&stats);
-        let file = crate::db::FileIdentity::of(&*pool.get()?)?;
+        let file = crate::db::FileIdentity::of(&pool)?;
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || run(&pool, &file, opts, apply, jobs, &timer, &counters))?;
@@ -224,13 +224,13 @@ fn gather<R, T>(
 
 /// Applies and commits `batch`, then answers each request; empties `batch`.
 fn commit_batch<R, T>(
-    conn: &mut Connection,
+    conn: &mut crate::db::Pooled,
     file: &crate::db::FileIdentity,
     batch: &mut Vec<Job<R, T>>,
     apply: Apply<R, T>,
     stats: &Counters,
 ) {
-    match apply_all(conn, file, batch, apply) {
+    match apply_all(&mut conn.conn(), file, batch, apply) {
         Ok(outcomes) => {
             stats.batches.fetch_add(1, Ordering::Relaxed);
             stats
@@ -251,38 +251,38 @@ fn commit_batch<R, T>(
 }
 
 fn apply_all<R, T>(
-    conn: &mut Connection,
+    db: &mut Conn<'_>,
     file: &crate::db::FileIdentity,
     batch: &[Job<R, T>],
     apply: Apply<R, T>,
-) -> rusqlite::Result<Vec<Result<T, AppError>>> {
-    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Checked holding the write lock: nothing is committed to a file that is no longer the
-    // database's (removed or renamed under the server).
-    file.check()?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for job in batch {
-        let mut sp = tx.savepoint()?;
-        let outcome = apply(&sp, &job.request);
-        if outcome.is_err() {
-            // Fails when SQLite itself rolled the whole transaction back (a full disk, an I/O
-            // error): then nothing of the batch is kept, and every request hears so.
-            sp.rollback()?;
+) -> sql::Result<Vec<Result<T, AppError>>> {
+    db.transaction(TxKind::Write, |tx| {
+        // Checked holding the write lock: nothing is committed to a file that is no longer
+        // the database's (removed or renamed under the server).
+        file.check()?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for job in batch {
+            tx.batch("SAVEPOINT one_request")?;
+            let outcome = apply(tx, &job.request);
+            if outcome.is_err() {
+                // Fails when the database itself rolled the whole transaction back (a full
+                // disk, an I/O error): then nothing of the batch is kept, and every request
+                // hears so.
+                tx.batch("ROLLBACK TO SAVEPOINT one_request")?;
+            }
+            tx.batch("RELEASE SAVEPOINT one_request")?;
+            outcomes.push(outcome);
         }
-        sp.commit()?;
-        outcomes.push(outcome);
-    }
-    tx.commit()?;
-    Ok(outcomes)
+        Ok(outcomes)
+    })
 }
 
-/// What each request of a failed batch answers: SQLite's own error where it has one, so a
-/// busy database is a 503 for every one of them, as it would be alone.
-fn same_error(e: &rusqlite::Error) -> AppError {
-    match e {
-        rusqlite::Error::SqliteFailure(code, msg) => {
-            AppError::from(rusqlite::Error::SqliteFailure(*code, msg.clone()))
-        }
-        other => AppError::Internal(anyhow::anyhow!("batch not committed: {other}")),
+/// What each request of a failed batch answers: a busy or unavailable database is a 503 for
+/// every one of them, as it would be alone.
+fn same_error(e: &sql::Error) -> AppError {
+    if e.is_transient() {
+        AppError::Unavailable(e.to_string())
+    } else {
+        AppError::Internal(anyhow::anyhow!("batch not committed: {e}"))
     }
 }

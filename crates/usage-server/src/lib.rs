@@ -85,11 +85,11 @@ impl AppState {
                 pool.clone(),
                 group_commit::WriterOptions::default(),
             )?,
-            signing: signing::SigningKeys::stored(&*pool.get()?)?,
+            signing: db::off_runtime(|| signing::SigningKeys::stored(&mut pool.get()?.conn()))?,
             frame_ancestors: Vec::new(),
             ops: ops::Ops::default(),
             db_gate: db::Gate::for_pool(&pool),
-            db_file: db::FileIdentity::of(&*pool.get()?)?,
+            db_file: db::off_runtime(|| db::FileIdentity::of(&pool))?,
             pool,
         })
     }
@@ -101,7 +101,7 @@ impl AppState {
     pub async fn db<T, F>(&self, f: F) -> Result<T, error::AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&db::Connection) -> Result<T, error::AppError> + Send + 'static,
+        F: FnOnce(&mut store::sql::Conn<'_>) -> Result<T, error::AppError> + Send + 'static,
     {
         let permit = self
             .db_gate
@@ -116,8 +116,8 @@ impl AppState {
         tokio::task::spawn_blocking(move || {
             let _turn = permit;
             file.check()?;
-            let conn = pool.get()?;
-            f(&conn)
+            let mut pooled = pool.get()?;
+            f(&mut pooled.conn())
         })
         .await?
     }

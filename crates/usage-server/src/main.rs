@@ -13,9 +13,10 @@ use usage_server::{AppOptions, AppState, Bound, PortalConfig, auth, db, demo, re
 #[derive(Parser)]
 #[command(version, about = "Reference Usage API server")]
 struct Cli {
-    /// The SQLite database file (created and migrated on first run).
+    /// The database: a SQLite file (created and migrated on first run), or a PostgreSQL URL
+    /// (`postgres://user:password@host:port/database`, migrated on first run).
     #[arg(long, env = "USAGE_DB", default_value = "data/usage.db", global = true)]
-    db: PathBuf,
+    db: String,
     /// Lifetime of a new token (create-token's and the --demo one): seconds, or a number with
     /// s, m, h or d; 0 never expires.
     #[arg(long, env = "USAGE_TOKEN_TTL", default_value = "90d", value_parser = auth::parse_ttl, global = true)]
@@ -220,13 +221,11 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init(),
     }
-    let pool = db::open_with(
-        &cli.db,
-        &db::PoolOptions {
-            max_size: cli.serve.db_pool_size.max(1),
-            connection_timeout: std::time::Duration::from_millis(cli.serve.db_pool_timeout_ms),
-        },
-    )?;
+    let pool_options = db::PoolOptions {
+        max_size: cli.serve.db_pool_size.max(1),
+        connection_timeout: std::time::Duration::from_millis(cli.serve.db_pool_timeout_ms),
+    };
+    let pool = db::off_runtime(|| db::open_url(&cli.db, &pool_options))?;
     match cli.command {
         Some(Command::CreateToken {
             realm,
@@ -241,14 +240,17 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 auth::expiry_after(ttl.unwrap_or(cli.token_ttl))
             };
-            let token = auth::create_token_until(&*pool.get()?, &realm, &scopes, &label, expires)?;
+            let token = db::off_runtime(|| {
+                auth::create_token_until(&mut pool.get()?.conn(), &realm, &scopes, &label, expires)
+            })?;
             // Only the token on stdout, so that a script can take it as it is.
             println!("{token}");
             eprintln!("Expires: {}", when(expires));
             Ok(())
         }
         Some(Command::ListTokens { realm, json }) => {
-            let tokens = auth::list_tokens(&*pool.get()?, realm.as_deref())?;
+            let tokens =
+                db::off_runtime(|| auth::list_tokens(&mut pool.get()?.conn(), realm.as_deref()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&tokens)?);
             } else {
@@ -278,7 +280,7 @@ async fn main() -> anyhow::Result<()> {
                 },
                 (None, None) => anyhow::bail!("give a token id or --label"),
             };
-            let revoked = auth::revoke_tokens(&*pool.get()?, which)?;
+            let revoked = db::off_runtime(|| auth::revoke_tokens(&mut pool.get()?.conn(), which))?;
             if revoked.is_empty() {
                 println!("Already revoked; nothing to do.");
             }
@@ -303,15 +305,15 @@ fn when(t: Option<i64>) -> String {
 async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Result<()> {
     usage_server::framing::check_sources(&args.frame_ancestors)?;
     // Read once, here: a bad key file stops the start instead of failing every download.
-    let signing = usage_server::signing::SigningKeys::configured(
-        &usage_server::signing::KeyConfig {
-            current_hex: env_secret("USAGE_SIGNING_KEY")?,
-            current_file: args.signing_key_file.clone(),
-            previous_hex: env_secret("USAGE_SIGNING_KEY_PREVIOUS")?,
-            previous_file: args.signing_key_previous_file.clone(),
-        },
-        &*pool.get()?,
-    )?;
+    let key_config = usage_server::signing::KeyConfig {
+        current_hex: env_secret("USAGE_SIGNING_KEY")?,
+        current_file: args.signing_key_file.clone(),
+        previous_hex: env_secret("USAGE_SIGNING_KEY_PREVIOUS")?,
+        previous_file: args.signing_key_previous_file.clone(),
+    };
+    let signing = db::off_runtime(|| {
+        usage_server::signing::SigningKeys::configured(&key_config, &mut pool.get()?.conn())
+    })?;
     if signing.has_previous() {
         tracing::info!(
             minutes = usage_server::signing::LINK_TTL_SECS / 60,
@@ -336,13 +338,15 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
             tracing::info!("demo data already present; not loaded again");
         }
         // One live demo token: the previous starts' are revoked, so none outlives its config.json.
-        let token = auth::replace_token(
-            &*pool.get()?,
-            demo::PARTNER,
-            auth::SCOPES,
-            "demo",
-            auth::expiry_after(token_ttl),
-        )?;
+        let token = db::off_runtime(|| {
+            auth::replace_token(
+                &mut pool.get()?.conn(),
+                demo::PARTNER,
+                auth::SCOPES,
+                "demo",
+                auth::expiry_after(token_ttl),
+            )
+        })?;
         let config = PortalConfig {
             api_base: String::new(),
             realm: demo::PARTNER.to_owned(),

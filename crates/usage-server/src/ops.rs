@@ -302,12 +302,12 @@ impl Metrics {
         .expect("valid metric");
         let pool_in_use = IntGauge::new(
             "usage_db_pool_connections_in_use",
-            "SQLite connections of the pool handed out now.",
+            "Database connections of the pool handed out now.",
         )
         .expect("valid metric");
         let pool_idle = IntGauge::new(
             "usage_db_pool_connections_idle",
-            "SQLite connections of the pool idle now.",
+            "Database connections of the pool idle now.",
         )
         .expect("valid metric");
         for c in [
@@ -368,8 +368,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
             .saturating_sub(pool_state.idle_connections),
     ));
     let depth = tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
-        let conn = pool.get_timeout(Duration::from_secs(1))?;
-        Ok(crate::reports::Reports::queue_depth(&conn)?)
+        let mut pooled = pool.get_timeout(Duration::from_secs(1))?;
+        Ok(crate::reports::Reports::queue_depth(&mut pooled.conn())?)
     })
     .await;
     match depth {

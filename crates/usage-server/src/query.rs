@@ -4,8 +4,8 @@
 //! exact for it: whole days from `usage_daily`, whole hours from `usage_hourly`, and only the
 //! partial hours at the edges from the raw records.
 
+use crate::store::sql::{Backend, Conn, Error, Result, Row, Val};
 use chrono::Datelike;
-use r2d2_sqlite::rusqlite::{Connection, Row, ToSql, params_from_iter, types::Value};
 use rustc_hash::FxHashMap as HashMap;
 use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageItem, UsagePage, UsageQuery};
 use usage_api::{Quantity, Timestamp};
@@ -68,43 +68,44 @@ fn dim_column(g: GroupDim) -> Option<&'static str> {
 }
 
 /// A usage query, ready to run.
-struct Plan {
+struct Plan<'a> {
     sql: String,
-    params: Vec<Value>,
+    params: Vec<Val<'a>>,
 }
 
 /// The rollup and raw rows of `q`'s range, one `SELECT` per tier joined by `UNION ALL`:
 /// columns `sub_id, t, <the grouped dimension columns>, u, b`.
-fn tier_union(realms: &[String], q: &UsageQuery, dim_cols: &[&str]) -> (String, Vec<Value>) {
-    let mut params: Vec<Value> = Vec::new();
+fn tier_union<'a>(
+    realms: &'a [String],
+    q: &'a UsageQuery,
+    dim_cols: &[&str],
+) -> (String, Vec<Val<'a>>) {
+    let mut params: Vec<Val<'a>> = Vec::new();
     // Subscriptions of the realms, with the subscription-level filters.
     let marks = vec!["?"; realms.len()].join(",");
-    params.extend(realms.iter().map(|r| Value::Text(r.clone())));
+    params.extend(realms.iter().map(Val::from));
     let mut sub_filter = format!("SELECT id FROM subscriptions WHERE realm_id IN ({marks})");
     if let Some(f) = &q.filters.feature_id {
         sub_filter.push_str(" AND feature_id = ?");
-        params.push(Value::Text(f.clone()));
+        params.push(Val::from(f));
     }
     if let Some(c) = &q.filters.category {
         sub_filter.push_str(" AND category = ?");
-        params.push(Value::Text(c.clone()));
+        params.push(Val::from(c));
     }
     let sub_params = params.clone();
 
     let mut dim_filter = String::new();
     let mut dim_params = Vec::new();
     for (col, v) in [
-        ("app_id", q.filters.app_id.clone()),
-        ("project_hrn", q.filters.project_hrn.clone()),
-        ("billing_tag", q.filters.billing_tag.clone()),
-        (
-            "channel_id",
-            q.filters.channel_id.map(|c| c.as_str().to_owned()),
-        ),
+        ("app_id", q.filters.app_id.as_deref()),
+        ("project_hrn", q.filters.project_hrn.as_deref()),
+        ("billing_tag", q.filters.billing_tag.as_deref()),
+        ("channel_id", q.filters.channel_id.map(|c| c.as_str())),
     ] {
         if let Some(v) = v {
             dim_filter.push_str(&format!(" AND {col} = ?"));
-            dim_params.push(Value::Text(v));
+            dim_params.push(Val::Text(v));
         }
     }
 
@@ -124,10 +125,10 @@ fn tier_union(realms: &[String], q: &UsageQuery, dim_cols: &[&str]) -> (String, 
         };
         // Each tier repeats the subscription subquery so SQLite plans `sub_id IN (…)`
         // against that table's primary key.
-        params.extend(sub_params.iter().cloned());
-        params.push(Value::Integer(a));
-        params.push(Value::Integer(b));
-        params.extend(dim_params.iter().cloned());
+        params.extend(sub_params.iter().copied());
+        params.push(Val::Int(a));
+        params.push(Val::Int(b));
+        params.extend(dim_params.iter().copied());
         parts.push(format!(
             "SELECT sub_id, {time} AS t{select_dims}, {u} AS u, {bv} AS b FROM {table}
              WHERE sub_id IN ({sub_filter}) AND {time} >= ? AND {time} < ?{dim_filter}"
@@ -137,8 +138,8 @@ fn tier_union(realms: &[String], q: &UsageQuery, dim_cols: &[&str]) -> (String, 
 }
 
 /// Builds the SQL for `q` over `realms` (more than one for a partner's report): every result
-/// record in order, summed by SQLite, for results too large to sum in memory.
-fn plan(realms: &[String], q: &UsageQuery) -> Plan {
+/// record in order, summed by the database, for results too large to sum in memory.
+fn plan<'a>(backend: Backend, realms: &'a [String], q: &'a UsageQuery) -> Plan<'a> {
     let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
     let (union, params) = tier_union(realms, q, &dim_cols);
 
@@ -146,9 +147,12 @@ fn plan(realms: &[String], q: &UsageQuery) -> Plan {
         DetailLevel::Summarized => "0".to_owned(),
         DetailLevel::Hour => format!("(t - t % {HOUR})"),
         DetailLevel::Day => format!("(t - t % {DAY})"),
-        DetailLevel::Month => {
-            "CAST(strftime('%s', t, 'unixepoch', 'start of month') AS INTEGER)".to_owned()
-        }
+        DetailLevel::Month => match backend {
+            Backend::Sqlite => {
+                "CAST(strftime('%s', t, 'unixepoch', 'start of month') AS INTEGER)".to_owned()
+            }
+            Backend::Postgres => "CAST(EXTRACT(EPOCH FROM date_trunc('month', to_timestamp(t) AT TIME ZONE 'UTC')) AS BIGINT)".to_owned(),
+        },
     };
     let group_cols = if dim_cols.is_empty() {
         String::new()
@@ -167,8 +171,8 @@ fn plan(realms: &[String], q: &UsageQuery) -> Plan {
     let sql = format!(
         "SELECT g.bucket, s.realm_id, s.feature_id, s.billing_subscription_id, s.billing_charge_number,
                 s.category, s.name, s.value_driver, s.usage_type_code, g.uv, g.bv{outer_dims}
-         FROM (SELECT {bucket} AS bucket, sub_id{group_cols}, SUM(u) AS uv, SUM(b) AS bv
-               FROM ({union}) GROUP BY bucket, sub_id{group_cols}) AS g
+         FROM (SELECT {bucket} AS bucket, sub_id{group_cols}, CAST(SUM(u) AS BIGINT) AS uv, CAST(SUM(b) AS BIGINT) AS bv
+               FROM ({union}) AS tiers GROUP BY bucket, sub_id{group_cols}) AS g
          JOIN subscriptions s ON s.id = g.sub_id
          ORDER BY g.bucket, s.billing_subscription_id, s.category, s.name{order_dims}"
     );
@@ -227,7 +231,7 @@ fn build_item<E>(
 }
 
 /// A row of the plan as a result record.
-fn row_item(q: &UsageQuery, row: &Row<'_>) -> r2d2_sqlite::rusqlite::Result<UsageItem> {
+fn row_item(q: &UsageQuery, row: &Row<'_>) -> Result<UsageItem> {
     build_item(
         q,
         row.get(0)?,
@@ -289,17 +293,12 @@ fn bucket_of(t: i64, detail: DetailLevel) -> i64 {
 }
 
 /// Sums every result record of `q` over `realms`, in one read of the rollups.
-pub fn sum_all(
-    conn: &Connection,
-    realms: &[String],
-    q: &UsageQuery,
-) -> r2d2_sqlite::rusqlite::Result<Summed> {
-    use r2d2_sqlite::rusqlite::Error;
+pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<Summed> {
     let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
     debug_assert!(dim_cols.len() <= DIM_COLS_MAX);
 
     let marks = vec!["?"; realms.len()].join(",");
-    let mut params: Vec<Value> = realms.iter().map(|r| Value::Text(r.clone())).collect();
+    let mut params: Vec<Val<'_>> = realms.iter().map(Val::from).collect();
     let mut sql = format!(
         "SELECT id, realm_id, feature_id, billing_subscription_id, billing_charge_number,
                 category, name, value_driver, usage_type_code
@@ -307,56 +306,46 @@ pub fn sum_all(
     );
     if let Some(f) = &q.filters.feature_id {
         sql.push_str(" AND feature_id = ?");
-        params.push(Value::Text(f.clone()));
+        params.push(Val::from(f));
     }
     if let Some(c) = &q.filters.category {
         sql.push_str(" AND category = ?");
-        params.push(Value::Text(c.clone()));
+        params.push(Val::from(c));
     }
     let mut subs = HashMap::default();
-    {
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(&params))?;
-        while let Some(r) = rows.next()? {
-            let attrs: SubAttrs = [
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            ];
-            subs.insert(r.get::<_, i64>(0)?, attrs);
-        }
-    }
+    db.each(&sql, &params, |r| {
+        let attrs: SubAttrs = [
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
+        ];
+        subs.insert(r.get::<i64>(0)?, attrs);
+        Ok(())
+    })?;
 
     let (union, params) = tier_union(realms, q, &dim_cols);
     let mut interner = Interner::default();
     let mut sums: HashMap<GroupKey, (i64, i64)> = HashMap::default();
-    let mut stmt = conn.prepare_cached(&union)?;
-    let mut rows = stmt.query(params_from_iter(&params))?;
     let (u_col, b_col) = (2 + dim_cols.len(), 3 + dim_cols.len());
-    while let Some(r) = rows.next()? {
+    db.each(&union, &params, |r| {
         let mut dims = [0; DIM_COLS_MAX];
         for (c, slot) in dims.iter_mut().enumerate().take(dim_cols.len()) {
-            *slot = interner.id(r.get_ref(2 + c)?.as_str()?);
+            *slot = r.with_str(2 + c, |s| interner.id(s))?;
         }
         let key = (bucket_of(r.get(1)?, q.detail), r.get(0)?, dims);
         let (u, b): (i64, i64) = (r.get(u_col)?, r.get(b_col)?);
         let sum = sums.entry(key).or_default();
-        // The section 6 caps keep every group's sum in range; SQLite's SUM fails the same way.
-        sum.0 = sum
-            .0
-            .checked_add(u)
-            .ok_or(Error::IntegralValueOutOfRange(u_col, u))?;
-        sum.1 = sum
-            .1
-            .checked_add(b)
-            .ok_or(Error::IntegralValueOutOfRange(b_col, b))?;
-    }
-    drop(rows);
+        // The section 6 caps keep every group's sum in range; the databases' SUM fails the
+        // same way.
+        sum.0 = sum.0.checked_add(u).ok_or(Error::Overflow)?;
+        sum.1 = sum.1.checked_add(b).ok_or(Error::Overflow)?;
+        Ok(())
+    })?;
 
     let names = interner.names;
     // The SQL plan's order: bucket, billing subscription id (unique, so category, name and
@@ -435,12 +424,8 @@ impl Summed {
 }
 
 /// One page of a usage query.
-pub fn page(
-    conn: &Connection,
-    realm: &str,
-    q: &UsageQuery,
-) -> r2d2_sqlite::rusqlite::Result<UsagePage> {
-    let all = sum_all(conn, &[realm.to_owned()], q)?;
+pub fn page(db: &mut Conn<'_>, realm: &str, q: &UsageQuery) -> Result<UsagePage> {
+    let all = sum_all(db, &[realm.to_owned()], q)?;
     let total = all.len();
     let items = all
         .items(q, u64::from(q.offset) * u64::from(q.limit))
@@ -457,25 +442,29 @@ pub fn page(
     })
 }
 
-/// Every record of `q` in order, handed to `each` one at a time, summed by SQLite as they are
-/// read (for reports, which may hold a million records).
+/// Every record of `q` in order, handed to `each` one at a time, summed by the database as
+/// they are read (for reports, which may hold a million records).
 /// `each` returns false to stop early.
 pub fn for_each(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     realms: &[String],
     q: &UsageQuery,
     mut each: impl FnMut(UsageItem) -> bool,
-) -> r2d2_sqlite::rusqlite::Result<()> {
-    let plan = plan(realms, q);
-    let mut stmt = conn.prepare_cached(&plan.sql)?;
-    let params: Vec<&dyn ToSql> = plan.params.iter().map(|v| v as &dyn ToSql).collect();
-    let mut rows = stmt.query(params.as_slice())?;
-    while let Some(row) = rows.next()? {
-        if !each(row_item(q, row)?) {
-            break;
+) -> Result<()> {
+    let plan = plan(db.backend(), realms, q);
+    let mut stopped = false;
+    let read = db.each(&plan.sql, &plan.params, |row| {
+        if each(row_item(q, row)?) {
+            Ok(())
+        } else {
+            stopped = true;
+            Err(Error::Stopped)
         }
+    });
+    match read {
+        Err(Error::Stopped) if stopped => Ok(()),
+        other => other,
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -500,7 +489,8 @@ mod tests {
             },
         )
         .unwrap();
-        let conn = pool.get().unwrap();
+        let mut pooled = pool.get().unwrap();
+        let mut db = pooled.conn();
         let realms = [crate::demo::PARTNER.to_owned()];
         // Ranges with partial hours at both ends (raw, hourly and daily tiers), whole days,
         // and one across a month boundary.
@@ -536,10 +526,12 @@ mod tests {
                     QueryKind::Csv,
                 )
                 .unwrap_or_else(|e| panic!("{raw}: {e:?}"));
-                let in_memory: Vec<UsageItem> =
-                    sum_all(&conn, &realms, &q).unwrap().items(&q, 0).collect();
+                let in_memory: Vec<UsageItem> = sum_all(&mut db, &realms, &q)
+                    .unwrap()
+                    .items(&q, 0)
+                    .collect();
                 let mut by_sql = Vec::new();
-                for_each(&conn, &realms, &q, |item| {
+                for_each(&mut db, &realms, &q, |item| {
                     by_sql.push(item);
                     true
                 })

@@ -8,11 +8,12 @@
 //! statements themselves are [`crate::store::reports`]'s.
 
 use crate::csv_out::CsvRows;
+use crate::db::Interrupter;
 use crate::db::Pool;
 use crate::query;
 use crate::store::reports as store;
+use crate::store::sql::{self, Conn, TxKind};
 use anyhow::Context;
-use r2d2_sqlite::rusqlite::{self, Connection, InterruptHandle, TransactionBehavior};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,11 +89,11 @@ pub enum Refused {
         max_in_progress: u32,
     },
     /// The database failed.
-    Db(rusqlite::Error),
+    Db(sql::Error),
 }
 
-impl From<rusqlite::Error> for Refused {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<sql::Error> for Refused {
+    fn from(e: sql::Error) -> Self {
         Self::Db(e)
     }
 }
@@ -135,43 +136,43 @@ impl Reports {
     /// Queues a report of `realm` unless the realm is at its cap; returns its id.
     pub fn submit(
         &self,
-        conn: &Connection,
+        db: &mut Conn<'_>,
         realm: &str,
         query: &str,
         sub_accounts: Option<&str>,
     ) -> Result<i64, Refused> {
-        // IMMEDIATE: the count and the insert are one step, so two racing requests cannot
-        // both take the last place. Unchecked: a request's connection is only lent (see
-        // `AppState::db`), and nothing else opens a transaction on it meanwhile.
-        let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-        let in_progress = store::in_progress(&tx, realm)?;
-        if in_progress >= i64::from(self.options.max_in_progress) {
-            return Err(Refused::Busy {
-                max_in_progress: self.options.max_in_progress,
-            });
-        }
-        let id = store::insert_queued(
-            &tx,
-            realm,
-            query,
-            sub_accounts,
-            chrono::Utc::now().timestamp(),
-        )?;
-        tx.commit()?;
+        // One write transaction holding the realm's queue: the count and the insert are one
+        // step, so two racing requests (on any replica) cannot both take the last place.
+        let id = db.transaction(TxKind::Write, |tx| {
+            store::lock_realm_queue(tx, realm)?;
+            let in_progress = store::in_progress(tx, realm)?;
+            if in_progress >= i64::from(self.options.max_in_progress) {
+                return Err(Refused::Busy {
+                    max_in_progress: self.options.max_in_progress,
+                });
+            }
+            Ok(store::insert_queued(
+                tx,
+                realm,
+                query,
+                sub_accounts,
+                chrono::Utc::now().timestamp(),
+            )?)
+        })?;
         self.wake.notify_one();
         Ok(id)
     }
 
     /// Reports waiting and reports being generated, across all realms.
-    pub fn queue_depth(conn: &Connection) -> rusqlite::Result<(u64, u64)> {
-        store::queue_depth(conn)
+    pub fn queue_depth(db: &mut Conn<'_>) -> sql::Result<(u64, u64)> {
+        store::queue_depth(db)
     }
 
     /// Reads the queue back after a start: a run the previous process left unfinished counts
     /// as an attempt (failed once it was the last one, queued again otherwise), expired reports
     /// are deleted, then the workers and the retention sweep start. Returns the reports queued.
     pub fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
-        let queued = self.settle_interrupted(&*pool.get()?)?;
+        let queued = self.settle_interrupted(&mut pool.get()?.conn())?;
         if let Err(e) = self.delete_expired(pool) {
             tracing::error!(error = ?e, "report retention sweep failed");
         }
@@ -184,10 +185,10 @@ impl Reports {
         Ok(queued)
     }
 
-    fn settle_interrupted(&self, conn: &Connection) -> rusqlite::Result<usize> {
+    fn settle_interrupted(&self, db: &mut Conn<'_>) -> sql::Result<usize> {
         let max = self.options.max_attempts;
         let failed = store::fail_interrupted(
-            conn,
+            db,
             max,
             chrono::Utc::now().timestamp(),
             &format!(
@@ -200,8 +201,8 @@ impl Reports {
                 "reports failed: interrupted on every attempt"
             );
         }
-        store::requeue_interrupted(conn)?;
-        let queued = store::in_progress_all(conn)?;
+        store::requeue_interrupted(db)?;
+        let queued = store::in_progress_all(db)?;
         if queued > 0 {
             tracing::info!(reports = queued, "reports queued from a previous run");
         }
@@ -232,22 +233,27 @@ impl Reports {
     }
 
     /// Takes the next report ([`store::next_waiting`] says which) and claims a new attempt of
-    /// it, both in one IMMEDIATE transaction so two workers never claim the same report.
+    /// it, both in one write transaction holding the queue, so two workers never claim the
+    /// same report.
     fn claim(&self, pool: &Pool) -> anyhow::Result<Option<(i64, i64)>> {
-        let mut conn = pool.get()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let Some(id) = store::next_waiting(&tx, self.options.max_attempts)? else {
-            return Ok(None);
-        };
-        let attempt = store::start_attempt(&tx, id, chrono::Utc::now().timestamp())?;
-        tx.commit()?;
-        Ok(Some((id, attempt)))
+        let mut pooled = pool.get()?;
+        let claimed = pooled.conn().transaction(TxKind::Write, |tx| {
+            store::lock_queue(tx)?;
+            let Some(id) = store::next_waiting(tx, self.options.max_attempts)? else {
+                return Ok::<_, sql::Error>(None);
+            };
+            Ok(Some((
+                id,
+                store::start_attempt(tx, id, chrono::Utc::now().timestamp())?,
+            )))
+        })?;
+        Ok(claimed)
     }
 
     /// Runs one attempt under the deadline and records how it ended.
     async fn run(&self, pool: &Pool, id: i64, attempt: i64) {
         let cancel = Arc::new(AtomicBool::new(false));
-        let interrupt: Arc<Mutex<Option<InterruptHandle>>> = Arc::default();
+        let interrupt: Arc<Mutex<Option<Interrupter>>> = Arc::default();
         let (this, p, c, i) = (
             self.clone(),
             pool.clone(),
@@ -285,13 +291,14 @@ impl Reports {
     fn record(&self, pool: &Pool, id: i64, attempt: i64, outcome: Outcome) -> anyhow::Result<()> {
         // A run that did not publish its file leaves nothing behind.
         let _ = std::fs::remove_file(self.part_file(id, attempt));
-        let conn = pool.get()?;
+        let mut pooled = pool.get()?;
+        let conn = &mut pooled.conn();
         let now = chrono::Utc::now().timestamp();
         match outcome {
             Outcome::Done(Ok(())) => {}
             Outcome::Done(Err(e)) => {
                 store::fail_run(
-                    &conn,
+                    conn,
                     id,
                     attempt,
                     now,
@@ -301,7 +308,7 @@ impl Reports {
             }
             Outcome::PastDeadline if attempt >= i64::from(self.options.max_attempts) => {
                 store::fail_run(
-                    &conn,
+                    conn,
                     id,
                     attempt,
                     now,
@@ -318,7 +325,7 @@ impl Reports {
             }
             Outcome::PastDeadline => {
                 // Back in the queue; its realm's turn comes round again like any other.
-                store::requeue_run(&conn, id, attempt)?;
+                store::requeue_run(conn, id, attempt)?;
                 tracing::warn!(
                     report = id,
                     attempt,
@@ -342,11 +349,11 @@ impl Reports {
         id: i64,
         attempt: i64,
         cancel: &AtomicBool,
-        interrupt: &Mutex<Option<InterruptHandle>>,
+        interrupt: &Mutex<Option<Interrupter>>,
     ) -> anyhow::Result<()> {
-        let conn = pool.get()?;
-        *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = Some(conn.get_interrupt_handle());
-        let result = self.write_with(&conn, id, attempt, cancel);
+        let mut pooled = pool.get()?;
+        *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = Some(pooled.interrupter());
+        let result = self.write_with(&mut pooled.conn(), id, attempt, cancel);
         // Before the connection goes back to the pool, where an interrupt would hit another
         // request's query.
         *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -355,7 +362,7 @@ impl Reports {
 
     fn write_with(
         &self,
-        conn: &Connection,
+        conn: &mut Conn<'_>,
         id: i64,
         attempt: i64,
         cancel: &AtomicBool,
@@ -410,24 +417,27 @@ impl Reports {
         let size = std::fs::metadata(&part)?.len();
         let final_path = self.file(id);
         // Publish the file and the status together: only if this attempt still owns the report.
-        let tx = conn.unchecked_transaction()?;
-        let owned = store::complete_run(
-            &tx,
-            id,
-            attempt,
-            &store::Completion {
-                finished: chrono::Utc::now().timestamp(),
-                row_count: count as i64,
-                byte_size: size as i64,
-                truncated,
-            },
-        )?;
+        let owned = conn.transaction(TxKind::Read, |tx| -> anyhow::Result<bool> {
+            let owned = store::complete_run(
+                tx,
+                id,
+                attempt,
+                &store::Completion {
+                    finished: chrono::Utc::now().timestamp(),
+                    row_count: count as i64,
+                    byte_size: size as i64,
+                    truncated,
+                },
+            )?;
+            if owned {
+                std::fs::rename(&part, &final_path)?;
+                // The rename lives in the folder's own entry: without this a power loss could
+                // undo it after the status says `completed`.
+                sync_dir(&self.dir)?;
+            }
+            Ok(owned)
+        })?;
         if owned {
-            std::fs::rename(&part, &final_path)?;
-            // The rename lives in the folder's own entry: without this a power loss could undo
-            // it after the status below says `completed`.
-            sync_dir(&self.dir)?;
-            tx.commit()?;
             tracing::info!(
                 report = id,
                 attempt,
@@ -437,7 +447,6 @@ impl Reports {
                 "report completed"
             );
         } else {
-            drop(tx);
             let _ = std::fs::remove_file(&part);
         }
         Ok(())
@@ -464,12 +473,13 @@ impl Reports {
     /// Counted from `finished`, not `created`: a report that waited or ran long still gets the
     /// whole period to be downloaded. One in progress is never deleted.
     pub fn delete_expired(&self, pool: &Pool) -> anyhow::Result<usize> {
-        let conn = pool.get()?;
+        let mut pooled = pool.get()?;
+        let conn = &mut pooled.conn();
         let retention = i64::try_from(self.options.retention.as_secs()).unwrap_or(i64::MAX);
         let cutoff = chrono::Utc::now().timestamp().saturating_sub(retention);
         // Rows first: a crash between the two leaves a file no row names, which the scan
         // below removes next time; the other order could leave a row whose file is gone.
-        let ids = store::delete_finished_before(&conn, cutoff)?;
+        let ids = store::delete_finished_before(conn, cutoff)?;
         for id in &ids {
             remove_if_there(&self.file(*id));
         }
@@ -485,7 +495,7 @@ impl Reports {
             else {
                 continue;
             };
-            if !store::exists(&conn, id)? {
+            if !store::exists(conn, id)? {
                 remove_if_there(&entry.path());
             }
         }

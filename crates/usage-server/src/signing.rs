@@ -6,9 +6,9 @@
 //! current one: links it signed keep verifying until they expire, while every new link is
 //! signed with the current key, so a key can be rotated without breaking a link in flight.
 
+use crate::store::sql::Conn;
 use anyhow::Context;
 use hmac::{Hmac, Mac};
-use r2d2_sqlite::rusqlite::{Connection, OptionalExtension};
 use rand::RngCore;
 use sha2::Sha256;
 use std::path::PathBuf;
@@ -70,30 +70,30 @@ impl SigningKeys {
     }
 
     /// The key kept in the database, made on first use, with no previous key.
-    pub fn stored(conn: &Connection) -> anyhow::Result<Self> {
-        Self::with_stored(conn, None)
+    pub fn stored(db: &mut Conn<'_>) -> anyhow::Result<Self> {
+        Self::with_stored(db, None)
     }
 
-    fn with_stored(conn: &Connection, previous: Option<Vec<u8>>) -> anyhow::Result<Self> {
-        let read = || {
-            conn.query_row(
+    fn with_stored(db: &mut Conn<'_>, previous: Option<Vec<u8>>) -> anyhow::Result<Self> {
+        let read = |db: &mut Conn<'_>| {
+            db.opt(
                 "SELECT value FROM settings WHERE key = 'download_key'",
-                [],
-                |r| r.get::<_, String>(0),
+                &[],
+                |r| r.get::<String>(0),
             )
-            .optional()
         };
-        let stored = match read()? {
+        let stored = match read(db)? {
             Some(v) => v,
             None => {
                 let mut b = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut b);
-                // OR IGNORE and read back: two processes starting at once agree on one key.
-                conn.execute(
-                    "INSERT OR IGNORE INTO settings (key, value) VALUES ('download_key', ?1)",
-                    [hex::encode(b)],
+                // DO NOTHING and read back: two processes starting at once agree on one key.
+                db.exec(
+                    "INSERT INTO settings (key, value) VALUES ('download_key', ?1)
+                     ON CONFLICT (key) DO NOTHING",
+                    crate::vals![&hex::encode(b)],
                 )?;
-                read()?.context("the signing key just stored is not there")?
+                read(db)?.context("the signing key just stored is not there")?
             }
         };
         Self::new(
@@ -103,7 +103,7 @@ impl SigningKeys {
     }
 
     /// The keys `config` names, falling back to the database's key for the current one.
-    pub fn configured(config: &KeyConfig, conn: &Connection) -> anyhow::Result<Self> {
+    pub fn configured(config: &KeyConfig, db: &mut Conn<'_>) -> anyhow::Result<Self> {
         let previous = one_of(
             "USAGE_SIGNING_KEY_PREVIOUS",
             config.previous_hex.as_deref(),
@@ -119,7 +119,7 @@ impl SigningKeys {
             config.current_file.as_ref(),
         )? {
             Some(current) => Self::new(current, previous),
-            None => Self::with_stored(conn, previous),
+            None => Self::with_stored(db, previous),
         }
     }
 

@@ -53,8 +53,15 @@ impl Server {
     /// A subscription of the partner's no demo usage and no other test touches.
     fn subscription(&self, label: &str, limit_milli: Option<i64>) -> String {
         let id = format!("SUB-GC-{label}");
-        let conn = self.pool.get().unwrap();
-        demo::add_subscription(&conn, demo::PARTNER, &id, label, "1", limit_milli).unwrap();
+        demo::add_subscription(
+            &mut self.pool.get().unwrap().conn(),
+            demo::PARTNER,
+            &id,
+            label,
+            "1",
+            limit_milli,
+        )
+        .unwrap();
         id
     }
 
@@ -260,6 +267,8 @@ async fn a_bad_record_in_a_batch_does_not_fail_its_neighbours() {
     let sub = s.subscription("neighbours", Some(1_000_000));
     let foreign: String = s
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(
@@ -271,6 +280,8 @@ async fn a_bad_record_in_a_batch_does_not_fail_its_neighbours() {
     // A record whose rollup write fails inside SQLite, after its row and its hourly rollup were
     // written: only a rollback to its own savepoint undoes those without undoing the others.
     s.pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .execute_batch(

@@ -46,7 +46,7 @@ fn nonce() -> String {
 
 /// The `nth` subscription of `realm`, without a monthly limit.
 fn subscription(realm: &str, nth: usize) -> String {
-    let conn = server().pool.get().unwrap();
+    let conn = server().pool.sqlite().unwrap().get().unwrap();
     let id: String = conn
         .query_row(
             "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
@@ -360,7 +360,9 @@ async fn readyz_is_503_when_the_database_does_not_answer_within_a_second() {
     let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     // Every pooled connection taken: the database cannot answer the server.
-    let held: Vec<_> = (0..pool.max_size()).map(|_| pool.get().unwrap()).collect();
+    let held: Vec<_> = (0..pool.max_size())
+        .map(|_| pool.sqlite().unwrap().get().unwrap())
+        .collect();
     let started = Instant::now();
     let resp = c.get(format!("{base}/readyz")).send().await.unwrap();
     let took = started.elapsed();
@@ -408,14 +410,15 @@ async fn orgs_me_needs_one_of_the_read_scopes() {
         (403, Some("forbidden")),
         "{body}"
     );
-    let conn = server().pool.get().unwrap();
+    let mut pooled = server().pool.get().unwrap();
+    let mut conn = pooled.conn();
     for scope in ["usage:read", "express-accounts-usage:read"] {
-        let token = auth::create_token(&conn, demo::PARTNER, &[scope], "test").unwrap();
+        let token = auth::create_token(&mut conn, demo::PARTNER, &[scope], "test").unwrap();
         let (status, body) = get_as(&token, "/orgs/me").await;
         assert_eq!(status, 200, "{scope}: {body}");
         assert_eq!(body["realmId"], demo::PARTNER);
     }
-    let writer = auth::create_token(&conn, demo::PARTNER, &["usages:write"], "test").unwrap();
+    let writer = auth::create_token(&mut conn, demo::PARTNER, &["usages:write"], "test").unwrap();
     let (status, _) = get_as(&writer, "/orgs/me").await;
     assert_eq!(status, 403, "a write scope alone reads nothing");
 }
@@ -509,6 +512,8 @@ async fn server_made_ids_never_collide_with_a_clients() {
     // other spelling names the client's record, never the loaded one.
     let loaded_sub: String = s
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(
@@ -640,6 +645,8 @@ async fn a_write_that_would_overflow_a_kept_sum_is_422() {
     // This month already holds all but 0.5 of what a subscription may record in a month.
     let cap_milli: i64 = 1_000_000_000_000_000 * 1_000;
     s.pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .execute(

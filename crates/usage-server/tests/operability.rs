@@ -314,7 +314,7 @@ async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() 
     // The test holds SQLite's write lock: the recording waits on it (its busy timeout is 5 s),
     // longer than the request may take.
     let pool = site.pool();
-    let lock = pool.get().unwrap();
+    let lock = pool.sqlite().unwrap().get().unwrap();
     lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     let started = Instant::now();
     let resp = reqwest::Client::new()

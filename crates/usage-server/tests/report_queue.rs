@@ -44,10 +44,17 @@ fn small_report() -> String {
 /// Adds `resources` vehicles metered daily over the fleet days to the partner's first
 /// subscription: `resources × FLEET_DAYS` rows in a day-level report by resource.
 fn load_fleet(pool: &db::Pool, resources: i64) {
-    let mut conn = pool.get().unwrap();
+    let conn = pool.sqlite().unwrap().get().unwrap();
     let sub = first_subscription(&conn);
     let start = fleet_start().and_utc().timestamp();
-    demo::load_fleet(&mut conn, sub, start, FLEET_DAYS, resources).unwrap();
+    demo::load_fleet(
+        &mut usage_server::store::sql::Conn::Sqlite(&conn),
+        sub,
+        start,
+        FLEET_DAYS,
+        resources,
+    )
+    .unwrap();
 }
 
 /// A server on this test's runtime over a fresh database in `dir`.
@@ -255,6 +262,8 @@ async fn reports_past_their_retention_are_deleted_with_their_files() {
 
     // Requested and finished eight days ago, one day past the default retention of seven.
     s.pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .execute(
@@ -266,6 +275,8 @@ async fn reports_past_their_retention_are_deleted_with_their_files() {
     // Requested eight days ago but finished just now (it waited long): it gets its whole
     // retention period from when it was ready.
     s.pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .execute(
@@ -324,6 +335,8 @@ async fn a_run_past_its_deadline_is_stopped_and_fails_after_its_attempts() {
     );
     let attempts: i64 = s
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(
@@ -363,6 +376,8 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
     let prefix = format!("{}.", usage_api::reports::report_id(n));
     let db_row = || -> (String, i64) {
         site.pool()
+            .sqlite()
+            .unwrap()
             .get()
             .unwrap()
             .query_row(

@@ -292,7 +292,7 @@ async fn cells_that_look_like_formulas_are_neutralised() {
     let s = server();
     {
         // A usage record whose billing tag a spreadsheet would run as a formula.
-        let conn = s.pool.get().unwrap();
+        let conn = s.pool.sqlite().unwrap().get().unwrap();
         let sub: i64 = conn
             .query_row(
                 "SELECT id FROM subscriptions WHERE realm_id = 'northwind' LIMIT 1",
@@ -312,7 +312,15 @@ async fn cells_that_look_like_formulas_are_neutralised() {
             r2d2_sqlite::rusqlite::params![sub, t, dims.app_id, dims.billing_tag],
         )
         .unwrap();
-        usage_server::db::add_to_rollups(&conn, sub, t, &dims, 5000, 5000).unwrap();
+        usage_server::store::records::add_to_rollups(
+            &mut usage_server::store::sql::Conn::Sqlite(&conn),
+            sub,
+            t,
+            &dims,
+            5000,
+            5000,
+        )
+        .unwrap();
     }
     let resp = create(
         &format!(

@@ -27,7 +27,7 @@ fn a_report_interrupted_by_a_kill_is_finished_after_restart() {
     .unwrap();
     let token = site.token("t");
     // A report row left in progress by a server that stopped mid-way, with its partial file.
-    let conn = pool.get().unwrap();
+    let conn = pool.sqlite().unwrap().get().unwrap();
     let query = format!(
         "startDate={}&endDate={}",
         stamp(month(3)).replace(':', "%3A"),

@@ -240,7 +240,9 @@ async fn every_pooled_connection_commits_with_synchronous_full() {
     let pool = db::open(&dir.path().join("u.db")).unwrap();
     let state = AppState::new(pool, dir.path().join("reports")).unwrap();
     // Held at once, so the pool opens a new connection for each.
-    let conns: Vec<_> = (0..4).map(|_| state.pool.get().unwrap()).collect();
+    let conns: Vec<_> = (0..4)
+        .map(|_| state.pool.sqlite().unwrap().get().unwrap())
+        .collect();
     for c in &conns {
         let mode: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
         assert_eq!(mode, 2, "FULL");

@@ -75,8 +75,14 @@ async fn start(pool: db::PoolOptions, limits: CsvStreamLimits) -> Server {
 
 impl Server {
     fn token(&self) -> String {
-        let conn = self.pool.get().unwrap();
-        auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "slow-readers").unwrap()
+        let mut pooled = self.pool.get().unwrap();
+        auth::create_token(
+            &mut pooled.conn(),
+            demo::PARTNER,
+            auth::SCOPES,
+            "slow-readers",
+        )
+        .unwrap()
     }
 
     /// Opens the CSV on a raw socket with a small receive buffer and reads only the response
@@ -313,7 +319,9 @@ async fn an_exhausted_pool_is_503_with_retry_after() {
     let token = srv.token();
     let pool = srv.pool.clone();
     let held = tokio::task::spawn_blocking(move || {
-        (0..2).map(|_| pool.get().unwrap()).collect::<Vec<_>>()
+        (0..2)
+            .map(|_| pool.sqlite().unwrap().get().unwrap())
+            .collect::<Vec<_>>()
     })
     .await
     .unwrap();
@@ -336,6 +344,8 @@ async fn a_busy_database_is_503_not_500() {
     let token = srv.token();
     let sub: String = srv
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(

@@ -98,7 +98,7 @@ async fn rollups_equal_a_scan_of_raw_records() {
         ))
         .await;
         assert_eq!(status, 200, "{body}");
-        let conn = s.pool.get().unwrap();
+        let conn = s.pool.sqlite().unwrap().get().unwrap();
         let (a, b) = (start.and_utc().timestamp(), end.and_utc().timestamp());
         let mut stmt = conn
             .prepare(
@@ -179,13 +179,16 @@ async fn auth_rules() {
         ["limit"]
     );
     // A token past its expiry is refused; one still valid works.
-    let conn = s.pool.get().unwrap();
+    let mut pooled = s.pool.get().unwrap();
+    let mut conn = pooled.conn();
     let now = chrono::Utc::now().timestamp();
     let expired =
-        auth::create_token_until(&conn, demo::PARTNER, auth::SCOPES, "t", Some(now - 1)).unwrap();
+        auth::create_token_until(&mut conn, demo::PARTNER, auth::SCOPES, "t", Some(now - 1))
+            .unwrap();
     let valid =
-        auth::create_token_until(&conn, demo::PARTNER, auth::SCOPES, "t", Some(now + 600)).unwrap();
-    drop(conn);
+        auth::create_token_until(&mut conn, demo::PARTNER, auth::SCOPES, "t", Some(now + 600))
+            .unwrap();
+    drop(pooled);
     let r = c.get(&url).bearer_auth(&expired).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let body = r.json::<Value>().await.unwrap();

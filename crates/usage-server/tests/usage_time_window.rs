@@ -13,7 +13,7 @@ async fn a_configured_window_is_enforced_and_named() {
     let now = chrono::Utc::now();
     let db = Db::with_demo((now - chrono::TimeDelta::days(40)).naive_utc(), 3).await;
     let token = db.token(demo::PARTNER);
-    let conn = db.pool.get().unwrap();
+    let conn = db.pool.sqlite().unwrap().get().unwrap();
     let sub: String = conn
         .query_row(
             "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 AND monthly_limit_milli IS NULL LIMIT 1",

@@ -13,8 +13,16 @@ use usage_server::{auth, demo};
 /// Returns its billing id.
 fn subscription(realm: &str, label: &str, limit: Option<i64>, price: &str) -> String {
     let id = format!("SUB-T-{label}");
-    let conn = server().pool.get().unwrap();
-    demo::add_subscription(&conn, realm, &id, &format!("Test {label}"), price, limit).unwrap();
+    let mut pooled = server().pool.get().unwrap();
+    demo::add_subscription(
+        &mut pooled.conn(),
+        realm,
+        &id,
+        &format!("Test {label}"),
+        price,
+        limit,
+    )
+    .unwrap();
     id
 }
 
@@ -102,7 +110,7 @@ async fn a_recorded_usage_shows_at_once_everywhere() {
 }
 
 fn rec_name(sub: &str) -> String {
-    let conn = server().pool.get().unwrap();
+    let conn = server().pool.sqlite().unwrap().get().unwrap();
     conn.query_row(
         "SELECT name FROM subscriptions WHERE billing_subscription_id = ?1",
         [sub],
@@ -141,6 +149,8 @@ async fn quantity_rules_are_422_naming_the_field() {
     assert_eq!(status, 404);
     let foreign: String = server()
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(
@@ -217,6 +227,8 @@ async fn fifty_parallel_requests_never_exceed_the_limit() {
     );
     let stored: i64 = server()
         .pool
+        .sqlite()
+        .unwrap()
         .get()
         .unwrap()
         .query_row(
@@ -266,7 +278,7 @@ async fn records_kept_with_the_first_hash_form_still_replay() {
     let at = stamp(day());
     let body = json!({"id": "client-legacy", "subscriptionId": sub, "quantity": 3, "usageTime": at, "appId": "a|b"});
     assert_eq!(post(body.clone()).await.0, 201);
-    let conn = server().pool.get().unwrap();
+    let conn = server().pool.sqlite().unwrap().get().unwrap();
     let stored: String = conn
         .query_row(
             "SELECT request_hash FROM usage_records WHERE client_id = 'client-legacy'",
@@ -302,7 +314,7 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
     );
     // The European sub-account records its own usage, an hour later on the same day.
     let eu_token = auth::create_token(
-        &server().pool.get().unwrap(),
+        &mut server().pool.get().unwrap().conn(),
         "northwind-eu",
         auth::SCOPES,
         "test",

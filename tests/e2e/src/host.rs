@@ -100,7 +100,7 @@ async fn token(State(host): State<Host>) -> Response {
     let made = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let expires = chrono::Utc::now().timestamp() + token_ttl_secs;
         auth::create_token_until(
-            &*pool.get()?,
+            &mut pool.get()?.conn(),
             &realm,
             auth::SCOPES,
             TOKEN_LABEL,

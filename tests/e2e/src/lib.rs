@@ -106,7 +106,8 @@ impl Portal {
             )
         })
         .await??;
-        let token = auth::create_token(&*pool.get()?, demo::PARTNER, auth::SCOPES, "e2e")?;
+        let token =
+            auth::create_token(&mut pool.get()?.conn(), demo::PARTNER, auth::SCOPES, "e2e")?;
         let config = PortalConfig {
             api_base: String::new(),
             realm: demo::PARTNER.to_owned(),
@@ -144,7 +145,7 @@ impl Portal {
     pub fn add_subscription(&self, label: &str, price: &str) -> Result<String> {
         let id = format!("SUB-T-{label}");
         demo::add_subscription(
-            &*self.state.pool.get()?,
+            &mut self.state.pool.get()?.conn(),
             &self.realm,
             &id,
             &format!("Test {label}"),

@@ -16,10 +16,11 @@ async fn save_a_million_record_report() -> anyhow::Result<()> {
         .and_utc()
         .timestamp();
     {
-        let mut conn = portal.state.pool.get()?;
-        let sub: i64 = conn.query_row(
+        let mut pooled = portal.state.pool.get()?;
+        let mut conn = pooled.conn();
+        let sub: i64 = conn.one(
             "SELECT id FROM subscriptions WHERE realm_id = 'northwind' LIMIT 1",
-            [],
+            &[],
             |r| r.get(0),
         )?;
         usage_server::demo::load_fleet(&mut conn, sub, start, 95, 10_600)?;

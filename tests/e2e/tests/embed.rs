@@ -207,10 +207,16 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
 
     // The token expires: the next request is refused, the portal asks the host for a fresh
     // token and carries on; the user sees data, not a sign-in error.
-    let expired = portal.state.pool.get()?.execute(
-        "UPDATE tokens SET expires = 1 WHERE label = ?1",
-        [TOKEN_LABEL],
-    )?;
+    let expired = portal
+        .state
+        .pool
+        .sqlite()
+        .expect("a SQLite pool")
+        .get()?
+        .execute(
+            "UPDATE tokens SET expires = 1 WHERE label = ?1",
+            [TOKEN_LABEL],
+        )?;
     assert_eq!(expired, 1);
     d.find(By::Css("usage-portal nav a[href='/admin/usage/billing']"))
         .await?

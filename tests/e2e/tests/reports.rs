@@ -98,7 +98,7 @@ async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Resul
     // A report a worker is generating (`running`), so the queue leaves it alone until the
     // test lets it go.
     let id = {
-        let conn = portal.state.pool.get()?;
+        let conn = portal.state.pool.sqlite().expect("a SQLite pool").get()?;
         let month = |back| usage_test_clock::month_start(portal.now, back);
         let query = format!(
             "startDate={}T00%3A00%3A00&endDate={}T00%3A00%3A00&detailLevel=month&groupBy=appId",
@@ -124,11 +124,10 @@ async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Resul
         .await?;
 
     // Back in the queue (as a run that stopped): a worker picks it up and completes it.
-    portal
-        .state
-        .pool
-        .get()?
-        .execute("UPDATE reports SET running = 0 WHERE id = ?1", [id])?;
+    portal.state.pool.get()?.conn().exec(
+        "UPDATE reports SET running = 0 WHERE id = ?1",
+        usage_server::vals![id],
+    )?;
     browser
         .wait_for("td.up-report-status[data-status=completed]")
         .await?;

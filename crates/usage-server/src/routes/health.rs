@@ -35,14 +35,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let (pool, file) = (state.pool.clone(), state.db_file.clone());
     let probe = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         file.check()?;
-        let conn = pool.get_timeout(READY_DEADLINE)?;
-        conn.query_row("SELECT COUNT(*) FROM orgs WHERE rowid = 1", [], |r| {
-            r.get::<_, i64>(0)
-        })?;
+        let mut pooled = pool.get_timeout(READY_DEADLINE)?;
+        let mut conn = pooled.conn();
+        conn.one(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) AS o",
+            &[],
+            |r| r.get::<i64>(0),
+        )?;
         // A read still answers from open files when the database was made read-only or
         // removed: ready also means its files can be opened for writing where they were.
-        if let Some(path) = conn.path().filter(|p| !p.is_empty()) {
-            for file in [path.to_owned(), format!("{path}-wal")] {
+        let path = conn.sqlite().and_then(|c| c.path()).map(str::to_owned);
+        if let Some(path) = path.filter(|p| !p.is_empty()) {
+            for file in [path.clone(), format!("{path}-wal")] {
                 let probe = std::fs::OpenOptions::new().write(true).open(&file);
                 match probe {
                     Ok(_) => {}

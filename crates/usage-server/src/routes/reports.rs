@@ -4,10 +4,10 @@ use super::extract::{FromQueryPairs, Params, QueryPairs};
 use super::usage::parse_request;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db::Connection;
 use crate::error::{AppError, json_or_unspecified};
 use crate::reports::Refused;
 use crate::signing::SigningKeys;
+use crate::store::sql::Conn;
 use crate::store::{self, reports::ReportRow};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Path, Request, State};
@@ -178,7 +178,12 @@ fn report(row: ReportRow, keys: &SigningKeys, now: i64) -> Report {
     }
 }
 
-fn find(conn: &Connection, keys: &SigningKeys, realm: &str, id: &str) -> Result<Report, AppError> {
+fn find(
+    conn: &mut Conn<'_>,
+    keys: &SigningKeys,
+    realm: &str,
+    id: &str,
+) -> Result<Report, AppError> {
     let not_found = || AppError::NotFound(format!("The realm '{realm}' has no report '{id}'."));
     let n = parse_report_id(id).ok_or_else(not_found)?;
     let row = store::reports::find(conn, realm, n)?.ok_or_else(not_found)?;

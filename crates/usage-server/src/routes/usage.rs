@@ -4,6 +4,7 @@ use super::extract::QueryPairs;
 use crate::auth::{Bearer, Caller};
 use crate::csv_out::{self, Spooled};
 use crate::error::AppError;
+use crate::store::sql::TxKind;
 use crate::streams::ConnDeadline;
 use crate::{AppState, query};
 use axum::Extension;
@@ -62,12 +63,13 @@ async fn get_usage(
         .db(move |conn| -> Result<UsagePage, AppError> {
             // One read transaction: one snapshot, and SQLite's page cache is checked (and
             // after a write, emptied) once rather than once per statement.
-            let tx = conn.unchecked_transaction()?;
-            let caller = bearer.verify(&tx)?;
-            let q = parsed?;
-            caller.require("usage:read")?;
-            caller.check_realm(&tx, &realm)?;
-            Ok(query::page(&tx, &realm, &q)?)
+            conn.transaction(TxKind::Read, |tx| {
+                let caller = bearer.verify(tx)?;
+                let q = parsed?;
+                caller.require("usage:read")?;
+                caller.check_realm(tx, &realm)?;
+                Ok(query::page(tx, &realm, &q)?)
+            })
         })
         .await?;
     Ok(Json(page))
@@ -105,9 +107,10 @@ async fn get_csv(
     // One short-lived connection: it is back in the pool before the client reads a byte.
     let spooled = state
         .db(move |conn| -> Result<Spooled, AppError> {
-            let tx = conn.unchecked_transaction()?;
-            caller.check_realm(&tx, &spool_realm)?;
-            Ok(csv_out::spool_usage(&tx, &[spool_realm], &spool_q, max)?)
+            conn.transaction(TxKind::Read, |tx| {
+                caller.check_realm(tx, &spool_realm)?;
+                Ok(csv_out::spool_usage(tx, &[spool_realm], &spool_q, max)?)
+            })
         })
         .await?;
     let file = match spooled {

@@ -7,10 +7,12 @@
 use super::extract::{FromQueryPairs, Params, QueryPairs};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::db::{Dims, Pool, add_to_rollups};
+use crate::db::{Dims, Pool};
 use crate::error::{AppError, json_or_unspecified};
 use crate::group_commit::{self, WriterOptions};
 use crate::store;
+use crate::store::records::add_to_rollups;
+use crate::store::sql::Conn;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -18,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{Datelike, Months, NaiveDate};
-use r2d2_sqlite::rusqlite::Connection;
 use rand::RngCore;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -187,7 +188,7 @@ enum Access {
 /// The subscription, when the caller may use it as asked. One it may not use answers exactly
 /// as an unknown one: a 404 that names no owner, so subscription ids cannot be probed.
 fn subscription_for(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     caller: &Caller,
     billing_id: &str,
     access: Access,
@@ -344,9 +345,11 @@ pub fn usage_writer(pool: Pool, opts: WriterOptions) -> anyhow::Result<UsageWrit
 /// Writes one recording in the writer's transaction. Requests are applied one after another
 /// there, so the limit check sees every record committed or earlier in the batch, and the
 /// idempotency check every key.
-fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
+fn record(tx: &mut Conn<'_>, r: &Recording) -> Result<Recorded, AppError> {
     let valid = &r.valid;
     let (sub_id, limit) = subscription_for(tx, &r.caller, &valid.subscription_id, Access::Write)?;
+    // Another replica may be recording against the same month or key right now.
+    store::records::lock_for_write(tx, sub_id, &r.caller.realm_id, &r.client_id)?;
     if let Some(id) = &valid.id {
         // Idempotency keys are the realm's own: another realm's ids are never seen.
         let existing = store::records::posted(tx, &r.caller.realm_id, id)?;
@@ -410,7 +413,7 @@ fn record(tx: &Connection, r: &Recording) -> Result<Recorded, AppError> {
 
 /// The record `id` names for the caller: a `rec_N` (no client id), or a client's id in the
 /// caller's realm or, for a partner, a sub-account's (its own first).
-fn find(conn: &Connection, caller: &Caller, id: &str) -> Result<Option<UsageRecord>, AppError> {
+fn find(conn: &mut Conn<'_>, caller: &Caller, id: &str) -> Result<Option<UsageRecord>, AppError> {
     if let Some(n) = id.strip_prefix("rec_").and_then(|n| n.parse::<i64>().ok()) {
         return match store::records::loaded(conn, n)? {
             Some((record, realm)) => match caller.check_realm(conn, &realm) {

@@ -1,7 +1,6 @@
 //! The monthly billing view (`GET /express/usage/month`), read from the daily rollups.
 
-use crate::db::Connection;
-use r2d2_sqlite::rusqlite::{Result, ToSql, types::Value};
+use super::sql::{Backend, Conn, Result, Val};
 use usage_api::billing::Month;
 use usage_api::{Quantity, Timestamp};
 
@@ -46,7 +45,7 @@ fn month_start(m: Month) -> i64 {
 /// The rows of `accounts` from month `from` to month `to` (both included), `per_page` to a
 /// page, page `page` (from 1), ordered by account, month, product and subscription.
 pub fn monthly(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     accounts: &[String],
     from: Month,
     to: Month,
@@ -54,32 +53,34 @@ pub fn monthly(
     per_page: u32,
 ) -> Result<MonthlyRows> {
     let marks = vec!["?"; accounts.len()].join(",");
-    let mut params: Vec<Value> = accounts.iter().map(|a| Value::Text(a.clone())).collect();
-    params.push(Value::Integer(month_start(from)));
-    params.push(Value::Integer(month_start(to.plus(1))));
+    let mut vals: Vec<Val<'_>> = accounts.iter().map(Val::from).collect();
+    vals.push(Val::Int(month_start(from)));
+    vals.push(Val::Int(month_start(to.plus(1))));
+    // The month of a rollup's UTC day, as `YYYY-MM`.
+    let month = match db.backend() {
+        Backend::Sqlite => "strftime('%Y-%m', d.t, 'unixepoch')",
+        Backend::Postgres => "to_char(to_timestamp(d.t) AT TIME ZONE 'UTC', 'YYYY-MM')",
+    };
     let base = format!(
-        "SELECT s.realm_id, s.feature_id, s.category, strftime('%Y-%m', d.t, 'unixepoch') AS month, s.usage_type_code,
-                s.name, s.currency, s.value_driver, s.price, SUM(d.billable_milli) AS units
+        "SELECT s.realm_id, s.feature_id, s.category, {month} AS month, s.usage_type_code,
+                s.name, s.currency, s.value_driver, s.price, CAST(SUM(d.billable_milli) AS BIGINT) AS units
          FROM usage_daily d JOIN subscriptions s ON s.id = d.sub_id
          WHERE s.realm_id IN ({marks}) AND d.t >= ? AND d.t < ?
          GROUP BY s.id, month"
     );
-    let p: Vec<&dyn ToSql> = params.iter().map(|v| v as &dyn ToSql).collect();
-    let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM ({base})"),
-        p.as_slice(),
-        |r| r.get(0),
-    )?;
-    params.push(Value::Integer(i64::from(per_page)));
-    params.push(Value::Integer(
+    let total: i64 = db.one(&format!("SELECT COUNT(*) FROM ({base}) AS m"), &vals, |r| {
+        r.get(0)
+    })?;
+    vals.push(Val::Int(i64::from(per_page)));
+    vals.push(Val::Int(
         i64::from(per_page) * i64::from(page.saturating_sub(1)),
     ));
-    let p: Vec<&dyn ToSql> = params.iter().map(|v| v as &dyn ToSql).collect();
-    let mut stmt = conn.prepare_cached(&format!(
-        "{base} ORDER BY s.realm_id, month, s.feature_id, s.billing_subscription_id LIMIT ? OFFSET ?"
-    ))?;
-    let rows = stmt
-        .query_map(p.as_slice(), |r| {
+    let rows = db.all(
+        &format!(
+            "{base} ORDER BY s.realm_id, month, s.feature_id, s.billing_subscription_id LIMIT ? OFFSET ?"
+        ),
+        &vals,
+        |r| {
             Ok(MonthlyRow {
                 account_id: r.get(0)?,
                 product_id: r.get(1)?,
@@ -92,8 +93,8 @@ pub fn monthly(
                 price: r.get(8)?,
                 units: Quantity(r.get(9)?),
             })
-        })?
-        .collect::<Result<Vec<_>>>()?;
+        },
+    )?;
     Ok(MonthlyRows {
         total: total as u64,
         rows,

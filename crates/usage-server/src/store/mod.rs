@@ -8,4 +8,5 @@ pub mod billing;
 pub mod orgs;
 pub mod records;
 pub mod reports;
+pub mod sql;
 pub mod tokens;

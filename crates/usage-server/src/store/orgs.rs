@@ -1,45 +1,47 @@
 //! Orgs: names, parents and sub-accounts.
 
-use crate::db::Connection;
-use r2d2_sqlite::rusqlite::{OptionalExtension, Result};
+use super::sql::{Conn, Result};
+use crate::vals;
 use usage_api::reports::OrgRef;
 
 /// The name of the org `realm_id`; an error when there is none (a token's org always is).
-pub fn name(conn: &Connection, realm_id: &str) -> Result<String> {
-    conn.query_row(
+pub fn name(db: &mut Conn<'_>, realm_id: &str) -> Result<String> {
+    db.one(
         "SELECT name FROM orgs WHERE realm_id = ?1",
-        [realm_id],
+        vals![realm_id],
         |r| r.get(0),
     )
 }
 
 /// The sub-accounts of `realm_id`, by realm id.
-pub fn sub_accounts(conn: &Connection, realm_id: &str) -> Result<Vec<OrgRef>> {
-    let mut stmt = conn.prepare_cached(
+pub fn sub_accounts(db: &mut Conn<'_>, realm_id: &str) -> Result<Vec<OrgRef>> {
+    db.all(
         "SELECT realm_id, name FROM orgs WHERE parent_realm_id = ?1 ORDER BY realm_id",
-    )?;
-    stmt.query_map([realm_id], |r| {
-        Ok(OrgRef {
-            realm_id: r.get(0)?,
-            name: r.get(1)?,
-        })
-    })?
-    .collect()
+        vals![realm_id],
+        |r| {
+            Ok(OrgRef {
+                realm_id: r.get(0)?,
+                name: r.get(1)?,
+            })
+        },
+    )
 }
 
 /// The parent of `realm_id`: `None` when there is no such org, `Some(None)` for a
-/// top-level one. Every realm check of a sub-account asks this, hence the cached statement.
-pub fn parent(conn: &Connection, realm_id: &str) -> Result<Option<Option<String>>> {
-    conn.prepare_cached("SELECT parent_realm_id FROM orgs WHERE realm_id = ?1")?
-        .query_row([realm_id], |row| row.get(0))
-        .optional()
+/// top-level one.
+pub fn parent(db: &mut Conn<'_>, realm_id: &str) -> Result<Option<Option<String>>> {
+    db.opt(
+        "SELECT parent_realm_id FROM orgs WHERE realm_id = ?1",
+        vals![realm_id],
+        |r| r.get(0),
+    )
 }
 
 /// Whether there is an org `realm_id`.
-pub fn exists(conn: &Connection, realm_id: &str) -> Result<bool> {
-    conn.query_row(
+pub fn exists(db: &mut Conn<'_>, realm_id: &str) -> Result<bool> {
+    db.one(
         "SELECT EXISTS(SELECT 1 FROM orgs WHERE realm_id = ?1)",
-        [realm_id],
+        vals![realm_id],
         |r| r.get(0),
     )
 }

@@ -1,8 +1,9 @@
 //! Usage records and their subscriptions: what `GET /usages` and `GET /usages/{id}` read,
 //! and what the usage writer reads and writes in its transaction.
 
-use crate::db::{Connection, Dims};
-use r2d2_sqlite::rusqlite::{OptionalExtension, Result, Row, params};
+use super::sql::{Backend, Conn, Result, Row};
+use crate::db::Dims;
+use crate::vals;
 use usage_api::usage::Channel;
 use usage_api::usages::{RelLink, UsageRecord};
 use usage_api::{Quantity, Timestamp};
@@ -19,18 +20,18 @@ pub struct Subscription {
 }
 
 /// The subscription with the billing id `billing_id`, whoever owns it.
-pub fn subscription(conn: &Connection, billing_id: &str) -> Result<Option<Subscription>> {
-    conn.prepare_cached(
+pub fn subscription(db: &mut Conn<'_>, billing_id: &str) -> Result<Option<Subscription>> {
+    db.opt(
         "SELECT id, realm_id, monthly_limit_milli FROM subscriptions WHERE billing_subscription_id = ?1",
-    )?
-    .query_row([billing_id], |r| {
-        Ok(Subscription {
-            id: r.get(0)?,
-            realm_id: r.get(1)?,
-            monthly_limit_milli: r.get(2)?,
-        })
-    })
-    .optional()
+        vals![billing_id],
+        |r| {
+            Ok(Subscription {
+                id: r.get(0)?,
+                realm_id: r.get(1)?,
+                monthly_limit_milli: r.get(2)?,
+            })
+        },
+    )
 }
 
 const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.quantity_milli, r.accepted_milli, r.usage_time,
@@ -49,7 +50,7 @@ fn record_from_row(row: &Row<'_>) -> Result<UsageRecord> {
             .unwrap_or_else(|| Timestamp::from_unix(0).expect("epoch")))
     };
     let opt = |i: usize| -> Result<Option<String>> {
-        Ok(Some(row.get::<_, String>(i)?).filter(|s| !s.is_empty()))
+        Ok(Some(row.get::<String>(i)?).filter(|s| !s.is_empty()))
     };
     let requested = Quantity(row.get(3)?);
     let accepted = Quantity(row.get(4)?);
@@ -77,69 +78,69 @@ fn record_from_row(row: &Row<'_>) -> Result<UsageRecord> {
 }
 
 /// The record stored at `rowid` (one just written: an error if there is none).
-pub fn by_rowid(conn: &Connection, rowid: i64) -> Result<UsageRecord> {
-    conn.prepare_cached(&format!(
-        "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"
-    ))?
-    .query_row([rowid], record_from_row)
+pub fn by_rowid(db: &mut Conn<'_>, rowid: i64) -> Result<UsageRecord> {
+    db.one(
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE r.id = ?1"
+        ),
+        vals![rowid],
+        record_from_row,
+    )
 }
 
 /// The loaded record `rec_{rowid}` (one without a client id), with the realm owning its
 /// subscription, so the caller can be checked against it.
-pub fn loaded(conn: &Connection, rowid: i64) -> Result<Option<(UsageRecord, String)>> {
-    conn.query_row(
+pub fn loaded(db: &mut Conn<'_>, rowid: i64) -> Result<Option<(UsageRecord, String)>> {
+    db.opt(
         &format!(
             "SELECT {RECORD_COLUMNS}, s.realm_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
              WHERE r.id = ?1 AND r.client_id IS NULL"
         ),
-        [rowid],
-        |r| Ok((record_from_row(r)?, r.get::<_, String>(13)?)),
+        vals![rowid],
+        |r| Ok((record_from_row(r)?, r.get::<String>(13)?)),
     )
-    .optional()
 }
 
 /// The record a client posted as `client_id` in `realm` or, failing that, in one of its
 /// sub-accounts.
 pub fn by_client_id(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     client_id: &str,
     realm: &str,
 ) -> Result<Option<UsageRecord>> {
-    conn.query_row(
+    db.opt(
         &format!(
             "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
              WHERE r.client_id = ?1 AND (r.id_realm = ?2
                    OR r.id_realm IN (SELECT realm_id FROM orgs WHERE parent_realm_id = ?2))
              ORDER BY r.id_realm = ?2 DESC LIMIT 1"
         ),
-        params![client_id, realm],
+        vals![client_id, realm],
         record_from_row,
     )
-    .optional()
 }
 
 /// How many records the subscription `sub_id` has.
-pub fn count(conn: &Connection, sub_id: i64) -> Result<u64> {
-    conn.query_row(
+pub fn count(db: &mut Conn<'_>, sub_id: i64) -> Result<u64> {
+    db.one(
         "SELECT COUNT(*) FROM usage_records WHERE sub_id = ?1",
-        [sub_id],
-        |r| r.get::<_, i64>(0),
+        vals![sub_id],
+        |r| r.get::<i64>(0),
     )
     .map(|n| n as u64)
 }
 
 /// Page `offset` (from 0) of the subscription's records, `limit` to a page, newest first.
-pub fn page(conn: &Connection, sub_id: i64, limit: u32, offset: u64) -> Result<Vec<UsageRecord>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
-         WHERE r.sub_id = ?1 ORDER BY r.usage_time DESC, r.id DESC LIMIT ?2 OFFSET ?3"
-    ))?;
+pub fn page(db: &mut Conn<'_>, sub_id: i64, limit: u32, offset: u64) -> Result<Vec<UsageRecord>> {
     // `offset` is a page number (at most 1,000,000 pages of at most 100).
-    stmt.query_map(
-        params![sub_id, limit, offset as i64 * i64::from(limit)],
+    db.all(
+        &format!(
+            "SELECT {RECORD_COLUMNS} FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+             WHERE r.sub_id = ?1 ORDER BY r.usage_time DESC, r.id DESC LIMIT ?2 OFFSET ?3"
+        ),
+        vals![sub_id, limit, offset as i64 * i64::from(limit)],
         record_from_row,
-    )?
-    .collect()
+    )
 }
 
 /// A record already posted under a client id: where it is and the hash of its request.
@@ -152,29 +153,28 @@ pub struct Posted {
 }
 
 /// The record `realm` posted as `client_id`, if it did (idempotency keys are per realm).
-pub fn posted(conn: &Connection, realm: &str, client_id: &str) -> Result<Option<Posted>> {
-    conn.prepare_cached(
+pub fn posted(db: &mut Conn<'_>, realm: &str, client_id: &str) -> Result<Option<Posted>> {
+    db.opt(
         "SELECT id, request_hash FROM usage_records WHERE id_realm = ?1 AND client_id = ?2",
-    )?
-    .query_row(params![realm, client_id], |row| {
-        Ok(Posted {
-            rowid: row.get(0)?,
-            request_hash: row.get(1)?,
-        })
-    })
-    .optional()
+        vals![realm, client_id],
+        |row| {
+            Ok(Posted {
+                rowid: row.get(0)?,
+                request_hash: row.get(1)?,
+            })
+        },
+    )
 }
 
 /// A subscription's usage and billable usage from `from` to `to` (Unix seconds, `to`
 /// excluded), in milli-units, from the daily rollups.
-pub fn usage_between(conn: &Connection, sub_id: i64, from: i64, to: i64) -> Result<(i64, i64)> {
-    conn.prepare_cached(
-        "SELECT COALESCE(SUM(usage_milli), 0), COALESCE(SUM(billable_milli), 0) FROM usage_daily
-         WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
-    )?
-    .query_row(params![sub_id, from, to], |row| {
-        Ok((row.get(0)?, row.get(1)?))
-    })
+pub fn usage_between(db: &mut Conn<'_>, sub_id: i64, from: i64, to: i64) -> Result<(i64, i64)> {
+    db.one(
+        "SELECT CAST(COALESCE(SUM(usage_milli), 0) AS BIGINT), CAST(COALESCE(SUM(billable_milli), 0) AS BIGINT)
+         FROM usage_daily WHERE sub_id = ?1 AND t >= ?2 AND t < ?3",
+        vals![sub_id, from, to],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }
 
 /// A usage record to insert.
@@ -200,29 +200,95 @@ pub struct NewRecord<'a> {
     pub now: i64,
 }
 
+/// Makes the caller's transaction the only one recording against subscription `sub_id` or
+/// under `realm`'s key `client_id` until it ends, so a monthly limit and an idempotency key
+/// hold with many writers. SQLite has one writer at a time already (the writer's transaction
+/// is `BEGIN IMMEDIATE`); PostgreSQL locks the subscription's row and the key.
+pub fn lock_for_write(db: &mut Conn<'_>, sub_id: i64, realm: &str, client_id: &str) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        db.one(
+            "SELECT id FROM subscriptions WHERE id = ?1 FOR UPDATE",
+            vals![sub_id],
+            |_| Ok(()),
+        )?;
+        db.one(
+            "SELECT pg_advisory_xact_lock(hashtextextended(?1 || '/' || ?2, 0))",
+            vals![realm, client_id],
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
+}
+
 /// Inserts `r`; returns its row id. The rollups are the caller's to move
-/// ([`crate::db::add_to_rollups`]), in the same transaction.
-pub fn insert(conn: &Connection, r: &NewRecord<'_>) -> Result<i64> {
+/// ([`add_to_rollups`]), in the same transaction.
+pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
     let dims = r.dims;
-    conn.prepare_cached(
+    db.one(
         "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
              app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-    )?
-    .execute(params![
-        r.client_id,
-        r.request_hash,
-        r.sub_id,
-        r.usage_time,
-        r.requested_milli,
-        r.accepted_milli,
-        dims.app_id,
-        dims.project_hrn,
-        dims.billing_tag,
-        dims.resource,
-        dims.channel_id,
-        r.now,
-        r.realm
-    ])?;
-    Ok(conn.last_insert_rowid())
+         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id",
+        vals![
+            r.client_id,
+            r.request_hash,
+            r.sub_id,
+            r.usage_time,
+            r.requested_milli,
+            r.accepted_milli,
+            &dims.app_id,
+            &dims.project_hrn,
+            &dims.billing_tag,
+            &dims.resource,
+            &dims.channel_id,
+            r.now,
+            r.realm
+        ],
+        |row| row.get(0),
+    )
+    .and_then(|id| {
+        // PostgreSQL's records are partitioned by month, and a partitioned table's unique
+        // index must hold the month: the per-realm key is unique in a table of its own.
+        if db.backend() == Backend::Postgres {
+            db.exec(
+                "INSERT INTO usage_client_ids (id_realm, client_id, record_id) VALUES (?1, ?2, ?3)",
+                vals![r.realm, r.client_id, id],
+            )?;
+        }
+        Ok(id)
+    })
+}
+
+/// Adds quantities to the hourly and daily rollups, in the caller's transaction.
+pub fn add_to_rollups(
+    db: &mut Conn<'_>,
+    sub_id: i64,
+    usage_time: i64,
+    dims: &Dims,
+    usage_milli: i64,
+    billable_milli: i64,
+) -> Result<()> {
+    for (table, width) in [("usage_hourly", 3_600), ("usage_daily", 86_400)] {
+        let sql = format!(
+            "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+             DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
+                           billable_milli = r.billable_milli + excluded.billable_milli"
+        );
+        db.exec(
+            &sql,
+            vals![
+                sub_id,
+                usage_time - usage_time.rem_euclid(width),
+                &dims.app_id,
+                &dims.project_hrn,
+                &dims.billing_tag,
+                &dims.resource,
+                &dims.channel_id,
+                usage_milli,
+                billable_milli
+            ],
+        )?;
+    }
+    Ok(())
 }

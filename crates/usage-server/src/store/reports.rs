@@ -4,8 +4,8 @@
 //! The queue decides the transactions (which steps are one) and what an outcome means; these
 //! functions are only the statements, so each takes a connection or the queue's transaction.
 
-use crate::db::Connection;
-use r2d2_sqlite::rusqlite::{OptionalExtension, Result, Row, params};
+use super::sql::{Backend, Conn, Result, Row};
+use crate::vals;
 use usage_api::reports::ReportStatus;
 
 /// One row of `reports`, as stored.
@@ -41,7 +41,7 @@ fn from_row(row: &Row<'_>) -> Result<ReportRow> {
     Ok(ReportRow {
         id: row.get(0)?,
         realm_id: row.get(1)?,
-        status: ReportStatus::parse(&row.get::<_, String>(2)?).unwrap_or(ReportStatus::Failed),
+        status: ReportStatus::parse(&row.get::<String>(2)?).unwrap_or(ReportStatus::Failed),
         query: row.get(3)?,
         sub_accounts: row.get(4)?,
         created: row.get(5)?,
@@ -54,99 +54,117 @@ fn from_row(row: &Row<'_>) -> Result<ReportRow> {
 }
 
 /// The report `id` of `realm`, if the realm has one.
-pub fn find(conn: &Connection, realm: &str, id: i64) -> Result<Option<ReportRow>> {
-    conn.query_row(
+pub fn find(db: &mut Conn<'_>, realm: &str, id: i64) -> Result<Option<ReportRow>> {
+    db.opt(
         &format!("SELECT {COLUMNS} FROM reports WHERE id = ?1 AND realm_id = ?2"),
-        params![id, realm],
+        vals![id, realm],
         from_row,
     )
-    .optional()
 }
 
 /// How many reports `realm` has.
-pub fn count(conn: &Connection, realm: &str) -> Result<u64> {
-    conn.query_row(
+pub fn count(db: &mut Conn<'_>, realm: &str) -> Result<u64> {
+    db.one(
         "SELECT COUNT(*) FROM reports WHERE realm_id = ?1",
-        [realm],
-        |r| r.get::<_, i64>(0),
+        vals![realm],
+        |r| r.get::<i64>(0),
     )
     .map(|n| n as u64)
 }
 
 /// Page `offset` (from 0) of `realm`'s reports, `limit` to a page, newest first.
-pub fn page(conn: &Connection, realm: &str, limit: u32, offset: u32) -> Result<Vec<ReportRow>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM reports WHERE realm_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
-    ))?;
-    stmt.query_map(
-        params![realm, limit, i64::from(limit) * i64::from(offset)],
+pub fn page(db: &mut Conn<'_>, realm: &str, limit: u32, offset: u32) -> Result<Vec<ReportRow>> {
+    db.all(
+        &format!(
+            "SELECT {COLUMNS} FROM reports WHERE realm_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+        ),
+        vals![realm, limit, i64::from(limit) * i64::from(offset)],
         from_row,
-    )?
-    .collect()
+    )
+}
+
+/// Holds `realm`'s queue until the caller's transaction ends, so counting its reports in
+/// progress and adding one are a single step for every writer. On SQLite the write
+/// transaction is that lock already; PostgreSQL takes an advisory lock on the realm.
+pub fn lock_realm_queue(db: &mut Conn<'_>, realm: &str) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        db.one(
+            "SELECT pg_advisory_xact_lock(hashtextextended('reports/' || ?1, 0))",
+            vals![realm],
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
+}
+
+/// Holds the whole queue until the caller's transaction ends, so two workers (of any
+/// replica) never choose the same report.
+pub fn lock_queue(db: &mut Conn<'_>) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        // Any constant, the same in every replica.
+        db.one("SELECT pg_advisory_xact_lock(7242002)", &[], |_| Ok(()))?;
+    }
+    Ok(())
 }
 
 /// How many reports `realm` has in progress (waiting or running).
-pub fn in_progress(conn: &Connection, realm: &str) -> Result<i64> {
-    conn.query_row(
+pub fn in_progress(db: &mut Conn<'_>, realm: &str) -> Result<i64> {
+    db.one(
         "SELECT COUNT(*) FROM reports WHERE realm_id = ?1 AND status = 'inProgress'",
-        [realm],
+        vals![realm],
         |r| r.get(0),
     )
 }
 
 /// Queues a report of `realm` requested at `created`; returns its id.
 pub fn insert_queued(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     realm: &str,
     query: &str,
     sub_accounts: Option<&str>,
     created: i64,
 ) -> Result<i64> {
-    conn.execute(
-        "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)",
-        params![realm, query, sub_accounts, created],
-    )?;
-    Ok(conn.last_insert_rowid())
+    db.one(
+        "INSERT INTO reports (realm_id, status, query, sub_accounts, created) VALUES (?1, 'inProgress', ?2, ?3, ?4)
+         RETURNING id",
+        vals![realm, query, sub_accounts, created],
+        |r| r.get(0),
+    )
 }
 
 /// Reports waiting and reports being generated, across all realms.
-pub fn queue_depth(conn: &Connection) -> Result<(u64, u64)> {
-    conn.query_row(
-        "SELECT COALESCE(SUM(running = 0), 0), COALESCE(SUM(running = 1), 0)
+pub fn queue_depth(db: &mut Conn<'_>) -> Result<(u64, u64)> {
+    db.one(
+        "SELECT CAST(COUNT(*) - COUNT(NULLIF(running, 0)) AS BIGINT), COUNT(NULLIF(running, 0))
          FROM reports WHERE status = 'inProgress'",
-        [],
-        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+        &[],
+        |r| Ok((r.get::<i64>(0)? as u64, r.get::<i64>(1)? as u64)),
     )
 }
 
 /// Marks failed, as of `now` and with `why`, the reports left running that had had
 /// `max_attempts` attempts already; returns how many.
-pub fn fail_interrupted(
-    conn: &Connection,
-    max_attempts: u32,
-    now: i64,
-    why: &str,
-) -> Result<usize> {
-    conn.execute(
+pub fn fail_interrupted(db: &mut Conn<'_>, max_attempts: u32, now: i64, why: &str) -> Result<u64> {
+    db.exec(
         "UPDATE reports SET status = 'failed', running = 0, finished = ?2, error = ?3
          WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1",
-        params![max_attempts, now, why],
+        vals![max_attempts, now, why],
     )
 }
 
 /// Puts every report left running back in the queue; returns how many.
-pub fn requeue_interrupted(conn: &Connection) -> Result<usize> {
-    conn.execute(
+pub fn requeue_interrupted(db: &mut Conn<'_>) -> Result<u64> {
+    db.exec(
         "UPDATE reports SET running = 0 WHERE status = 'inProgress' AND running = 1",
-        [],
+        &[],
     )
 }
 
 /// How many reports are in progress, across all realms.
-pub fn in_progress_all(conn: &Connection) -> Result<i64> {
-    conn.query_row(
+pub fn in_progress_all(db: &mut Conn<'_>) -> Result<i64> {
+    db.one(
         "SELECT COUNT(*) FROM reports WHERE status = 'inProgress'",
-        [],
+        &[],
         |r| r.get(0),
     )
 }
@@ -154,8 +172,8 @@ pub fn in_progress_all(conn: &Connection) -> Result<i64> {
 /// The report to run next, if any waits with fewer than `max_attempts` attempts: of the realms
 /// with one waiting, the one with the fewest running, then the one whose last turn is oldest
 /// (so a realm's backlog never holds another realm up), and of that realm its oldest report.
-pub fn next_waiting(conn: &Connection, max_attempts: u32) -> Result<Option<i64>> {
-    conn.query_row(
+pub fn next_waiting(db: &mut Conn<'_>, max_attempts: u32) -> Result<Option<i64>> {
+    db.opt(
         "SELECT r.id FROM reports r
          WHERE r.status = 'inProgress' AND r.running = 0 AND r.attempt < ?1
            AND r.id = (SELECT MIN(w.id) FROM reports w
@@ -166,17 +184,16 @@ pub fn next_waiting(conn: &Connection, max_attempts: u32) -> Result<Option<i64>>
                   (SELECT MAX(s.started) FROM reports s WHERE s.realm_id = r.realm_id),
                   r.id
          LIMIT 1",
-        [max_attempts],
+        vals![max_attempts],
         |r| r.get(0),
     )
-    .optional()
 }
 
 /// Marks report `id` running as of `now` under a new attempt; returns the attempt's number.
-pub fn start_attempt(conn: &Connection, id: i64, now: i64) -> Result<i64> {
-    conn.query_row(
+pub fn start_attempt(db: &mut Conn<'_>, id: i64, now: i64) -> Result<i64> {
+    db.one(
         "UPDATE reports SET running = 1, started = ?2, attempt = attempt + 1 WHERE id = ?1 RETURNING attempt",
-        params![id, now],
+        vals![id, now],
         |r| r.get(0),
     )
 }
@@ -193,10 +210,10 @@ pub struct ReportJob {
 }
 
 /// What report `id` asks for; an error when there is no such report.
-pub fn job(conn: &Connection, id: i64) -> Result<ReportJob> {
-    conn.query_row(
+pub fn job(db: &mut Conn<'_>, id: i64) -> Result<ReportJob> {
+    db.one(
         "SELECT realm_id, query, sub_accounts FROM reports WHERE id = ?1",
-        [id],
+        vals![id],
         |r| {
             Ok(ReportJob {
                 realm_id: r.get(0)?,
@@ -222,46 +239,50 @@ pub struct Completion {
 
 /// Marks report `id` completed by run `attempt`, unless a later attempt owns it (or it is no
 /// longer in progress); whether it did.
-pub fn complete_run(conn: &Connection, id: i64, attempt: i64, done: &Completion) -> Result<bool> {
-    conn.execute(
+pub fn complete_run(db: &mut Conn<'_>, id: i64, attempt: i64, done: &Completion) -> Result<bool> {
+    db.exec(
         "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
          WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-        params![id, attempt, done.finished, done.row_count, done.byte_size, done.truncated],
+        vals![id, attempt, done.finished, done.row_count, done.byte_size, done.truncated],
     )
     .map(|n| n == 1)
 }
 
 /// Marks report `id` failed as of `now` with `why` (words for its reader), unless a later
 /// attempt owns it.
-pub fn fail_run(conn: &Connection, id: i64, attempt: i64, now: i64, why: &str) -> Result<()> {
-    conn.execute(
+pub fn fail_run(db: &mut Conn<'_>, id: i64, attempt: i64, now: i64, why: &str) -> Result<()> {
+    db.exec(
         "UPDATE reports SET status = 'failed', running = 0, finished = ?3, error = ?4
          WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-        params![id, attempt, now, why],
+        vals![id, attempt, now, why],
     )
     .map(drop)
 }
 
 /// Puts report `id` back in the queue after run `attempt`, unless a later attempt owns it.
-pub fn requeue_run(conn: &Connection, id: i64, attempt: i64) -> Result<()> {
-    conn.execute(
+pub fn requeue_run(db: &mut Conn<'_>, id: i64, attempt: i64) -> Result<()> {
+    db.exec(
         "UPDATE reports SET running = 0 WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-        params![id, attempt],
+        vals![id, attempt],
     )
     .map(drop)
 }
 
 /// Deletes the reports completed or failed before `cutoff` (Unix seconds); returns their ids.
 /// One in progress is never deleted.
-pub fn delete_finished_before(conn: &Connection, cutoff: i64) -> Result<Vec<i64>> {
-    conn.prepare("DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id")?
-        .query_map([cutoff], |r| r.get(0))?
-        .collect()
+pub fn delete_finished_before(db: &mut Conn<'_>, cutoff: i64) -> Result<Vec<i64>> {
+    db.all(
+        "DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id",
+        vals![cutoff],
+        |r| r.get(0),
+    )
 }
 
-/// Whether there is a report `id`. Asked once per file in the report store, hence the cached
-/// statement.
-pub fn exists(conn: &Connection, id: i64) -> Result<bool> {
-    conn.prepare_cached("SELECT EXISTS(SELECT 1 FROM reports WHERE id = ?1)")?
-        .query_row([id], |r| r.get(0))
+/// Whether there is a report `id`. Asked once per file in the report store.
+pub fn exists(db: &mut Conn<'_>, id: i64) -> Result<bool> {
+    db.one(
+        "SELECT EXISTS(SELECT 1 FROM reports WHERE id = ?1)",
+        vals![id],
+        |r| r.get(0),
+    )
 }

@@ -3,8 +3,8 @@
 //! Hashing, scope rules and what a lookup means for a request stay in `auth`; here is only
 //! the SQL, so another backend implements these functions and `auth` is unchanged.
 
-use crate::db::Connection;
-use r2d2_sqlite::rusqlite::{OptionalExtension, Params, Result, Row, params};
+use super::sql::{Conn, Result, Row, Val};
+use crate::vals;
 
 /// One row of `tokens`, as stored (never the token itself, only its hash); also what an
 /// operator is shown, once `id` is cut to its first digits (`auth::TokenInfo`).
@@ -52,7 +52,7 @@ fn from_row(r: &Row<'_>) -> Result<TokenRow> {
         id: r.get(0)?,
         realm_id: r.get(1)?,
         label: r.get(2)?,
-        scopes: split_scopes(&r.get::<_, String>(3)?),
+        scopes: split_scopes(&r.get::<String>(3)?),
         created: r.get(4)?,
         expires: r.get(5)?,
         revoked: r.get(6)?,
@@ -61,7 +61,7 @@ fn from_row(r: &Row<'_>) -> Result<TokenRow> {
 
 /// Stores a new token by its `hash`.
 pub fn insert(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     hash: &str,
     realm_id: &str,
     scopes: &[&str],
@@ -69,96 +69,97 @@ pub fn insert(
     created: i64,
     expires: Option<i64>,
 ) -> Result<()> {
-    conn.execute(
+    db.exec(
         "INSERT INTO tokens (hash, realm_id, scopes, label, created, expires) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![hash, realm_id, scopes.join(" "), label, created, expires],
+        vals![hash, realm_id, &scopes.join(" "), label, created, expires],
     )
     .map(drop)
 }
 
 /// What the token with `hash` grants, revoked or expired ones included; `None` when there is
-/// no such token. Runs on every request, hence the cached statement.
-pub fn grant(conn: &Connection, hash: &str) -> Result<Option<Grant>> {
-    conn.prepare_cached("SELECT realm_id, scopes, expires, revoked FROM tokens WHERE hash = ?1")?
-        .query_row([hash], |r| {
+/// no such token. Runs on every request.
+pub fn grant(db: &mut Conn<'_>, hash: &str) -> Result<Option<Grant>> {
+    db.opt(
+        "SELECT realm_id, scopes, expires, revoked FROM tokens WHERE hash = ?1",
+        vals![hash],
+        |r| {
             Ok(Grant {
                 realm_id: r.get(0)?,
-                scopes: split_scopes(&r.get::<_, String>(1)?),
+                scopes: split_scopes(&r.get::<String>(1)?),
                 expires: r.get(2)?,
                 revoked: r.get(3)?,
             })
-        })
-        .optional()
+        },
+    )
 }
 
 /// The token with `hash`; an error when there is none.
-pub fn get(conn: &Connection, hash: &str) -> Result<TokenRow> {
-    conn.query_row(
+pub fn get(db: &mut Conn<'_>, hash: &str) -> Result<TokenRow> {
+    db.one(
         &format!("SELECT {COLUMNS} FROM tokens WHERE hash = ?1"),
-        [hash],
+        vals![hash],
         from_row,
     )
 }
 
-/// Every token (of `realm_id` when given), oldest first.
-pub fn list(conn: &Connection, realm_id: Option<&str>) -> Result<Vec<TokenRow>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM tokens WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY created, rowid"
-    ))?;
-    stmt.query_map([realm_id], from_row)?.collect()
+/// Every token (of `realm_id` when given), oldest first. (`rowid` is SQLite's own insertion
+/// order; the PostgreSQL table has a column of that name for the same order.)
+pub fn list(db: &mut Conn<'_>, realm_id: Option<&str>) -> Result<Vec<TokenRow>> {
+    db.all(
+        &format!(
+            "SELECT {COLUMNS} FROM tokens WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY created, rowid"
+        ),
+        vals![realm_id],
+        from_row,
+    )
 }
 
 /// The hashes starting with `prefix` (lowercase hex).
-pub fn hashes_with_prefix(conn: &Connection, prefix: &str) -> Result<Vec<String>> {
+pub fn hashes_with_prefix(db: &mut Conn<'_>, prefix: &str) -> Result<Vec<String>> {
     select_hashes(
-        conn,
+        db,
         "SELECT hash FROM tokens WHERE substr(hash, 1, length(?1)) = ?1",
-        params![prefix],
+        vals![prefix],
     )
 }
 
 /// `hash` if a token has it, else nothing: the same shape as the other selections.
-pub fn hashes_equal(conn: &Connection, hash: &str) -> Result<Vec<String>> {
-    select_hashes(
-        conn,
-        "SELECT hash FROM tokens WHERE hash = ?1",
-        params![hash],
-    )
+pub fn hashes_equal(db: &mut Conn<'_>, hash: &str) -> Result<Vec<String>> {
+    select_hashes(db, "SELECT hash FROM tokens WHERE hash = ?1", vals![hash])
 }
 
 /// The hashes of the tokens labelled `label` (of `realm_id` when given).
 pub fn hashes_with_label(
-    conn: &Connection,
+    db: &mut Conn<'_>,
     label: &str,
     realm_id: Option<&str>,
 ) -> Result<Vec<String>> {
     select_hashes(
-        conn,
+        db,
         "SELECT hash FROM tokens WHERE label = ?1 AND (?2 IS NULL OR realm_id = ?2)",
-        params![label, realm_id],
+        vals![label, realm_id],
     )
 }
 
-fn select_hashes(conn: &Connection, sql: &str, params: impl Params) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(sql)?;
-    stmt.query_map(params, |r| r.get(0))?.collect()
+fn select_hashes(db: &mut Conn<'_>, sql: &str, vals: &[Val<'_>]) -> Result<Vec<String>> {
+    db.all(sql, vals, |r| r.get(0))
 }
 
 /// Revokes the token with `hash` as of `now`; whether it was live until now (a token
 /// revoked already keeps its first revocation time).
-pub fn revoke(conn: &Connection, hash: &str, now: i64) -> Result<bool> {
-    conn.execute(
+pub fn revoke(db: &mut Conn<'_>, hash: &str, now: i64) -> Result<bool> {
+    db.exec(
         "UPDATE tokens SET revoked = ?2 WHERE hash = ?1 AND revoked IS NULL",
-        params![hash, now],
+        vals![hash, now],
     )
     .map(|n| n == 1)
 }
 
 /// Revokes as of `now` the live tokens of `realm_id` labelled `label`; returns how many.
-pub fn revoke_labelled(conn: &Connection, realm_id: &str, label: &str, now: i64) -> Result<usize> {
-    conn.execute(
+pub fn revoke_labelled(db: &mut Conn<'_>, realm_id: &str, label: &str, now: i64) -> Result<u64> {
+    db.exec(
         "UPDATE tokens SET revoked = ?3 WHERE realm_id = ?1 AND label = ?2 AND revoked IS NULL",
-        params![realm_id, label, now],
+        vals![realm_id, label, now],
     )
 }

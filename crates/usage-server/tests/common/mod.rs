@@ -82,13 +82,15 @@ pub fn server() -> &'static TestServer {
                     },
                 )
                 .expect("demo");
-                let conn = pool.get().unwrap();
-                let token = auth::create_token(&conn, demo::PARTNER, auth::SCOPES, "test").unwrap();
+                let mut pooled = pool.get().unwrap();
+                let mut conn = pooled.conn();
+                let token =
+                    auth::create_token(&mut conn, demo::PARTNER, auth::SCOPES, "test").unwrap();
                 let foreign_token =
-                    auth::create_token(&conn, demo::FOREIGN, auth::SCOPES, "test").unwrap();
+                    auth::create_token(&mut conn, demo::FOREIGN, auth::SCOPES, "test").unwrap();
                 let scopeless_token =
-                    auth::create_token(&conn, demo::PARTNER, &[], "test").unwrap();
-                drop(conn);
+                    auth::create_token(&mut conn, demo::PARTNER, &[], "test").unwrap();
+                drop(pooled);
                 let opts = AppOptions {
                     static_dir: None,
                     cors_origins: vec!["*".to_owned()],

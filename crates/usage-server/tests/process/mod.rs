@@ -201,7 +201,7 @@ impl Site {
     /// start's demo token).
     pub fn token(&self, label: &str) -> String {
         auth::create_token(
-            &self.pool().get().unwrap(),
+            &mut self.pool().get().unwrap().conn(),
             demo::PARTNER,
             auth::SCOPES,
             label,
@@ -212,7 +212,7 @@ impl Site {
     /// A fresh subscription of the partner, without a limit and with no usage yet.
     pub fn subscription(&self, id: &str) -> String {
         demo::add_subscription(
-            &self.pool().get().unwrap(),
+            &mut self.pool().get().unwrap().conn(),
             demo::PARTNER,
             id,
             id,

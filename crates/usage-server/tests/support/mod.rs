@@ -58,7 +58,13 @@ impl Db {
 
     /// A token of `realm` with every scope.
     pub fn token(&self, realm: &str) -> String {
-        auth::create_token(&self.pool.get().unwrap(), realm, auth::SCOPES, "t").unwrap()
+        auth::create_token(
+            &mut self.pool.get().unwrap().conn(),
+            realm,
+            auth::SCOPES,
+            "t",
+        )
+        .unwrap()
     }
 }
 
@@ -92,7 +98,7 @@ pub fn first_subscription(conn: &Connection) -> i64 {
 /// [`WIDE_ROWS`] resources of the partner's first subscription on [`wide_day`], each with a
 /// long billing tag, straight into the daily rollup (what a day-level query reads).
 pub fn add_wide_rows(pool: &db::Pool) {
-    let mut conn = pool.get().unwrap();
+    let mut conn = pool.sqlite().unwrap().get().unwrap();
     // Immediate: a deferred transaction that reads first and then writes is refused at once
     // (SQLITE_BUSY, no waiting) when the running server writes in between.
     let tx = conn
