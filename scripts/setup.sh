@@ -96,6 +96,15 @@ if ! command -v brotli >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq brotli >/dev/null
 fi
 
+# The server's second backend: scripts/test.sh runs the server's tests again on a throwaway
+# PostgreSQL cluster (scripts/postgres.sh), from Debian's server binaries.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  log "installing postgresql from Debian (the server's tests on its PostgreSQL backend)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
 # The API fuzzer of scripts/schemathesis.sh, from PyPI, in a virtualenv of its own.
 if ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -qF "version $SCHEMATHESIS_VERSION"; then
   log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into .tools/venv (API fuzzing in test.sh)"

@@ -15,6 +15,7 @@ SERVER_PID=""
 WORK=$(mktemp -d)
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  scripts/postgres.sh stop "$WORK/pg" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -26,6 +27,11 @@ cargo clippy --target wasm32-unknown-unknown -p usage-portal --all-targets -- -D
 
 step "contract, portal core (host), test clock, server and build tool tests"
 cargo test -p usage-api -p usage-portal-core -p usage-test-clock -p usage-server -p portal-build
+
+step "server tests again, on PostgreSQL (a throwaway cluster on loopback)"
+PG_URL=$(scripts/postgres.sh start "$WORK/pg")
+USAGE_TEST_POSTGRES="$PG_URL" cargo test -p usage-server --tests
+scripts/postgres.sh stop "$WORK/pg"
 
 step "portal browser tests (headless Chromium, real server)"
 cargo build -p usage-server

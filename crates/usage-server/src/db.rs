@@ -87,7 +87,7 @@ impl Pool {
     pub fn get(&self) -> Result<Pooled, r2d2::Error> {
         Ok(match self {
             Self::Sqlite(p) => Pooled::Sqlite(p.get()?),
-            Self::Postgres(p) => Pooled::Postgres(p.get()?),
+            Self::Postgres(p) => Pooled::Postgres(off_runtime(|| p.get())?),
         })
     }
 
@@ -95,7 +95,7 @@ impl Pool {
     pub fn get_timeout(&self, timeout: std::time::Duration) -> Result<Pooled, r2d2::Error> {
         Ok(match self {
             Self::Sqlite(p) => Pooled::Sqlite(p.get_timeout(timeout)?),
-            Self::Postgres(p) => Pooled::Postgres(p.get_timeout(timeout)?),
+            Self::Postgres(p) => Pooled::Postgres(off_runtime(|| p.get_timeout(timeout))?),
         })
     }
 
@@ -163,18 +163,41 @@ impl r2d2::ManageConnection for PgManager {
     }
 }
 
+thread_local! {
+    /// Set on the threads [`spawn_blocking`] runs work on: threads that may block.
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The blocking pool's `spawn_blocking`, telling the store that `f`'s thread may block: its
+/// statements run right there (see [`off_runtime`]). Every piece of database work of the
+/// server goes through here.
+pub fn spawn_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> tokio::task::JoinHandle<T> {
+    tokio::task::spawn_blocking(move || {
+        MAY_BLOCK.set(true);
+        f()
+    })
+}
+
 /// Runs `f`, which may use the database, where PostgreSQL's blocking client can run: its
-/// calls start a small runtime of their own, which tokio refuses on a thread of a runtime
-/// (an async task). On such a thread `f` runs on a thread of its own, borrowing what it needs;
-/// elsewhere (the blocking pool, a plain thread) it runs here.
+/// calls start a small runtime of their own, which tokio refuses on a thread that drives
+/// async tasks. There (a test's body, the server's start) `f` runs on a thread of its own,
+/// borrowing what it needs; on the threads of [`spawn_blocking`] and on plain threads (the
+/// writer's) it runs right here.
 pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
+    if MAY_BLOCK.get() || tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
     std::thread::scope(|s| match s.spawn(f).join() {
         Ok(v) => v,
         Err(panic) => std::panic::resume_unwind(panic),
     })
+}
+
+/// Whether a statement may block the current thread (see [`off_runtime`]).
+pub fn may_block_here() -> bool {
+    MAY_BLOCK.get() || tokio::runtime::Handle::try_current().is_err()
 }
 
 /// Where the data lives: a `postgres://` (or `postgresql://`) URL, else a SQLite file's path.
@@ -198,9 +221,12 @@ const PG_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.
 /// lock so that replicas starting together migrate once.
 pub fn open_postgres(url: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
     let config: postgres::Config = url.parse().context("reading the PostgreSQL URL")?;
+    // No test query on every checkout (a round trip per request): a client whose connection
+    // closed is told broken by `has_broken`, and a statement on a dead one fails as a 503.
     let pool = r2d2::Pool::builder()
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
+        .test_on_check_out(false)
         .build_unchecked(PgManager { config });
     let mut conn = pool
         .get_timeout(STARTUP_TIMEOUT.max(opts.connection_timeout))

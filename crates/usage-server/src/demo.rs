@@ -280,7 +280,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
         let first = first_day.to_string();
         let last = opts.until.date().to_string();
         tx.one(
-            "SELECT usage_records_months(CAST(?1 AS DATE), CAST(?2 AS DATE))",
+            "SELECT usage_records_months(to_date(?1, 'YYYY-MM-DD'), to_date(?2, 'YYYY-MM-DD'))",
             vals![&first, &last],
             |_| Ok(()),
         )?;
@@ -292,9 +292,22 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     let now = chrono::Utc::now().timestamp();
     let mut hourly: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
     {
-        let insert = "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, project_hrn,
-                 billing_tag, resource, channel_id, created_time, updated_time)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+        let mut insert = tx.bulk(
+            "usage_records",
+            &[
+                "sub_id",
+                "usage_time",
+                "quantity_milli",
+                "accepted_milli",
+                "app_id",
+                "project_hrn",
+                "billing_tag",
+                "resource",
+                "channel_id",
+                "created_time",
+                "updated_time",
+            ],
+        );
         let (mut cum, mut emitted) = (0.0_f64, 0_u64);
         for h in start_hour..end_hour {
             cum += weight(h);
@@ -321,25 +334,25 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
                     q = (q / 1000).max(1) * 1000;
                 }
                 let t = h * 3600 + rng.gen_range(0..3600);
-                tx.exec(
-                    insert,
-                    vals![
-                        sub.id,
-                        t,
-                        q,
-                        &dims.app_id,
-                        &dims.project_hrn,
-                        &dims.billing_tag,
-                        &dims.resource,
-                        &dims.channel_id,
-                        now
-                    ],
-                )?;
+                insert.row(vals![
+                    sub.id,
+                    t,
+                    q,
+                    q,
+                    &dims.app_id,
+                    &dims.project_hrn,
+                    &dims.billing_tag,
+                    &dims.resource,
+                    &dims.channel_id,
+                    now,
+                    now
+                ])?;
                 let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
                 e.0 += q;
                 e.1 += q;
             }
         }
+        insert.finish()?;
     }
 
     // Rollups from what was just written, in bulk rather than one upsert per record.
@@ -353,27 +366,35 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     }
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
     for (table, sums) in [("usage_hourly", &hourly), ("usage_daily", &daily)] {
-        let ins = format!(
-            "INSERT INTO {table} (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        let mut ins = tx.bulk(
+            table,
+            &[
+                "sub_id",
+                "t",
+                "app_id",
+                "project_hrn",
+                "billing_tag",
+                "resource",
+                "channel_id",
+                "usage_milli",
+                "billable_milli",
+            ],
         );
         for (&(sub_id, t, stream), &(u, b)) in sums {
             let d = &by_id[&sub_id].streams[stream];
-            tx.exec(
-                &ins,
-                vals![
-                    sub_id,
-                    t,
-                    &d.app_id,
-                    &d.project_hrn,
-                    &d.billing_tag,
-                    &d.resource,
-                    &d.channel_id,
-                    u,
-                    b
-                ],
-            )?;
+            ins.row(vals![
+                sub_id,
+                t,
+                &d.app_id,
+                &d.project_hrn,
+                &d.billing_tag,
+                &d.resource,
+                &d.channel_id,
+                u,
+                b
+            ])?;
         }
+        ins.finish()?;
     }
     Ok(subs.len())
 }
@@ -402,7 +423,8 @@ pub fn add_subscription(
 
 /// A fleet-shaped dataset for large reports: subscription `sub_id` meters `resources` vehicles
 /// daily for `days` days from `start` (unix seconds), straight into the daily rollup.
-/// `resources × days` result records for a day-level report grouped by resource.
+/// `resources × days` result records for a day-level report grouped by resource. The days
+/// must have no fleet rows yet.
 pub fn load_fleet(
     db: &mut Conn<'_>,
     sub_id: i64,
@@ -411,23 +433,36 @@ pub fn load_fleet(
     resources: i64,
 ) -> crate::store::sql::Result<()> {
     db.transaction(TxKind::Write, |tx| {
-        let ins = "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, 'fleet', 'hrn:here:authorization::fleet:project/fleet', '', ?3, 'hot', ?4, ?4)
-             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
-             DO UPDATE SET usage_milli = excluded.usage_milli, billable_milli = excluded.billable_milli";
+        let mut ins = tx.bulk(
+            "usage_daily",
+            &[
+                "sub_id",
+                "t",
+                "app_id",
+                "project_hrn",
+                "billing_tag",
+                "resource",
+                "channel_id",
+                "usage_milli",
+                "billable_milli",
+            ],
+        );
         for d in 0..days {
             for r in 0..resources {
-                tx.exec(
-                    ins,
-                    vals![
-                        sub_id,
-                        start + d * 86_400,
-                        &format!("vehicle-{r:05}"),
-                        1000 + (r * 7 + d) % 5000
-                    ],
-                )?;
+                let units = 1000 + (r * 7 + d) % 5000;
+                ins.row(vals![
+                    sub_id,
+                    start + d * 86_400,
+                    "fleet",
+                    "hrn:here:authorization::fleet:project/fleet",
+                    "",
+                    &format!("vehicle-{r:05}"),
+                    "hot",
+                    units,
+                    units
+                ])?;
             }
         }
-        Ok(())
+        ins.finish()
     })
 }

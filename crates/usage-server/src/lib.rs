@@ -113,7 +113,7 @@ impl AppState {
                 )
             })?;
         let (pool, file) = (self.pool.clone(), self.db_file.clone());
-        tokio::task::spawn_blocking(move || {
+        crate::db::spawn_blocking(move || {
             let _turn = permit;
             file.check()?;
             let mut pooled = pool.get()?;

@@ -333,7 +333,7 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
             seed: 42,
         };
         let p = pool.clone();
-        let created = tokio::task::spawn_blocking(move || demo::load(&p, &opts)).await??;
+        let created = db::spawn_blocking(move || demo::load(&p, &opts)).await??;
         if !created {
             tracing::info!("demo data already present; not loaded again");
         }

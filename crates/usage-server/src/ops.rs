@@ -367,7 +367,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
             .connections
             .saturating_sub(pool_state.idle_connections),
     ));
-    let depth = tokio::task::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
+    let depth = crate::db::spawn_blocking(move || -> anyhow::Result<(u64, u64)> {
         let mut pooled = pool.get_timeout(Duration::from_secs(1))?;
         Ok(crate::reports::Reports::queue_depth(&mut pooled.conn())?)
     })

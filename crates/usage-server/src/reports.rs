@@ -172,10 +172,14 @@ impl Reports {
     /// as an attempt (failed once it was the last one, queued again otherwise), expired reports
     /// are deleted, then the workers and the retention sweep start. Returns the reports queued.
     pub fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
-        let queued = self.settle_interrupted(&mut pool.get()?.conn())?;
-        if let Err(e) = self.delete_expired(pool) {
-            tracing::error!(error = ?e, "report retention sweep failed");
-        }
+        // Called at start, from async code: the database work runs where it may block.
+        let queued = crate::db::off_runtime(|| -> anyhow::Result<usize> {
+            let queued = self.settle_interrupted(&mut pool.get()?.conn())?;
+            if let Err(e) = self.delete_expired(pool) {
+                tracing::error!(error = ?e, "report retention sweep failed");
+            }
+            Ok(queued)
+        })?;
         if !self.started.swap(true, Ordering::SeqCst) {
             for n in 0..self.options.workers.max(1) {
                 tokio::spawn(self.clone().work(pool.clone(), n));
@@ -212,7 +216,7 @@ impl Reports {
     async fn work(self, pool: Pool, n: usize) {
         loop {
             let (this, p) = (self.clone(), pool.clone());
-            match tokio::task::spawn_blocking(move || this.claim(&p)).await {
+            match crate::db::spawn_blocking(move || this.claim(&p)).await {
                 Ok(Ok(Some((id, attempt)))) => self.run(&pool, id, attempt).await,
                 Ok(Ok(None)) => {
                     tokio::select! {
@@ -260,7 +264,7 @@ impl Reports {
             cancel.clone(),
             interrupt.clone(),
         );
-        let mut task = tokio::task::spawn_blocking(move || this.write(&p, id, attempt, &c, &i));
+        let mut task = crate::db::spawn_blocking(move || this.write(&p, id, attempt, &c, &i));
         let outcome = match tokio::time::timeout(self.options.deadline, &mut task).await {
             Ok(Ok(result)) => Outcome::Done(result),
             Ok(Err(e)) => Outcome::Done(Err(anyhow::anyhow!("report task panicked: {e}"))),
@@ -276,7 +280,7 @@ impl Reports {
             }
         };
         let (this, p) = (self.clone(), pool.clone());
-        match tokio::task::spawn_blocking(move || this.record(&p, id, attempt, outcome)).await {
+        match crate::db::spawn_blocking(move || this.record(&p, id, attempt, outcome)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 tracing::error!(report = id, attempt, error = ?e, "recording a report's outcome failed")
@@ -459,7 +463,7 @@ impl Reports {
         loop {
             every.tick().await;
             let (this, p) = (self.clone(), pool.clone());
-            match tokio::task::spawn_blocking(move || this.delete_expired(&p)).await {
+            match crate::db::spawn_blocking(move || this.delete_expired(&p)).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!(error = ?e, "report retention sweep failed"),
                 Err(e) => tracing::error!(error = ?e, "report retention sweep panicked"),

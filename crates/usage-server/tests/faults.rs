@@ -2,6 +2,7 @@
 //! file: kill -9 in a burst of recordings, SIGTERM with a stalled CSV stream, and the
 //! database made read-only under a running server. Every date derives from the run's clock.
 
+mod backend;
 mod process;
 mod support;
 
@@ -205,6 +206,7 @@ async fn stop_with_a_stalled_csv(signal: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_back() {
+    sqlite_only!("the SQLite file itself");
     let site = Site::new();
     let server = site.start_demo(&[]);
     let token = site.token("read-only");
@@ -269,6 +271,7 @@ async fn a_database_made_read_only_answers_503_and_service_resumes_when_it_is_ba
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_file_removed_answers_503_and_service_resumes_when_it_is_back() {
+    sqlite_only!("the SQLite file itself");
     let site = Site::new();
     let server = site.start_demo(&[]);
     let token = site.token("removed");

@@ -4,19 +4,20 @@
 //! the default, so concurrent requests surely share transactions); every date derives from the
 //! run's clock.
 
+mod backend;
 mod support;
 
-use r2d2_sqlite::rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use support::{Db, an_hour_ago, billable_via_api, day_of, milli, serve};
 use usage_server::group_commit::WriterOptions;
+use usage_server::vals;
 use usage_server::{AppOptions, AppState, db, demo, routes};
 
 struct Server {
     base: String,
     token: String,
-    db_path: std::path::PathBuf,
+    db_url: String,
     pool: db::Pool,
     state: AppState,
     _dir: tempfile::TempDir,
@@ -33,7 +34,7 @@ async fn start(writer: WriterOptions) -> Server {
     Server {
         base: format!("http://{addr}"),
         token,
-        db_path: db.path,
+        db_url: db.url,
         pool: db.pool,
         state,
         _dir: db.dir,
@@ -53,14 +54,9 @@ impl Server {
     /// A subscription of the partner's no demo usage and no other test touches.
     fn subscription(&self, label: &str, limit_milli: Option<i64>) -> String {
         let id = format!("SUB-GC-{label}");
-        demo::add_subscription(
-            &mut self.pool.get().unwrap().conn(),
-            demo::PARTNER,
-            &id,
-            label,
-            "1",
-            limit_milli,
-        )
+        crate::backend::run(&self.pool, |c| {
+            demo::add_subscription(c, demo::PARTNER, &id, label, "1", limit_milli)
+        })
         .unwrap();
         id
     }
@@ -91,13 +87,14 @@ impl Server {
 
     /// (records, accepted total) the database holds for `sub`.
     fn stored(&self, sub: &str) -> (i64, i64) {
-        let conn = Connection::open(&self.db_path).unwrap();
-        conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(r.accepted_milli), 0) FROM usage_records r
-             JOIN subscriptions s ON s.id = r.sub_id WHERE s.billing_subscription_id = ?1",
-            [sub],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        backend::run(&self.pool, |c| {
+            c.one(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(r.accepted_milli), 0) AS BIGINT) FROM usage_records r
+                 JOIN subscriptions s ON s.id = r.sub_id WHERE s.billing_subscription_id = ?1",
+                vals![sub],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
         .unwrap()
     }
 }
@@ -265,30 +262,22 @@ async fn a_bad_record_in_a_batch_does_not_fail_its_neighbours() {
     })
     .await;
     let sub = s.subscription("neighbours", Some(1_000_000));
-    let foreign: String = s
-        .pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .query_row(
-            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 LIMIT 1",
-            [demo::FOREIGN],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let foreign: String = backend::one(
+        &s.pool,
+        "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 LIMIT 1",
+        vals![demo::FOREIGN],
+    );
     // A record whose rollup write fails inside SQLite, after its row and its hourly rollup were
     // written: only a rollback to its own savepoint undoes those without undoing the others.
-    s.pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .execute_batch(
-            "CREATE TRIGGER explode BEFORE INSERT ON usage_daily WHEN NEW.app_id = 'explode'
-             BEGIN SELECT RAISE(ABORT, 'planted failure'); END;",
-        )
-        .unwrap();
+    let trigger = if backend::on_postgres() {
+        "CREATE FUNCTION explode() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.app_id = 'explode' THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER explode BEFORE INSERT ON usage_daily FOR EACH ROW EXECUTE FUNCTION explode();"
+    } else {
+        "CREATE TRIGGER explode BEFORE INSERT ON usage_daily WHEN NEW.app_id = 'explode'
+         BEGIN SELECT RAISE(ABORT, 'planted failure'); END;"
+    };
+    backend::run(&s.pool, |c| c.batch(trigger)).unwrap();
     let at = usage_test_clock::stamp(an_hour_ago());
     let before = s.state.usage_writer.stats();
     let bodies: Vec<Value> = (0..31)
@@ -334,15 +323,12 @@ async fn a_bad_record_in_a_batch_does_not_fail_its_neighbours() {
         (28, 28_000),
         "the 28 good records, nothing of the bad one"
     );
-    let conn = Connection::open(&s.db_path).unwrap();
-    let hourly: i64 = conn
-        .query_row(
-            "SELECT COALESCE(SUM(h.usage_milli), 0) FROM usage_hourly h
-             JOIN subscriptions s ON s.id = h.sub_id WHERE s.billing_subscription_id = ?1",
-            params![sub],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let hourly: i64 = backend::one(
+        &s.pool,
+        "SELECT CAST(COALESCE(SUM(h.usage_milli), 0) AS BIGINT) FROM usage_hourly h
+         JOIN subscriptions s ON s.id = h.sub_id WHERE s.billing_subscription_id = ?1",
+        vals![&sub],
+    );
     assert_eq!(
         hourly, 28_000,
         "the bad record's hourly rollup was rolled back too"
@@ -364,10 +350,10 @@ async fn a_full_queue_is_a_prompt_503_with_retry_after() {
     .await;
     let sub = s.subscription("full", None);
     let at = usage_test_clock::stamp(an_hour_ago());
-    // Another process's write transaction holds SQLite's write lock: the writer's first batch
-    // waits for it (within the busy timeout), and the queue behind it fills.
-    let locker = Connection::open(&s.db_path).unwrap();
-    locker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Another connection's write transaction holds the lock the writer needs (SQLite's write
+    // lock, PostgreSQL's lock on the subscription): the writer's first batch waits for it,
+    // and the queue behind it fills.
+    let locker = backend::hold_write_lock(&s.db_url, &sub);
     let client = reqwest::Client::new();
     let body = |i: usize| json!({"subscriptionId": sub, "quantity": 1, "usageTime": at, "id": format!("full-{i}")});
     let stuck = {
@@ -392,7 +378,7 @@ async fn a_full_queue_is_a_prompt_503_with_retry_after() {
         .collect();
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let while_locked = s.stored(&sub);
-    locker.execute_batch("ROLLBACK").unwrap();
+    locker.release();
     let mut answers = Vec::new();
     for t in more {
         answers.push(t.await.unwrap());

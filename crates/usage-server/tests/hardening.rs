@@ -6,16 +6,17 @@
 //!
 //! Every usageTime derives from the clock read once ([`now`]), never from a calendar literal.
 
+mod backend;
 mod common;
 mod support;
 
 use common::{field_names, server};
-use r2d2_sqlite::rusqlite::params;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use support::{Db, serve};
+use usage_server::vals;
 use usage_server::{AppOptions, auth, db, demo};
 
 /// The run's clock, read once.
@@ -46,19 +47,17 @@ fn nonce() -> String {
 
 /// The `nth` subscription of `realm`, without a monthly limit.
 fn subscription(realm: &str, nth: usize) -> String {
-    let conn = server().pool.sqlite().unwrap().get().unwrap();
-    let id: String = conn
-        .query_row(
-            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
-            params![realm, nth as i64],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute(
+    let pool = &server().pool;
+    let id: String = crate::backend::one(
+        pool,
+        "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+        vals![realm, nth as i64],
+    );
+    crate::backend::exec(
+        pool,
         "UPDATE subscriptions SET monthly_limit_milli = NULL WHERE billing_subscription_id = ?1",
-        [&id],
-    )
-    .unwrap();
+        vals![&id],
+    );
     id
 }
 
@@ -360,9 +359,8 @@ async fn readyz_is_503_when_the_database_does_not_answer_within_a_second() {
     let ready = c.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     // Every pooled connection taken: the database cannot answer the server.
-    let held: Vec<_> = (0..pool.max_size())
-        .map(|_| pool.sqlite().unwrap().get().unwrap())
-        .collect();
+    let held: Vec<_> =
+        db::off_runtime(|| (0..pool.max_size()).map(|_| pool.get().unwrap()).collect());
     let started = Instant::now();
     let resp = c.get(format!("{base}/readyz")).send().await.unwrap();
     let took = started.elapsed();
@@ -410,15 +408,20 @@ async fn orgs_me_needs_one_of_the_read_scopes() {
         (403, Some("forbidden")),
         "{body}"
     );
-    let mut pooled = server().pool.get().unwrap();
-    let mut conn = pooled.conn();
+    let pool = &server().pool;
     for scope in ["usage:read", "express-accounts-usage:read"] {
-        let token = auth::create_token(&mut conn, demo::PARTNER, &[scope], "test").unwrap();
+        let token = crate::backend::run(pool, |c| {
+            auth::create_token(c, demo::PARTNER, &[scope], "test")
+        })
+        .unwrap();
         let (status, body) = get_as(&token, "/orgs/me").await;
         assert_eq!(status, 200, "{scope}: {body}");
         assert_eq!(body["realmId"], demo::PARTNER);
     }
-    let writer = auth::create_token(&mut conn, demo::PARTNER, &["usages:write"], "test").unwrap();
+    let writer = crate::backend::run(pool, |c| {
+        auth::create_token(c, demo::PARTNER, &["usages:write"], "test")
+    })
+    .unwrap();
     let (status, _) = get_as(&writer, "/orgs/me").await;
     assert_eq!(status, 403, "a write scope alone reads nothing");
 }
@@ -510,19 +513,12 @@ async fn server_made_ids_never_collide_with_a_clients() {
     );
     // A loaded record (no client id) has a server id too; a client's id shaped like it in the
     // other spelling names the client's record, never the loaded one.
-    let loaded_sub: String = s
-        .pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .query_row(
-            "SELECT s.billing_subscription_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
-             WHERE r.client_id IS NULL AND s.realm_id = 'northwind' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let loaded_sub: String = crate::backend::one(
+        &s.pool,
+        "SELECT s.billing_subscription_id FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+         WHERE r.client_id IS NULL AND s.realm_id = 'northwind' LIMIT 1",
+        &[],
+    );
     let (status, page) = get_as(
         &s.token,
         &format!("/usages?subscriptionId={loaded_sub}&limit=1"),
@@ -644,17 +640,12 @@ async fn a_write_that_would_overflow_a_kept_sum_is_422() {
     let day = t.timestamp() - t.timestamp().rem_euclid(DAY);
     // This month already holds all but 0.5 of what a subscription may record in a month.
     let cap_milli: i64 = 1_000_000_000_000_000 * 1_000;
-    s.pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .execute(
-            "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             SELECT id, ?2, 'overflow-probe', '', '', '', '', ?3, ?3 FROM subscriptions WHERE billing_subscription_id = ?1",
-            params![sub, day, cap_milli - 500],
-        )
-        .unwrap();
+    crate::backend::exec(
+        &s.pool,
+        "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+         SELECT id, ?2, 'overflow-probe', '', '', '', '', ?3, ?3 FROM subscriptions WHERE billing_subscription_id = ?1",
+        vals![&sub, day, cap_milli - 500],
+    );
     let when = t.format("%Y-%m-%dT%H:%M:%S").to_string();
     let (status, body) =
         post(json!({"subscriptionId": sub, "quantity": 1, "usageTime": when})).await;

@@ -2,6 +2,7 @@
 //! token, is OpenAPI 3.1, describes exactly the paths and methods the router serves, and gives
 //! every operation the contract's error body for 400 (and 401 where a token is needed).
 
+mod backend;
 mod common;
 
 use common::{client, server};

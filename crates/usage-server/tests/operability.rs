@@ -2,6 +2,7 @@
 //! timeout against slowloris, the per-token rate limit, load shedding, `/metrics` and the
 //! structured request log. Every date derives from the run's clock.
 
+mod backend;
 mod process;
 mod support;
 
@@ -311,11 +312,9 @@ async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() 
     let sub = site.subscription("SUB-OPS-TIMEOUT");
     let at = support::an_hour_ago();
     let body = support::recording(&sub, at, "slow-one");
-    // The test holds SQLite's write lock: the recording waits on it (its busy timeout is 5 s),
-    // longer than the request may take.
-    let pool = site.pool();
-    let lock = pool.sqlite().unwrap().get().unwrap();
-    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The test holds the lock the recording needs (SQLite's write lock, whose busy timeout is
+    // 5 s; PostgreSQL's on the subscription): it waits longer than the request may take.
+    let lock = backend::hold_write_lock(&site.db, &sub);
     let started = Instant::now();
     let resp = reqwest::Client::new()
         .post(format!("{}/usages", server.base))
@@ -335,8 +334,7 @@ async fn a_request_over_its_timeout_is_a_503_and_a_retry_gets_the_record_once() 
     );
     // Reads go on meanwhile (WAL): the timeout cut one slow request, not the service.
     assert_eq!(get(&server.base, "/orgs/me", Some(&token)).await.0, 200);
-    lock.execute_batch("ROLLBACK").unwrap();
-    drop(lock);
+    lock.release();
     // The client retries with the same id: one record, whether the first attempt went through
     // after all or not.
     let client = reqwest::Client::new();

@@ -1,5 +1,6 @@
 //! Every parameter of `GET /usage/realms/{realmId}` and its CSV, over real HTTP.
 
+mod backend;
 mod common;
 
 use common::{Query, after, field_names, month, range, server, stamp};

@@ -2,6 +2,7 @@
 //! cap with 429, fair turns between realms, retention, a deadline per run, and attempts that
 //! survive `kill -9` of the real server process.
 
+mod backend;
 mod process;
 mod support;
 
@@ -44,16 +45,11 @@ fn small_report() -> String {
 /// Adds `resources` vehicles metered daily over the fleet days to the partner's first
 /// subscription: `resources × FLEET_DAYS` rows in a day-level report by resource.
 fn load_fleet(pool: &db::Pool, resources: i64) {
-    let conn = pool.sqlite().unwrap().get().unwrap();
-    let sub = first_subscription(&conn);
     let start = fleet_start().and_utc().timestamp();
-    demo::load_fleet(
-        &mut usage_server::store::sql::Conn::Sqlite(&conn),
-        sub,
-        start,
-        FLEET_DAYS,
-        resources,
-    )
+    backend::run(pool, |c| {
+        let sub = first_subscription(c);
+        demo::load_fleet(c, sub, start, FLEET_DAYS, resources)
+    })
     .unwrap();
 }
 
@@ -261,29 +257,19 @@ async fn reports_past_their_retention_are_deleted_with_their_files() {
     assert!(file(old_n).exists() && file(fresh_n).exists());
 
     // Requested and finished eight days ago, one day past the default retention of seven.
-    s.pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .execute(
-            "UPDATE reports SET created = created - 8 * 86400, finished = finished - 8 * 86400
-             WHERE id = ?1",
-            [old_n],
-        )
-        .unwrap();
+    backend::exec(
+        &s.pool,
+        "UPDATE reports SET created = created - 8 * 86400, finished = finished - 8 * 86400
+         WHERE id = ?1",
+        usage_server::vals![old_n],
+    );
     // Requested eight days ago but finished just now (it waited long): it gets its whole
     // retention period from when it was ready.
-    s.pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .execute(
-            "UPDATE reports SET created = created - 8 * 86400 WHERE id = ?1",
-            [fresh_n],
-        )
-        .unwrap();
+    backend::exec(
+        &s.pool,
+        "UPDATE reports SET created = created - 8 * 86400 WHERE id = ?1",
+        usage_server::vals![fresh_n],
+    );
     let until = Instant::now() + Duration::from_secs(20);
     loop {
         let (status, body) = get(&s.base, &s.token, &old).await;
@@ -333,18 +319,11 @@ async fn a_run_past_its_deadline_is_stopped_and_fails_after_its_attempts() {
         error.contains("did not finish within 300 milliseconds"),
         "{error}"
     );
-    let attempts: i64 = s
-        .pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .query_row(
-            "SELECT attempt FROM reports WHERE id = ?1",
-            [report_number(&location)],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let attempts: i64 = backend::one(
+        &s.pool,
+        "SELECT attempt FROM reports WHERE id = ?1",
+        usage_server::vals![report_number(&location)],
+    );
     assert_eq!(attempts, 2);
     assert!(
         started.elapsed() < Duration::from_secs(20),
@@ -375,17 +354,14 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
     let n = report_number(&location);
     let prefix = format!("{}.", usage_api::reports::report_id(n));
     let db_row = || -> (String, i64) {
-        site.pool()
-            .sqlite()
-            .unwrap()
-            .get()
-            .unwrap()
-            .query_row(
+        backend::run(&site.pool(), |c| {
+            c.one(
                 "SELECT status, attempt FROM reports WHERE id = ?1",
-                [n],
+                usage_server::vals![n],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .unwrap()
+        })
+        .unwrap()
     };
     for round in 1..=3 {
         // Its partial file is there: a run is writing it right now.

@@ -1,5 +1,6 @@
 //! Usage reports over real HTTP: creation rules, status, list, signed and ranged downloads.
 
+mod backend;
 mod common;
 
 use common::{Query, after, field_names, month, range, server};
@@ -292,34 +293,25 @@ async fn cells_that_look_like_formulas_are_neutralised() {
     let s = server();
     {
         // A usage record whose billing tag a spreadsheet would run as a formula.
-        let conn = s.pool.sqlite().unwrap().get().unwrap();
-        let sub: i64 = conn
-            .query_row(
-                "SELECT id FROM subscriptions WHERE realm_id = 'northwind' LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
         let t = after(month(5), 14, 12 * 3600).and_utc().timestamp();
         let dims = usage_server::db::Dims {
             billing_tag: "=HYPERLINK(\"http://x\")".into(),
             app_id: "-app".into(),
             ..Default::default()
         };
-        conn.execute(
-            "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, billing_tag, created_time, updated_time)
-             VALUES (?1, ?2, 5000, 5000, ?3, ?4, 0, 0)",
-            r2d2_sqlite::rusqlite::params![sub, t, dims.app_id, dims.billing_tag],
-        )
-        .unwrap();
-        usage_server::store::records::add_to_rollups(
-            &mut usage_server::store::sql::Conn::Sqlite(&conn),
-            sub,
-            t,
-            &dims,
-            5000,
-            5000,
-        )
+        crate::backend::run(&s.pool, |c| {
+            let sub: i64 = c.one(
+                "SELECT id FROM subscriptions WHERE realm_id = 'northwind' LIMIT 1",
+                &[],
+                |r| r.get(0),
+            )?;
+            c.exec(
+                "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, app_id, billing_tag, created_time, updated_time)
+                 VALUES (?1, ?2, 5000, 5000, ?3, ?4, 0, 0)",
+                usage_server::vals![sub, t, &dims.app_id, &dims.billing_tag],
+            )?;
+            usage_server::store::records::add_to_rollups(c, sub, t, &dims, 5000, 5000)
+        })
         .unwrap();
     }
     let resp = create(

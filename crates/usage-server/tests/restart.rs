@@ -2,6 +2,7 @@
 //! a real process, killed with SIGKILL (a runtime dropped inside the test process is no crash,
 //! since its blocking threads live on and keep writing).
 
+mod backend;
 mod process;
 
 use process::Site;
@@ -27,25 +28,23 @@ fn a_report_interrupted_by_a_kill_is_finished_after_restart() {
     .unwrap();
     let token = site.token("t");
     // A report row left in progress by a server that stopped mid-way, with its partial file.
-    let conn = pool.sqlite().unwrap().get().unwrap();
     let query = format!(
         "startDate={}&endDate={}",
         stamp(month(3)).replace(':', "%3A"),
         stamp(month(2)).replace(':', "%3A")
     );
-    conn.execute(
-        "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', ?1, 0)",
-        [&query],
-    )
-    .unwrap();
-    let id = usage_api::reports::report_id(conn.last_insert_rowid());
+    let id = usage_api::reports::report_id(backend::one(
+        &pool,
+        "INSERT INTO reports (realm_id, status, query, created) VALUES ('northwind', 'inProgress', ?1, 0)
+         RETURNING id",
+        usage_server::vals![&query],
+    ));
     std::fs::create_dir_all(site.path("reports")).unwrap();
     std::fs::write(
         site.path("reports").join(format!("{id}.csv.part")),
         "realmId,half a row",
     )
     .unwrap();
-    drop(conn);
     drop(pool);
 
     let rt = tokio::runtime::Runtime::new().unwrap();

@@ -3,6 +3,7 @@
 //! with a lifetime; the download-signing key comes from the environment or a file and can be
 //! rotated; every pooled connection commits with `synchronous = FULL`.
 
+mod backend;
 mod process;
 
 use process::{Site, write};
@@ -217,7 +218,7 @@ async fn signing_key_from_env_or_file_and_rotated() {
         &[("USAGE_SIGNING_KEY", "abcd")],
     ] {
         let out = std::process::Command::new(process::BIN)
-            .args(["--db", site.path("usage.db").to_str().unwrap()])
+            .args(["--db", &site.db])
             .args(["--listen", "127.0.0.1:0", "--report-dir"])
             .arg(site.path("reports"))
             .envs(env.iter().copied())
@@ -226,7 +227,7 @@ async fn signing_key_from_env_or_file_and_rotated() {
         assert!(!out.status.success(), "{env:?}");
     }
     let out = std::process::Command::new(process::BIN)
-        .args(["--db", site.path("usage.db").to_str().unwrap()])
+        .args(["--db", &site.db])
         .args(["--listen", "127.0.0.1:0", "--signing-key-file", &file_b])
         .env("USAGE_SIGNING_KEY", &key_b)
         .output()
@@ -236,6 +237,7 @@ async fn signing_key_from_env_or_file_and_rotated() {
 
 #[tokio::test]
 async fn every_pooled_connection_commits_with_synchronous_full() {
+    sqlite_only!("SQLite's synchronous pragma");
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("u.db")).unwrap();
     let state = AppState::new(pool, dir.path().join("reports")).unwrap();

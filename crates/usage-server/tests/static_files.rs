@@ -1,6 +1,7 @@
 //! The server as a host of the built portal: caching for a CDN, precompressed files, the SPA
 //! fallback, the portal's CSP and framing, and CORS for configured origins.
 
+mod backend;
 mod process;
 mod support;
 
@@ -254,7 +255,7 @@ async fn the_binary_serves_the_strict_policy_by_default() {
     // A source that would end the directive, or 'none' beside another, stops the start.
     for bad in ["https://a.example.com; script-src *", "none,self"] {
         let out = std::process::Command::new(process::BIN)
-            .args(["--db", site.path("usage.db").to_str().unwrap()])
+            .args(["--db", &site.db])
             .args(["--listen", "127.0.0.1:0", "--frame-ancestors", bad])
             .output()
             .unwrap();

@@ -1,10 +1,11 @@
 //! `GET /usage/realms/{realmId}` over real HTTP.
 
+mod backend;
 mod common;
 
 use common::{Query, after, field_names, month, range, server};
-use r2d2_sqlite::rusqlite::params;
 use serde_json::Value;
+use usage_server::vals;
 use usage_server::{auth, demo};
 
 async fn get_json(path: &str) -> (u16, Value) {
@@ -98,26 +99,23 @@ async fn rollups_equal_a_scan_of_raw_records() {
         ))
         .await;
         assert_eq!(status, 200, "{body}");
-        let conn = s.pool.sqlite().unwrap().get().unwrap();
         let (a, b) = (start.and_utc().timestamp(), end.and_utc().timestamp());
-        let mut stmt = conn
-            .prepare(
-                "SELECT s.billing_subscription_id, SUM(r.quantity_milli) FROM usage_records r
+        let expected: Vec<(String, String)> = crate::backend::run(&s.pool, |c| {
+            c.all(
+                "SELECT s.billing_subscription_id, CAST(SUM(r.quantity_milli) AS BIGINT) FROM usage_records r
                  JOIN subscriptions s ON s.id = r.sub_id
                  WHERE s.realm_id = 'northwind' AND r.usage_time >= ?1 AND r.usage_time < ?2
                  GROUP BY 1 ORDER BY 1",
+                vals![a, b],
+                |r| {
+                    Ok((
+                        r.get::<String>(0)?,
+                        usage_api::Quantity(r.get(1)?).to_string(),
+                    ))
+                },
             )
-            .unwrap();
-        let expected: Vec<(String, String)> = stmt
-            .query_map(params![a, b], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    usage_api::Quantity(r.get(1)?).to_string(),
-                ))
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        })
+        .unwrap();
         let got: Vec<(String, String)> = body["items"]
             .as_array()
             .unwrap()
@@ -179,16 +177,13 @@ async fn auth_rules() {
         ["limit"]
     );
     // A token past its expiry is refused; one still valid works.
-    let mut pooled = s.pool.get().unwrap();
-    let mut conn = pooled.conn();
     let now = chrono::Utc::now().timestamp();
-    let expired =
-        auth::create_token_until(&mut conn, demo::PARTNER, auth::SCOPES, "t", Some(now - 1))
-            .unwrap();
-    let valid =
-        auth::create_token_until(&mut conn, demo::PARTNER, auth::SCOPES, "t", Some(now + 600))
-            .unwrap();
-    drop(pooled);
+    let (expired, valid) = crate::backend::run(&s.pool, |c| {
+        (
+            auth::create_token_until(c, demo::PARTNER, auth::SCOPES, "t", Some(now - 1)).unwrap(),
+            auth::create_token_until(c, demo::PARTNER, auth::SCOPES, "t", Some(now + 600)).unwrap(),
+        )
+    });
     let r = c.get(&url).bearer_auth(&expired).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let body = r.json::<Value>().await.unwrap();

@@ -2,6 +2,7 @@
 //! contract's 35 days back and 5 minutes ahead are only its default. Over real HTTP, on a
 //! server of its own; every time derives from the clock read once.
 
+mod backend;
 mod support;
 
 use serde_json::{Value, json};
@@ -13,15 +14,11 @@ async fn a_configured_window_is_enforced_and_named() {
     let now = chrono::Utc::now();
     let db = Db::with_demo((now - chrono::TimeDelta::days(40)).naive_utc(), 3).await;
     let token = db.token(demo::PARTNER);
-    let conn = db.pool.sqlite().unwrap().get().unwrap();
-    let sub: String = conn
-        .query_row(
-            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 AND monthly_limit_milli IS NULL LIMIT 1",
-            [demo::PARTNER],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
+    let sub: String = backend::one(
+        &db.pool,
+        "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = ?1 AND monthly_limit_milli IS NULL LIMIT 1",
+        usage_server::vals![demo::PARTNER],
+    );
     assert_eq!(
         UsageTimeWindow::default(),
         UsageTimeWindow {

@@ -1,10 +1,11 @@
 //! `POST /usages` and friends, and the monthly view, over real HTTP.
 
+mod backend;
 mod common;
 
 use common::{after, field_names, month, range, server, stamp};
-use r2d2_sqlite::rusqlite::params;
 use serde_json::{Value, json};
+use usage_server::vals;
 use usage_server::{auth, demo};
 
 /// A subscription of its own for one test, in `realm` (and its currency), with `limit`
@@ -13,15 +14,10 @@ use usage_server::{auth, demo};
 /// Returns its billing id.
 fn subscription(realm: &str, label: &str, limit: Option<i64>, price: &str) -> String {
     let id = format!("SUB-T-{label}");
-    let mut pooled = server().pool.get().unwrap();
-    demo::add_subscription(
-        &mut pooled.conn(),
-        realm,
-        &id,
-        &format!("Test {label}"),
-        price,
-        limit,
-    )
+    let name = format!("Test {label}");
+    crate::backend::run(&server().pool, |c| {
+        demo::add_subscription(c, realm, &id, &name, price, limit)
+    })
     .unwrap();
     id
 }
@@ -110,13 +106,11 @@ async fn a_recorded_usage_shows_at_once_everywhere() {
 }
 
 fn rec_name(sub: &str) -> String {
-    let conn = server().pool.sqlite().unwrap().get().unwrap();
-    conn.query_row(
+    crate::backend::one(
+        &server().pool,
         "SELECT name FROM subscriptions WHERE billing_subscription_id = ?1",
-        [sub],
-        |r| r.get(0),
+        vals![sub],
     )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -147,18 +141,11 @@ async fn quantity_rules_are_422_naming_the_field() {
     assert_eq!(field_names(&body), ["subscriptionId", "usageTime"]);
     let (status, _) = post(json!({"subscriptionId": "SUB-NOPE", "quantity": 1})).await;
     assert_eq!(status, 404);
-    let foreign: String = server()
-        .pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .query_row(
-            "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = 'contoso' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let foreign: String = crate::backend::one(
+        &server().pool,
+        "SELECT billing_subscription_id FROM subscriptions WHERE realm_id = 'contoso' LIMIT 1",
+        &[],
+    );
     // Another org's subscription answers as an unknown one (contract section 6).
     let (status, body) = post(json!({"subscriptionId": foreign, "quantity": 1})).await;
     assert_eq!(status, 404, "{body}");
@@ -225,23 +212,16 @@ async fn fifty_parallel_requests_never_exceed_the_limit() {
         accepted, 20_000,
         "exactly the limit is accepted, never more"
     );
-    let stored: i64 = server()
-        .pool
-        .sqlite()
-        .unwrap()
-        .get()
-        .unwrap()
-        .query_row(
-            "SELECT SUM(accepted_milli) FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id WHERE s.billing_subscription_id = ?1
-             AND r.usage_time >= ?2 AND r.usage_time < ?3",
-            params![
-                sub,
-                month(1).and_utc().timestamp(),
-                month(0).and_utc().timestamp()
-            ],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let stored: i64 = crate::backend::one(
+        &server().pool,
+        "SELECT CAST(SUM(accepted_milli) AS BIGINT) FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+         WHERE s.billing_subscription_id = ?1 AND r.usage_time >= ?2 AND r.usage_time < ?3",
+        vals![
+            &sub,
+            month(1).and_utc().timestamp(),
+            month(0).and_utc().timestamp()
+        ],
+    );
     assert_eq!(stored, 20_000);
 }
 
@@ -278,24 +258,21 @@ async fn records_kept_with_the_first_hash_form_still_replay() {
     let at = stamp(day());
     let body = json!({"id": "client-legacy", "subscriptionId": sub, "quantity": 3, "usageTime": at, "appId": "a|b"});
     assert_eq!(post(body.clone()).await.0, 201);
-    let conn = server().pool.sqlite().unwrap().get().unwrap();
-    let stored: String = conn
-        .query_row(
-            "SELECT request_hash FROM usage_records WHERE client_id = 'client-legacy'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let pool = &server().pool;
+    let stored: String = crate::backend::one(
+        pool,
+        "SELECT request_hash FROM usage_records WHERE client_id = 'client-legacy'",
+        &[],
+    );
     assert!(stored.starts_with("v2:"), "{stored}");
     // As a record written before v2 hashes kept it: fields joined by `|`, options as Debug.
     let first_form = format!("{sub}|3|{at}|false|Some(\"a|b\")|None|None|None|None");
     let legacy = hex::encode(sha2::Sha256::digest(first_form.as_bytes()));
-    conn.execute(
+    crate::backend::exec(
+        pool,
         "UPDATE usage_records SET request_hash = ?1 WHERE client_id = 'client-legacy'",
-        params![legacy],
-    )
-    .unwrap();
-    drop(conn);
+        vals![&legacy],
+    );
     assert_eq!(post(body).await.0, 200, "the same request replays");
     let changed = json!({"id": "client-legacy", "subscriptionId": sub, "quantity": 3, "usageTime": at, "appId": "a|c"});
     assert_eq!(post(changed).await.0, 409, "a different one is a conflict");
@@ -313,12 +290,9 @@ async fn monthly_amounts_in_two_currencies_and_paging() {
         201
     );
     // The European sub-account records its own usage, an hour later on the same day.
-    let eu_token = auth::create_token(
-        &mut server().pool.get().unwrap().conn(),
-        "northwind-eu",
-        auth::SCOPES,
-        "test",
-    )
+    let eu_token = crate::backend::run(&server().pool, |c| {
+        auth::create_token(c, "northwind-eu", auth::SCOPES, "test")
+    })
     .unwrap();
     let later = stamp(after(day(), 0, 3600));
     let resp = common::client()

@@ -33,7 +33,7 @@ async fn healthz() -> Json<serde_json::Value> {
         crate::openapi::ReadyErrors))]
 async fn readyz(State(state): State<AppState>) -> Response {
     let (pool, file) = (state.pool.clone(), state.db_file.clone());
-    let probe = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+    let probe = crate::db::spawn_blocking(move || -> anyhow::Result<()> {
         file.check()?;
         let mut pooled = pool.get_timeout(READY_DEADLINE)?;
         let mut conn = pooled.conn();

@@ -39,6 +39,9 @@ pub enum Error {
     /// A reader of [`Conn::each`] asked for no more rows: not a failure, the reader's way out.
     #[error("the reader stopped")]
     Stopped,
+    /// Sending rows in bulk failed.
+    #[error("sending rows in bulk: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// A statement's outcome.
@@ -74,7 +77,7 @@ impl Error {
                 )
             }
             Self::Postgres(e) => e.is_closed() || e.code().is_some_and(|c| pg_transient(c.code())),
-            Self::NoRow | Self::Overflow | Self::Stopped => false,
+            Self::NoRow | Self::Overflow | Self::Stopped | Self::Io(_) => false,
         }
     }
 
@@ -191,8 +194,17 @@ impl postgres::types::ToSql for Val<'_> {
             Self::Int(i) if *ty == Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
             Self::Int(i) if *ty == Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
             Self::Int(i) if *ty == Type::BOOL => (i != 0).to_sql(ty, out),
-            Self::Int(i) => i.to_sql(ty, out),
-            Self::Text(s) => s.to_sql(ty, out),
+            Self::Int(i) if *ty == Type::INT8 => i.to_sql(ty, out),
+            Self::Text(s)
+                if matches!(*ty, Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME) =>
+            {
+                s.to_sql(ty, out)
+            }
+            // Binary encodings differ by type: a statement whose placeholder PostgreSQL typed
+            // otherwise (a date, say) must cast from text or integer itself.
+            Self::Int(_) | Self::Text(_) => {
+                Err(format!("a {self:?} bound to a placeholder of type {ty}").into())
+            }
         }
     }
 
@@ -322,7 +334,8 @@ impl Row<'_> {
 /// A PostgreSQL client with its prepared statements, by their text: the store's statements
 /// are few and fixed, and preparing each once saves a round trip on every later use.
 pub struct PgClient {
-    client: postgres::Client,
+    /// Always there but while it is dropped.
+    client: Option<postgres::Client>,
     prepared: HashMap<String, postgres::Statement>,
 }
 
@@ -330,23 +343,39 @@ impl PgClient {
     /// Wraps a connected client.
     pub fn new(client: postgres::Client) -> Self {
         Self {
-            client,
+            client: Some(client),
             prepared: HashMap::new(),
         }
     }
 
     /// The client itself, for what only PostgreSQL has (COPY, cancel tokens).
     pub fn client(&mut self) -> &mut postgres::Client {
-        &mut self.client
+        self.client
+            .as_mut()
+            .expect("a client is open until it is dropped")
     }
 
     fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
         if let Some(s) = self.prepared.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(&to_dollar_placeholders(sql))?;
+        let s = self.client().prepare(&to_dollar_placeholders(sql))?;
         self.prepared.insert(sql.to_owned(), s.clone());
         Ok(s)
+    }
+}
+
+impl Drop for PgClient {
+    /// Closing the blocking client runs its own small runtime, which tokio refuses on a thread
+    /// of a runtime: a pool dropped there (at shutdown, on a failed start) closes its clients
+    /// on a thread of their own.
+    fn drop(&mut self) {
+        self.prepared.clear();
+        if let Some(client) = self.client.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::spawn(move || drop(client)).join();
+        }
     }
 }
 
@@ -428,7 +457,7 @@ impl<'c> Conn<'c> {
     pub fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             Self::Sqlite(c) => c.execute_batch(sql)?,
-            Self::Postgres(c) => c.client.batch_execute(sql)?,
+            Self::Postgres(c) => crate::db::off_runtime(|| c.client().batch_execute(sql))?,
         }
         Ok(())
     }
@@ -440,10 +469,10 @@ impl<'c> Conn<'c> {
                 Ok(c.prepare_cached(sql)?
                     .execute(rusqlite::params_from_iter(vals))? as u64)
             }
-            Self::Postgres(c) => {
+            Self::Postgres(c) => crate::db::off_runtime(|| {
                 let stmt = c.prepare(sql)?;
-                Ok(c.client.execute(&stmt, &as_pg(vals))?)
-            }
+                Ok(c.client().execute(&stmt, &as_pg(vals))?)
+            }),
         }
     }
 
@@ -463,12 +492,23 @@ impl<'c> Conn<'c> {
                     f(&Row::Sqlite(r))?;
                 }
             }
-            Self::Postgres(c) => {
+            Self::Postgres(c) if crate::db::may_block_here() => {
                 use postgres::fallible_iterator::FallibleIterator;
                 let stmt = c.prepare(sql)?;
-                let mut rows = c.client.query_raw(&stmt, vals.iter())?;
+                let mut rows = c.client().query_raw(&stmt, vals.iter())?;
                 while let Some(r) = rows.next()? {
                     f(&Row::Postgres(&r))?;
+                }
+            }
+            // On a thread that drives async tasks (a test's body): read on a thread of its
+            // own, then hand the rows over here.
+            Self::Postgres(c) => {
+                let rows = crate::db::off_runtime(|| -> Result<Vec<postgres::Row>> {
+                    let stmt = c.prepare(sql)?;
+                    Ok(c.client().query(&stmt, &as_pg(vals))?)
+                })?;
+                for r in &rows {
+                    f(&Row::Postgres(r))?;
                 }
             }
         }
@@ -504,8 +544,10 @@ impl<'c> Conn<'c> {
                 rows.next()?.map(|r| f(&Row::Sqlite(r))).transpose()
             }
             Self::Postgres(c) => {
-                let stmt = c.prepare(sql)?;
-                let rows = c.client.query(&stmt, &as_pg(vals))?;
+                let rows = crate::db::off_runtime(|| -> Result<Vec<postgres::Row>> {
+                    let stmt = c.prepare(sql)?;
+                    Ok(c.client().query(&stmt, &as_pg(vals))?)
+                })?;
                 rows.first().map(|r| f(&Row::Postgres(r))).transpose()
             }
         }
@@ -542,6 +584,94 @@ impl<'c> Conn<'c> {
         guard.conn.batch("COMMIT")?;
         guard.open = false;
         Ok(out)
+    }
+}
+
+/// Rows for one table, many at a time: one prepared insert per row on SQLite (in the
+/// caller's transaction, which is fast there), `COPY … FROM STDIN` in large chunks on
+/// PostgreSQL (where a statement per row is a round trip per row).
+pub struct Bulk<'a, 'c> {
+    conn: &'a mut Conn<'c>,
+    insert: String,
+    copy: String,
+    buf: Vec<u8>,
+}
+
+/// How much COPY text is gathered before it is sent.
+const BULK_CHUNK: usize = 8 << 20;
+
+impl<'c> Conn<'c> {
+    /// Starts adding rows of `columns` to `table` (see [`Bulk`]).
+    pub fn bulk<'a>(&'a mut self, table: &str, columns: &[&str]) -> Bulk<'a, 'c> {
+        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let cols = columns.join(", ");
+        Bulk {
+            conn: self,
+            insert: format!("INSERT INTO {table} ({cols}) VALUES ({})", marks.join(", ")),
+            copy: format!("COPY {table} ({cols}) FROM STDIN"),
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl Bulk<'_, '_> {
+    /// Adds one row.
+    pub fn row(&mut self, vals: &[Val<'_>]) -> Result<()> {
+        if self.conn.backend() == Backend::Sqlite {
+            self.conn.exec(&self.insert, vals)?;
+            return Ok(());
+        }
+        for (i, v) in vals.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(b'\t');
+            }
+            match v {
+                Val::Int(n) => self.buf.extend_from_slice(n.to_string().as_bytes()),
+                Val::NullInt | Val::NullText => self.buf.extend_from_slice(b"\\N"),
+                // COPY's text format: a backslash starts an escape; tabs and line ends end a
+                // field or a row.
+                Val::Text(t) => {
+                    for b in t.bytes() {
+                        match b {
+                            b'\\' => self.buf.extend_from_slice(b"\\\\"),
+                            b'\t' => self.buf.extend_from_slice(b"\\t"),
+                            b'\n' => self.buf.extend_from_slice(b"\\n"),
+                            b'\r' => self.buf.extend_from_slice(b"\\r"),
+                            _ => self.buf.push(b),
+                        }
+                    }
+                }
+            }
+        }
+        self.buf.push(b'\n');
+        if self.buf.len() >= BULK_CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let Conn::Postgres(c) = &mut *self.conn else {
+            return Ok(());
+        };
+        let (copy, buf) = (&self.copy, &self.buf);
+        crate::db::off_runtime(|| -> Result<()> {
+            use std::io::Write;
+            let mut w = c.client().copy_in(copy.as_str())?;
+            w.write_all(buf)?;
+            w.finish()?;
+            Ok(())
+        })?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Sends what is left.
+    pub fn finish(mut self) -> Result<()> {
+        self.flush()
     }
 }
 

@@ -108,7 +108,7 @@ pub fn get(db: &mut Conn<'_>, hash: &str) -> Result<TokenRow> {
 pub fn list(db: &mut Conn<'_>, realm_id: Option<&str>) -> Result<Vec<TokenRow>> {
     db.all(
         &format!(
-            "SELECT {COLUMNS} FROM tokens WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY created, rowid"
+            "SELECT {COLUMNS} FROM tokens WHERE CAST(?1 AS TEXT) IS NULL OR realm_id = ?1 ORDER BY created, rowid"
         ),
         vals![realm_id],
         from_row,
@@ -137,7 +137,7 @@ pub fn hashes_with_label(
 ) -> Result<Vec<String>> {
     select_hashes(
         db,
-        "SELECT hash FROM tokens WHERE label = ?1 AND (?2 IS NULL OR realm_id = ?2)",
+        "SELECT hash FROM tokens WHERE label = ?1 AND (CAST(?2 AS TEXT) IS NULL OR realm_id = ?2)",
         vals![label, realm_id],
     )
 }

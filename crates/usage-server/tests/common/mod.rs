@@ -1,4 +1,4 @@
-//! A real server on a real SQLite file, on a free loopback port, shared by a test binary.
+//! A real server on a real database (a SQLite file, or PostgreSQL: see `backend`), on a free loopback port, shared by a test binary.
 
 #![allow(dead_code)]
 
@@ -13,7 +13,8 @@ pub struct TestServer {
     pub foreign_token: String,
     /// A partner token with no scopes.
     pub scopeless_token: String,
-    pub db_path: std::path::PathBuf,
+    /// What `--db` takes for it: a SQLite file's path or a PostgreSQL URL.
+    pub db_url: String,
     pub pool: db::Pool,
 }
 
@@ -70,8 +71,8 @@ pub fn server() -> &'static TestServer {
             let rt = tokio::runtime::Runtime::new().expect("runtime");
             rt.block_on(async move {
                 let dir = tempfile::tempdir().expect("tempdir");
-                let db_path = dir.path().join("usage.db");
-                let pool = db::open(&db_path).expect("open db");
+                let db_url = crate::backend::fresh(dir.path());
+                let pool = crate::backend::open(&db_url);
                 let until = demo_until();
                 demo::load(
                     &pool,
@@ -113,7 +114,7 @@ pub fn server() -> &'static TestServer {
                     token,
                     foreign_token,
                     scopeless_token,
-                    db_path,
+                    db_url,
                     pool,
                 })
                 .unwrap();

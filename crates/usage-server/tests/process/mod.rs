@@ -17,6 +17,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_usage-server");
 /// One test's database, report folder and portal folder, kept across restarts.
 pub struct Site {
     pub dir: tempfile::TempDir,
+    /// What `--db` takes: the SQLite file (`usage.db` in `dir`) or a PostgreSQL URL.
+    pub db: String,
 }
 
 /// A running server, killed when dropped.
@@ -52,7 +54,8 @@ impl Site {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("dist")).unwrap();
-        Self { dir }
+        let db = crate::backend::fresh(dir.path());
+        Self { dir, db }
     }
 
     /// With a built portal's stand-in in its portal folder.
@@ -70,13 +73,14 @@ impl Site {
         self.dir.path().join(name)
     }
 
+    /// The SQLite file (for the tests about SQLite's file itself).
     pub fn db_path(&self) -> PathBuf {
         self.path("usage.db")
     }
 
     fn command(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.arg("--db").arg(self.db_path()).env("RUST_LOG", "warn");
+        c.arg("--db").arg(&self.db).env("RUST_LOG", "warn");
         // Nothing from the test's own environment decides what these runs do.
         for (k, _) in std::env::vars() {
             if k.starts_with("USAGE_") {
@@ -194,31 +198,23 @@ impl Site {
 
     /// A database connection of the test's own, beside the server's.
     pub fn pool(&self) -> db::Pool {
-        db::open(&self.db_path()).unwrap()
+        crate::backend::open(&self.db)
     }
 
     /// A token of the demo partner that outlives restarts (a `--demo` start revokes the last
     /// start's demo token).
     pub fn token(&self, label: &str) -> String {
-        auth::create_token(
-            &mut self.pool().get().unwrap().conn(),
-            demo::PARTNER,
-            auth::SCOPES,
-            label,
-        )
+        crate::backend::run(&self.pool(), |c| {
+            auth::create_token(c, demo::PARTNER, auth::SCOPES, label)
+        })
         .unwrap()
     }
 
     /// A fresh subscription of the partner, without a limit and with no usage yet.
     pub fn subscription(&self, id: &str) -> String {
-        demo::add_subscription(
-            &mut self.pool().get().unwrap().conn(),
-            demo::PARTNER,
-            id,
-            id,
-            "1",
-            None,
-        )
+        crate::backend::run(&self.pool(), |c| {
+            demo::add_subscription(c, demo::PARTNER, id, id, "1", None)
+        })
         .unwrap();
         id.to_owned()
     }

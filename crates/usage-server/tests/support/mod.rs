@@ -5,16 +5,19 @@
 
 #![allow(dead_code)]
 
-use r2d2_sqlite::rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use usage_server::store::sql::{Conn, TxKind};
+use usage_server::vals;
 use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
 
-/// A fresh database in a temporary folder of its own, removed with it.
+/// A fresh database (see [`crate::backend`]) with a temporary folder of its own, removed
+/// with it.
 pub struct Db {
     pub dir: tempfile::TempDir,
-    pub path: PathBuf,
+    /// What `--db` takes: the SQLite file's path or the PostgreSQL database's URL.
+    pub url: String,
     pub pool: db::Pool,
 }
 
@@ -22,16 +25,16 @@ impl Db {
     /// With only what the migrations put there.
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("usage.db");
-        let pool = db::open(&path).unwrap();
-        Self { dir, path, pool }
+        let url = crate::backend::fresh(dir.path());
+        let pool = crate::backend::open(&url);
+        Self { dir, url, pool }
     }
 
     /// With 10,000 demo records up to `until` from `seed`, loaded off the runtime's threads.
     pub async fn with_demo(until: chrono::NaiveDateTime, seed: u64) -> Self {
         let db = Self::new();
         let pool = db.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        db::spawn_blocking(move || {
             demo::load(
                 &pool,
                 &demo::DemoOptions {
@@ -58,12 +61,9 @@ impl Db {
 
     /// A token of `realm` with every scope.
     pub fn token(&self, realm: &str) -> String {
-        auth::create_token(
-            &mut self.pool.get().unwrap().conn(),
-            realm,
-            auth::SCOPES,
-            "t",
-        )
+        crate::backend::run(&self.pool, |c| {
+            auth::create_token(c, realm, auth::SCOPES, "t")
+        })
         .unwrap()
     }
 }
@@ -86,10 +86,10 @@ pub fn wide_day() -> chrono::NaiveDateTime {
 }
 
 /// The row id of the partner's first subscription.
-pub fn first_subscription(conn: &Connection) -> i64 {
-    conn.query_row(
+pub fn first_subscription(conn: &mut Conn<'_>) -> i64 {
+    conn.one(
         "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
-        [demo::PARTNER],
+        vals![demo::PARTNER],
         |r| r.get(0),
     )
     .unwrap()
@@ -98,28 +98,25 @@ pub fn first_subscription(conn: &Connection) -> i64 {
 /// [`WIDE_ROWS`] resources of the partner's first subscription on [`wide_day`], each with a
 /// long billing tag, straight into the daily rollup (what a day-level query reads).
 pub fn add_wide_rows(pool: &db::Pool) {
-    let mut conn = pool.sqlite().unwrap().get().unwrap();
-    // Immediate: a deferred transaction that reads first and then writes is refused at once
-    // (SQLITE_BUSY, no waiting) when the running server writes in between.
-    let tx = conn
-        .transaction_with_behavior(r2d2_sqlite::rusqlite::TransactionBehavior::Immediate)
+    let mut pooled = pool.get().unwrap();
+    // A write transaction: a deferred one that reads first and then writes is refused at once
+    // on SQLite (SQLITE_BUSY, no waiting) when the running server writes in between.
+    pooled
+        .conn()
+        .transaction(TxKind::Write, |tx| {
+            let sub = first_subscription(tx);
+            let t = wide_day().and_utc().timestamp();
+            let tag = "t".repeat(600);
+            for i in 0..WIDE_ROWS {
+                tx.exec(
+                    "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+                     VALUES (?1, ?2, 'wide', '', ?3, ?4, 'hot', 1000, 1000)",
+                    vals![sub, t, &tag, &format!("vehicle-{i:05}")],
+                )?;
+            }
+            Ok::<_, usage_server::store::sql::Error>(())
+        })
         .unwrap();
-    let sub = first_subscription(&tx);
-    let t = wide_day().and_utc().timestamp();
-    let tag = "t".repeat(600);
-    {
-        let mut ins = tx
-            .prepare(
-                "INSERT INTO usage_daily (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                 VALUES (?1, ?2, 'wide', '', ?3, ?4, 'hot', 1000, 1000)",
-            )
-            .unwrap();
-        for i in 0..WIDE_ROWS {
-            ins.execute(params![sub, t, tag, format!("vehicle-{i:05}")])
-                .unwrap();
-        }
-    }
-    tx.commit().unwrap();
 }
 
 /// An hour ago: inside the window the service accepts.

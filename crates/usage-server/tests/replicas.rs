@@ -1,0 +1,204 @@
+//! Several server processes on one PostgreSQL database, as replicas behind a load balancer:
+//! what one replica did, another sees and honours. Real processes, real HTTP, one database.
+//! (On SQLite one process serves the file; these tests then say they were skipped.)
+
+mod backend;
+mod process;
+mod support;
+
+use process::Site;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use usage_server::demo;
+
+/// Skips a test unless the suite runs on PostgreSQL.
+macro_rules! postgres_only {
+    () => {
+        if !backend::on_postgres() {
+            eprintln!("skipped on SQLite: replicas share a PostgreSQL database");
+            return;
+        }
+    };
+}
+
+fn day_report() -> String {
+    let to = usage_test_clock::midnight(usage_test_clock::months_ago(0));
+    let from = to - chrono::TimeDelta::days(60);
+    format!(
+        "{}&detailLevel=day&groupBy=appId",
+        usage_test_clock::range(from, to)
+    )
+}
+
+async fn wait_completed(base: &str, token: &str, location: &str) -> Value {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, _, text) = support::get(base, location, Some(token)).await;
+        assert_eq!(status, 200, "{location}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap();
+        if body["status"] != "inProgress" {
+            assert_eq!(body["status"], "completed", "{body}");
+            return body;
+        }
+        assert!(Instant::now() < until, "{location} still in progress");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_made_through_one_replica_is_polled_and_downloaded_through_another() {
+    postgres_only!();
+    let site = Site::new();
+    let a = site.start_demo(&[]);
+    let b = site.start(&[], &[]);
+    let token = site.token("replicas");
+    let client = reqwest::Client::new();
+    let resp = client
+        .post(format!(
+            "{}/usage/realms/{}/reports?{}",
+            a.base,
+            demo::PARTNER,
+            day_report()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let done = wait_completed(&b.base, &token, &location).await;
+    let id = done["id"].as_str().unwrap();
+    let download = format!("/usage/realms/{}/reports/{id}/download", demo::PARTNER);
+    let whole = |base: &str| {
+        let url = format!("{base}{download}");
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let (from_a, from_b) = (whole(&a.base).await, whole(&b.base).await);
+    assert_eq!(from_a, from_b, "either replica serves the same file");
+    assert_eq!(from_b.len() as u64, done["byteSize"].as_u64().unwrap());
+    // A range, through the replica that did not make it.
+    let r = client
+        .get(format!("{}{download}", b.base))
+        .bearer_auth(&token)
+        .header("Range", "bytes=5-24")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.text().await.unwrap(), from_a[5..25]);
+    // A link signed by one replica is honoured by the other (one key, in the database).
+    let (_, _, listed) = support::get(&a.base, &location, Some(&token)).await;
+    let link: Value = serde_json::from_str(&listed).unwrap();
+    let signed = link["downloadUrl"].as_str().unwrap();
+    let r = client
+        .get(format!("{}{signed}", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "a link of replica A, through B, without a token"
+    );
+    assert_eq!(r.text().await.unwrap(), from_a);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_recordings_over_three_replicas_against_one_limit_accept_exactly_the_limit() {
+    postgres_only!();
+    let site = Site::new();
+    let replicas = [
+        site.start_demo(&[]),
+        site.start(&[], &[]),
+        site.start(&[], &[]),
+    ];
+    let token = site.token("replicas");
+    let sub = "SUB-REPLICAS-LIMIT";
+    let sub_id = site.subscription(sub);
+    backend::exec(
+        &site.pool(),
+        "UPDATE subscriptions SET monthly_limit_milli = 20000 WHERE billing_subscription_id = ?1",
+        usage_server::vals![&sub_id],
+    );
+    let at = support::an_hour_ago();
+    let client = reqwest::Client::new();
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let base = replicas[i % replicas.len()].base.clone();
+            let (client, token) = (client.clone(), token.clone());
+            let body = json!({
+                "subscriptionId": sub_id,
+                "quantity": 1,
+                "usageTime": usage_test_clock::stamp(at),
+                "id": format!("limit-{i}"),
+            });
+            tokio::spawn(async move { support::post(&client, &base, &token, &body).await })
+        })
+        .collect();
+    let mut created = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap().expect("an answer");
+        match status {
+            201 => created += 1,
+            422 => assert_eq!(body["code"], "limitExceeded", "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(
+        created, 20,
+        "exactly the limit of 20 units, across replicas"
+    );
+    let (from, to) = support::day_of(at);
+    assert_eq!(
+        support::billable_via_api(&replicas[1].base, &token, &sub_id, (from, to)).await,
+        20_000
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_key_sent_to_two_replicas_at_once_is_one_record() {
+    postgres_only!();
+    let site = Site::new();
+    let a = site.start_demo(&[]);
+    let b = site.start(&[], &[]);
+    let token = site.token("replicas");
+    let sub = site.subscription("SUB-REPLICAS-KEY");
+    let at = support::an_hour_ago();
+    let client = reqwest::Client::new();
+    for round in 0..5 {
+        let body = support::recording(&sub, at, &format!("same-key-{round}"));
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let base = if i % 2 == 0 { &a.base } else { &b.base }.clone();
+                let (client, token, body) = (client.clone(), token.clone(), body.clone());
+                tokio::spawn(async move { support::post(&client, &base, &token, &body).await })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap().expect("an answer").0);
+        }
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            1,
+            "one 201, the others replays: {statuses:?}"
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 201 || *s == 200),
+            "{statuses:?}"
+        );
+    }
+    let records: i64 = backend::one(
+        &site.pool(),
+        "SELECT COUNT(*) FROM usage_records r JOIN subscriptions s ON s.id = r.sub_id
+         WHERE s.billing_subscription_id = ?1",
+        usage_server::vals![&sub],
+    );
+    assert_eq!(records, 5, "one record per key");
+}
