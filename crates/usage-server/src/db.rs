@@ -273,6 +273,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_client_id_per_realm.sql"),
     include_str!("../migrations/0005_report_queue.sql"),
     include_str!("../migrations/0006_token_revocation.sql"),
+    include_str!("../migrations/0007_report_lease.sql"),
 ];
 
 /// How the connection pool is sized and how long a request waits for a connection.

@@ -360,8 +360,8 @@ impl Bound {
         opts: &AppOptions,
     ) -> anyhow::Result<Self> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        // Reports a previous run left in progress are generated again, never left hanging.
-        reports::sweep(&state.reports.dir);
+        // Reports a previous run left in progress are generated again, never left hanging
+        // (and the partial files of runs that were killed are removed).
         state.reports.recover(&state.pool)?;
         Ok(Self {
             addr: listener.local_addr()?,

@@ -95,6 +95,11 @@ struct ServeArgs {
     /// Days a report and its file are kept once it is completed or failed.
     #[arg(long, env = "USAGE_REPORT_RETENTION_DAYS", default_value_t = usage_api::limits::REPORT_RETENTION_DAYS)]
     report_retention_days: u64,
+    /// Seconds a running report stays its worker's without a renewal (renewed every third of
+    /// it); a report whose lease runs out lost its worker and is taken by another, on this
+    /// server or another replica.
+    #[arg(long, env = "USAGE_REPORT_LEASE_SECS", default_value_t = 30)]
+    report_lease_secs: u64,
     /// Seconds between two sweeps of expired reports (there is one at start too).
     #[arg(long, env = "USAGE_REPORT_SWEEP_SECS", default_value_t = 3_600)]
     report_sweep_secs: u64,
@@ -402,6 +407,7 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
                 args.report_retention_days.saturating_mul(86_400),
             ),
             sweep_interval: std::time::Duration::from_secs(args.report_sweep_secs.max(1)),
+            lease: std::time::Duration::from_secs(args.report_lease_secs.max(1)),
             ..reports::ReportOptions::default()
         },
     )?;

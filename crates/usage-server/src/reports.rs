@@ -46,6 +46,10 @@ pub struct ReportOptions {
     pub busy_retry_after_secs: u64,
     /// Most records a report holds (default [`limits::REPORT_MAX_RECORDS`]).
     pub max_records: u64,
+    /// How long a running report stays its worker's without word from it (default 30 s): the
+    /// worker renews it every third of that, and a report whose lease runs out lost its
+    /// worker (a process killed, on this replica or another) and is taken by the next one.
+    pub lease: Duration,
 }
 
 impl Default for ReportOptions {
@@ -59,6 +63,7 @@ impl Default for ReportOptions {
             sweep_interval: Duration::from_secs(3_600),
             busy_retry_after_secs: 30,
             max_records: limits::REPORT_MAX_RECORDS,
+            lease: Duration::from_secs(30),
         }
     }
 }
@@ -189,23 +194,37 @@ impl Reports {
         Ok(queued)
     }
 
-    fn settle_interrupted(&self, db: &mut Conn<'_>) -> sql::Result<usize> {
+    /// Settles the reports whose worker was lost (their lease ran out): failed after their
+    /// last attempt, else back in the queue. Returns how many.
+    fn fail_lost(&self, db: &mut Conn<'_>, now: i64) -> sql::Result<u64> {
         let max = self.options.max_attempts;
         let failed = store::fail_interrupted(
             db,
             max,
-            chrono::Utc::now().timestamp(),
+            now,
             &format!(
                 "The report was interrupted {max} times while it was being generated and is not tried again. Ask for it again, perhaps over a shorter range."
             ),
         )?;
-        if failed > 0 {
+        for &(id, last) in &failed {
+            for attempt in 1..=last {
+                remove_if_there(&self.part_file(id, attempt));
+            }
+        }
+        if !failed.is_empty() {
             tracing::warn!(
-                reports = failed,
+                reports = failed.len(),
                 "reports failed: interrupted on every attempt"
             );
         }
-        store::requeue_interrupted(db)?;
+        Ok(failed.len() as u64)
+    }
+
+    fn settle_interrupted(&self, db: &mut Conn<'_>) -> sql::Result<usize> {
+        let now = chrono::Utc::now().timestamp();
+        self.fail_lost(db, now)?;
+        // Only those whose lease ran out: a report another replica runs now stays its.
+        store::requeue_interrupted(db, now)?;
         let queued = store::in_progress_all(db)?;
         if queued > 0 {
             tracing::info!(reports = queued, "reports queued from a previous run");
@@ -243,14 +262,22 @@ impl Reports {
         let mut pooled = pool.get()?;
         let claimed = pooled.conn().transaction(TxKind::Write, |tx| {
             store::lock_queue(tx)?;
-            let Some(id) = store::next_waiting(tx, self.options.max_attempts)? else {
+            let now = chrono::Utc::now().timestamp();
+            // A report whose worker was lost at its last attempt fails here, not only at a
+            // start: on another replica, no start may come.
+            self.fail_lost(tx, now)?;
+            let Some(id) = store::next_waiting(tx, self.options.max_attempts, now)? else {
                 return Ok::<_, sql::Error>(None);
             };
-            Ok(Some((
-                id,
-                store::start_attempt(tx, id, chrono::Utc::now().timestamp())?,
-            )))
+            let lease_until = now + lease_secs(self.options.lease);
+            Ok(Some((id, store::start_attempt(tx, id, now, lease_until)?)))
         })?;
+        if let Some((id, attempt)) = claimed {
+            // What the runs before this one left (a killed run's partial file) is no one's now.
+            for earlier in 1..attempt {
+                remove_if_there(&self.part_file(id, earlier));
+            }
+        }
         Ok(claimed)
     }
 
@@ -265,6 +292,13 @@ impl Reports {
             interrupt.clone(),
         );
         let mut task = crate::db::spawn_blocking(move || this.write(&p, id, attempt, &c, &i));
+        let lease = tokio::spawn(self.clone().keep_lease(
+            pool.clone(),
+            id,
+            attempt,
+            cancel.clone(),
+            interrupt.clone(),
+        ));
         let outcome = match tokio::time::timeout(self.options.deadline, &mut task).await {
             Ok(Ok(result)) => Outcome::Done(result),
             Ok(Err(e)) => Outcome::Done(Err(anyhow::anyhow!("report task panicked: {e}"))),
@@ -279,6 +313,7 @@ impl Reports {
                 Outcome::PastDeadline
             }
         };
+        lease.abort();
         let (this, p) = (self.clone(), pool.clone());
         match crate::db::spawn_blocking(move || this.record(&p, id, attempt, outcome)).await {
             Ok(Ok(())) => {}
@@ -287,6 +322,56 @@ impl Reports {
             }
             Err(e) => {
                 tracing::error!(report = id, attempt, error = ?e, "recording a report's outcome panicked")
+            }
+        }
+    }
+
+    /// Renews run `attempt`'s lease on report `id` while it runs (this task is aborted when
+    /// the run ends). A run that finds it no longer owns the report (its lease ran out, say
+    /// the process stalled, and another worker took it) stops.
+    async fn keep_lease(
+        self,
+        pool: Pool,
+        id: i64,
+        attempt: i64,
+        cancel: Arc<AtomicBool>,
+        interrupt: Arc<Mutex<Option<Interrupter>>>,
+    ) {
+        let every = (self.options.lease / 3).max(Duration::from_millis(100));
+        loop {
+            tokio::time::sleep(every).await;
+            let p = pool.clone();
+            let until = chrono::Utc::now().timestamp() + lease_secs(self.options.lease);
+            let renewed = crate::db::spawn_blocking(move || -> anyhow::Result<bool> {
+                Ok(store::renew_lease(
+                    &mut p.get()?.conn(),
+                    id,
+                    attempt,
+                    until,
+                )?)
+            })
+            .await;
+            match renewed {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => {
+                    tracing::warn!(
+                        report = id,
+                        attempt,
+                        "the report's lease was lost; stopping this run"
+                    );
+                    cancel.store(true, Ordering::SeqCst);
+                    if let Some(h) = interrupt.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                        h.interrupt();
+                    }
+                    return;
+                }
+                // The next renewal may get through; the lease outlasts a few missed ones.
+                Ok(Err(e)) => {
+                    tracing::warn!(report = id, error = ?e, "renewing a report's lease failed")
+                }
+                Err(e) => {
+                    tracing::warn!(report = id, error = ?e, "renewing a report's lease panicked")
+                }
             }
         }
     }
@@ -492,9 +577,23 @@ impl Reports {
         }
         for entry in std::fs::read_dir(&self.dir)?.flatten() {
             let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                continue;
+            };
+            if name.ends_with(".part") {
+                // A run's partial file, kept only while that run owns its report: the file of
+                // a run that was killed (on any replica), or of no run at all, goes.
+                let owned = match part_file_of(name) {
+                    Some((id, attempt)) => store::running_attempt(conn, id)? == Some(attempt),
+                    None => false,
+                };
+                if !owned {
+                    remove_if_there(&entry.path());
+                }
+                continue;
+            }
             let Some(id) = name
-                .to_str()
-                .and_then(|n| n.strip_suffix(".csv"))
+                .strip_suffix(".csv")
                 .and_then(usage_api::reports::parse_report_id)
             else {
                 continue;
@@ -525,6 +624,11 @@ fn remove_if_there(path: &Path) {
     }
 }
 
+/// A lease in whole seconds, at least one (the database keeps Unix seconds).
+fn lease_secs(lease: Duration) -> i64 {
+    i64::try_from(lease.as_secs().max(1)).unwrap_or(i64::MAX)
+}
+
 /// `10 minutes`, `90 seconds`.
 fn in_words(d: Duration) -> String {
     if d < Duration::from_secs(1) {
@@ -539,13 +643,11 @@ fn in_words(d: Duration) -> String {
     }
 }
 
-/// Removes files of the report store that no report row names (e.g. `.part` files of a crash).
-pub fn sweep(dir: &Path) {
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            if e.path().extension().is_some_and(|x| x == "part") {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
+/// The report and attempt a partial file (`REPORT-n.attempt.csv.part`) belongs to.
+fn part_file_of(name: &str) -> Option<(i64, i64)> {
+    let (report, attempt) = name.strip_suffix(".csv.part")?.rsplit_once('.')?;
+    Some((
+        usage_api::reports::parse_report_id(report)?,
+        attempt.parse().ok()?,
+    ))
 }

@@ -202,3 +202,75 @@ async fn one_key_sent_to_two_replicas_at_once_is_one_record() {
     );
     assert_eq!(records, 5, "one record per key");
 }
+
+/// A short report lease: a killed replica's run is known lost a second after the kill.
+const LEASE: &[&str] = &["--report-lease-secs", "1"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_killed_mid_report_leaves_the_report_to_another() {
+    postgres_only!();
+    let site = Site::new();
+    let a = site.start_demo(LEASE);
+    let token = site.token("replicas");
+    // Enough vehicles that a run takes seconds, so the kill lands in the middle of one.
+    let days = 90;
+    let from =
+        usage_test_clock::midnight(usage_test_clock::now().date()) - chrono::TimeDelta::days(days);
+    backend::run(&site.pool(), |c| {
+        let sub: i64 = c.one(
+            "SELECT id FROM subscriptions WHERE realm_id = ?1 ORDER BY id LIMIT 1",
+            usage_server::vals![demo::PARTNER],
+            |r| r.get(0),
+        )?;
+        demo::load_fleet(c, sub, from.and_utc().timestamp(), days, 3_000)
+    })
+    .unwrap();
+    let query = format!(
+        "{}&detailLevel=day&groupBy=appId,project,resource,billingTag",
+        usage_test_clock::range(from, from + chrono::TimeDelta::days(days))
+    );
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{}/usage/realms/{}/reports?{query}",
+            a.base,
+            demo::PARTNER
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let id = location.split('/').nth(5).unwrap().to_owned();
+    // Replica A is writing it: its first attempt's partial file is there.
+    let part = site.path("reports").join(format!("{id}.1.csv.part"));
+    let until = Instant::now() + Duration::from_secs(60);
+    while !part.exists() {
+        assert!(Instant::now() < until, "replica A never ran the report");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    a.kill();
+    // Replica B never heard of it, and finishes it once A's lease has run out.
+    let b = site.start(LEASE, &[]);
+    let done = wait_completed(&b.base, &token, &location).await;
+    let n = usage_api::reports::parse_report_id(&id).unwrap();
+    let attempt: i64 = backend::one(
+        &site.pool(),
+        "SELECT attempt FROM reports WHERE id = ?1",
+        usage_server::vals![n],
+    );
+    assert_eq!(attempt, 2, "A's run, then B's");
+    let r = reqwest::Client::new()
+        .get(format!("{}{location}", b.base).replace("/output", "/download"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.text().await.unwrap();
+    assert_eq!(
+        csv.lines().count() as u64,
+        done["rowCount"].as_u64().unwrap() + 1
+    );
+    assert!(!part.exists(), "the killed run's partial file is gone");
+}

@@ -339,6 +339,9 @@ async fn a_run_past_its_deadline_is_stopped_and_fails_after_its_attempts() {
 /// Its log at info, beside the test's output, for a run that goes wrong.
 const LOG: &[(&str, &str)] = &[("RUST_LOG", "info")];
 
+/// A short report lease: a killed server's run is known lost a second after the kill.
+const LEASE: &[&str] = &["--report-lease-secs", "1"];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or_a_file() {
     let site = Site::new();
@@ -349,7 +352,7 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
     // Enough vehicles that a run takes seconds, so each kill lands in the middle of one.
     load_fleet(&site.pool(), 3_000);
 
-    let mut server = site.start(&[], LOG);
+    let mut server = site.start(LEASE, LOG);
     let location = create(&server.base, &token, demo::PARTNER, &large_report()).await;
     let n = report_number(&location);
     let prefix = format!("{}.", usage_api::reports::report_id(n));
@@ -364,9 +367,10 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
         .unwrap()
     };
     for round in 1..=3 {
-        // Its partial file is there: a run is writing it right now.
+        // This attempt's partial file is there: its run is writing it right now.
+        let part = format!("{prefix}{round}.csv.part");
         let until = Instant::now() + Duration::from_secs(60);
-        while !part_files(&reports).iter().any(|f| f.starts_with(&prefix)) {
+        while !part_files(&reports).contains(&part) {
             assert!(
                 Instant::now() < until,
                 "round {round}: the report never ran"
@@ -380,7 +384,7 @@ async fn kill_9_during_generation_three_times_fails_the_report_without_a_loop_or
             ("inProgress", round),
             "round {round}: killed in the middle of attempt {round}"
         );
-        server = site.start(&[], LOG);
+        server = site.start(LEASE, LOG);
     }
 
     // Every attempt was cut short: the report fails, in words, and is not run a fourth time.

@@ -11,6 +11,9 @@ use std::time::Duration;
 use usage_server::demo;
 use usage_test_clock::{midnight, months_ago, range, stamp};
 
+/// A short report lease: the killed server's run is known lost a second after the kill.
+const LEASE: &[&str] = &["--report-lease-secs", "1"];
+
 #[test]
 fn a_report_interrupted_by_a_kill_is_finished_after_restart() {
     let site = Site::new();
@@ -50,7 +53,7 @@ fn a_report_interrupted_by_a_kill_is_finished_after_restart() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let http = reqwest::Client::new();
     // Kill a running server in the middle of a fresh report, then start again.
-    let server = site.start(&[], &[]);
+    let server = site.start(LEASE, &[]);
     let created: Value = rt
         .block_on(async {
             http.post(format!(
@@ -68,7 +71,7 @@ fn a_report_interrupted_by_a_kill_is_finished_after_restart() {
     let second = created["id"].as_str().unwrap().to_owned();
     server.kill();
 
-    let server = site.start(&[], &[]);
+    let server = site.start(LEASE, &[]);
     let get = |path: String| {
         rt.block_on(async {
             http.get(format!("{}{path}", server.base))

@@ -1,4 +1,4 @@
--- The schema of SQLite's migrations 0001-0006, as one PostgreSQL migration.
+-- The schema of SQLite's migrations 0001-0007, as one PostgreSQL migration.
 --
 -- Every integer is BIGINT (the store binds and reads 64-bit integers on both backends), every
 -- text is COLLATE "C" (bytewise, as SQLite compares: a page sorted in memory and its report
@@ -120,7 +120,8 @@ CREATE TABLE reports (
     error        TEXT COLLATE "C",
     attempt      BIGINT NOT NULL DEFAULT 0,
     running      BIGINT NOT NULL DEFAULT 0,
-    started      BIGINT
+    started      BIGINT,
+    lease_until  BIGINT                    -- see SQLite's 0007: a running report's lease
 );
 CREATE INDEX reports_realm ON reports(realm_id, id DESC);
 CREATE INDEX reports_queue ON reports(realm_id, id) WHERE status = 'inProgress';

@@ -142,22 +142,44 @@ pub fn queue_depth(db: &mut Conn<'_>) -> Result<(u64, u64)> {
     )
 }
 
-/// Marks failed, as of `now` and with `why`, the reports left running that had had
-/// `max_attempts` attempts already; returns how many.
-pub fn fail_interrupted(db: &mut Conn<'_>, max_attempts: u32, now: i64, why: &str) -> Result<u64> {
-    db.exec(
+/// Marks failed, as of `now` and with `why`, the reports whose worker was lost (running, with
+/// a lease that ran out before `now`) that had had `max_attempts` attempts already; returns
+/// each one's id and last attempt.
+pub fn fail_interrupted(
+    db: &mut Conn<'_>,
+    max_attempts: u32,
+    now: i64,
+    why: &str,
+) -> Result<Vec<(i64, i64)>> {
+    db.all(
         "UPDATE reports SET status = 'failed', running = 0, finished = ?2, error = ?3
-         WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1",
+         WHERE status = 'inProgress' AND running = 1 AND attempt >= ?1
+           AND COALESCE(lease_until, 0) < ?2
+         RETURNING id, attempt",
         vals![max_attempts, now, why],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
-/// Puts every report left running back in the queue; returns how many.
-pub fn requeue_interrupted(db: &mut Conn<'_>) -> Result<u64> {
+/// Puts back in the queue every report whose worker was lost (its lease ran out before
+/// `now`); returns how many. One whose worker lives (on any replica) keeps running.
+pub fn requeue_interrupted(db: &mut Conn<'_>, now: i64) -> Result<u64> {
     db.exec(
-        "UPDATE reports SET running = 0 WHERE status = 'inProgress' AND running = 1",
-        &[],
+        "UPDATE reports SET running = 0
+         WHERE status = 'inProgress' AND running = 1 AND COALESCE(lease_until, 0) < ?1",
+        vals![now],
     )
+}
+
+/// Extends run `attempt`'s lease on report `id` to `until`; false when the run no longer owns
+/// the report (its lease ran out and another worker took it, or it was settled).
+pub fn renew_lease(db: &mut Conn<'_>, id: i64, attempt: i64, until: i64) -> Result<bool> {
+    db.exec(
+        "UPDATE reports SET lease_until = ?3
+         WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress' AND running = 1",
+        vals![id, attempt, until],
+    )
+    .map(|n| n == 1)
 }
 
 /// How many reports are in progress, across all realms.
@@ -169,31 +191,36 @@ pub fn in_progress_all(db: &mut Conn<'_>) -> Result<i64> {
     )
 }
 
-/// The report to run next, if any waits with fewer than `max_attempts` attempts: of the realms
-/// with one waiting, the one with the fewest running, then the one whose last turn is oldest
-/// (so a realm's backlog never holds another realm up), and of that realm its oldest report.
-pub fn next_waiting(db: &mut Conn<'_>, max_attempts: u32) -> Result<Option<i64>> {
+/// The report to run next at `now`, if any waits (or lost its worker: running, with a lease
+/// run out) with fewer than `max_attempts` attempts: of the realms with one waiting, the one
+/// with the fewest running, then the one whose last turn is oldest (so a realm's backlog never
+/// holds another realm up), and of that realm its oldest report.
+pub fn next_waiting(db: &mut Conn<'_>, max_attempts: u32, now: i64) -> Result<Option<i64>> {
     db.opt(
         "SELECT r.id FROM reports r
-         WHERE r.status = 'inProgress' AND r.running = 0 AND r.attempt < ?1
+         WHERE r.status = 'inProgress' AND r.attempt < ?1
+           AND (r.running = 0 OR COALESCE(r.lease_until, 0) < ?2)
            AND r.id = (SELECT MIN(w.id) FROM reports w
-                       WHERE w.realm_id = r.realm_id AND w.status = 'inProgress'
-                         AND w.running = 0 AND w.attempt < ?1)
+                       WHERE w.realm_id = r.realm_id AND w.status = 'inProgress' AND w.attempt < ?1
+                         AND (w.running = 0 OR COALESCE(w.lease_until, 0) < ?2))
          ORDER BY (SELECT COUNT(*) FROM reports b
-                   WHERE b.realm_id = r.realm_id AND b.status = 'inProgress' AND b.running = 1),
+                   WHERE b.realm_id = r.realm_id AND b.status = 'inProgress' AND b.running = 1
+                     AND COALESCE(b.lease_until, 0) >= ?2),
                   (SELECT MAX(s.started) FROM reports s WHERE s.realm_id = r.realm_id),
                   r.id
          LIMIT 1",
-        vals![max_attempts],
+        vals![max_attempts, now],
         |r| r.get(0),
     )
 }
 
-/// Marks report `id` running as of `now` under a new attempt; returns the attempt's number.
-pub fn start_attempt(db: &mut Conn<'_>, id: i64, now: i64) -> Result<i64> {
+/// Marks report `id` running as of `now` under a new attempt, with a lease until
+/// `lease_until`; returns the attempt's number.
+pub fn start_attempt(db: &mut Conn<'_>, id: i64, now: i64, lease_until: i64) -> Result<i64> {
     db.one(
-        "UPDATE reports SET running = 1, started = ?2, attempt = attempt + 1 WHERE id = ?1 RETURNING attempt",
-        vals![id, now],
+        "UPDATE reports SET running = 1, started = ?2, lease_until = ?3, attempt = attempt + 1
+         WHERE id = ?1 RETURNING attempt",
+        vals![id, now, lease_until],
         |r| r.get(0),
     )
 }
@@ -274,6 +301,15 @@ pub fn delete_finished_before(db: &mut Conn<'_>, cutoff: i64) -> Result<Vec<i64>
     db.all(
         "DELETE FROM reports WHERE status != 'inProgress' AND finished < ?1 RETURNING id",
         vals![cutoff],
+        |r| r.get(0),
+    )
+}
+
+/// The attempt running report `id` now, if one does.
+pub fn running_attempt(db: &mut Conn<'_>, id: i64) -> Result<Option<i64>> {
+    db.opt(
+        "SELECT attempt FROM reports WHERE id = ?1 AND status = 'inProgress' AND running = 1",
+        vals![id],
         |r| r.get(0),
     )
 }
