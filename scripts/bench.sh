@@ -30,6 +30,14 @@ echo "every file: $total bytes"
 echo "== server query latency"
 BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
 
+echo "== server query latency on PostgreSQL (a throwaway cluster on loopback)"
+PG_DIR=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$PG_DIR/pg"; rm -rf "$PG_DIR"' EXIT
+PG_URL=$(scripts/postgres.sh start "$PG_DIR/pg")
+BENCH_DB="$PG_URL" BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
+echo "== report generation on PostgreSQL"
+BENCH_DB="$PG_URL" cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
+
 echo "== report generation"
 cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
 

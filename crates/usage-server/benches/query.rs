@@ -3,6 +3,7 @@
 //! `cargo bench -p usage-server --bench query` builds (once, then reuses) a database of
 //! `BENCH_RECORDS` usage records (default 10,000,000) under target/bench/, starts the server on
 //! loopback and times 95-day, day-level, grouped queries for one realm. Target: p95 <= 20 ms.
+//! With `BENCH_DB` (a `postgres://` URL) the database is that one instead.
 
 use std::time::Instant;
 use usage_server::{AppOptions, AppState, Bound, auth, db, demo};
@@ -19,14 +20,22 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(10_000_000);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("usage-{records}.db"));
-    let pool = db::open(&path)?;
+    let path = std::env::var("BENCH_DB")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| {
+            dir.join(format!("usage-{records}.db"))
+                .to_string_lossy()
+                .into_owned()
+        });
+    let pool = db::off_runtime(|| db::open_url(&path, &db::PoolOptions::default()))?;
+    println!("backend: {:?}", pool.backend());
     let until = usage_api::Timestamp::parse("2026-11-01")
         .map(|t| t.naive())
         .ok_or_else(|| anyhow::anyhow!("date"))?;
     let started = Instant::now();
     let p = pool.clone();
-    let created = tokio::task::spawn_blocking(move || {
+    let created = db::spawn_blocking(move || {
         demo::load(
             &p,
             &demo::DemoOptions {
@@ -40,16 +49,18 @@ async fn main() -> anyhow::Result<()> {
     if created {
         println!(
             "built {} with {records} records in {:.1} s",
-            path.display(),
+            path,
             started.elapsed().as_secs_f64()
         );
     }
-    let token = auth::create_token(
-        &mut pool.get()?.conn(),
-        demo::PARTNER,
-        auth::SCOPES,
-        "bench",
-    )?;
+    let token = db::off_runtime(|| {
+        auth::create_token(
+            &mut pool.get()?.conn(),
+            demo::PARTNER,
+            auth::SCOPES,
+            "bench",
+        )
+    })?;
     let bound = Bound::bind(
         "127.0.0.1:0".parse()?,
         AppState::new(pool, dir.join("reports"))?,

@@ -232,6 +232,11 @@ pub fn open_postgres(url: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
         .get_timeout(STARTUP_TIMEOUT.max(opts.connection_timeout))
         .context("connecting to PostgreSQL")?;
     migrate_postgres(conn.client())?;
+    // The months records may be written to now and for a year ahead, made ahead of need, so
+    // a record lands in its month's partition (the default partition takes any other).
+    conn.client().batch_execute(
+        "SELECT usage_records_months((now() - interval '2 months')::date, (now() + interval '12 months')::date)",
+    )?;
     drop(conn);
     Ok(Pool::Postgres(pool))
 }

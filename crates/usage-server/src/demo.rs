@@ -140,6 +140,19 @@ const APPS: &[&str] = &[
 const TAGS: &[&str] = &["cost-center-100", "cost-center-200", "marketing", "rnd", ""];
 const RESOURCES: &[&str] = &["eu-central-1", "us-east-1", "ap-southeast-1", ""];
 
+/// The columns of a rollup row, in the order the loaders give them.
+const ROLLUP_COLUMNS: &[&str] = &[
+    "sub_id",
+    "t",
+    "app_id",
+    "project_hrn",
+    "billing_tag",
+    "resource",
+    "channel_id",
+    "usage_milli",
+    "billable_milli",
+];
+
 /// Creates the demo orgs, subscriptions and usage unless the database already has them.
 /// Returns false when they were already there.
 pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
@@ -366,20 +379,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     }
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
     for (table, sums) in [("usage_hourly", &hourly), ("usage_daily", &daily)] {
-        let mut ins = tx.bulk(
-            table,
-            &[
-                "sub_id",
-                "t",
-                "app_id",
-                "project_hrn",
-                "billing_tag",
-                "resource",
-                "channel_id",
-                "usage_milli",
-                "billable_milli",
-            ],
-        );
+        let mut ins = tx.bulk(table, ROLLUP_COLUMNS);
         for (&(sub_id, t, stream), &(u, b)) in sums {
             let d = &by_id[&sub_id].streams[stream];
             ins.row(vals![
@@ -433,20 +433,7 @@ pub fn load_fleet(
     resources: i64,
 ) -> crate::store::sql::Result<()> {
     db.transaction(TxKind::Write, |tx| {
-        let mut ins = tx.bulk(
-            "usage_daily",
-            &[
-                "sub_id",
-                "t",
-                "app_id",
-                "project_hrn",
-                "billing_tag",
-                "resource",
-                "channel_id",
-                "usage_milli",
-                "billable_milli",
-            ],
-        );
+        let mut ins = tx.bulk("usage_daily", ROLLUP_COLUMNS);
         for d in 0..days {
             for r in 0..resources {
                 let units = 1000 + (r * 7 + d) % 5000;

@@ -45,13 +45,18 @@ async fn wait_completed(base: &str, token: &str, location: &str) -> Value {
     }
 }
 
+/// Two replicas on one new database (the first loads the demo data) and a partner token.
+fn two_replicas(site: &Site) -> (process::Server, process::Server, String) {
+    let a = site.start_demo(&[]);
+    let b = site.start(&[], &[]);
+    (a, b, site.token("replicas"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_made_through_one_replica_is_polled_and_downloaded_through_another() {
     postgres_only!();
     let site = Site::new();
-    let a = site.start_demo(&[]);
-    let b = site.start(&[], &[]);
-    let token = site.token("replicas");
+    let (a, b, token) = two_replicas(&site);
     let client = reqwest::Client::new();
     let resp = client
         .post(format!(
@@ -164,9 +169,7 @@ async fn fifty_recordings_over_three_replicas_against_one_limit_accept_exactly_t
 async fn one_key_sent_to_two_replicas_at_once_is_one_record() {
     postgres_only!();
     let site = Site::new();
-    let a = site.start_demo(&[]);
-    let b = site.start(&[], &[]);
-    let token = site.token("replicas");
+    let (a, b, token) = two_replicas(&site);
     let sub = site.subscription("SUB-REPLICAS-KEY");
     let at = support::an_hour_ago();
     let client = reqwest::Client::new();

@@ -101,16 +101,10 @@ fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
     (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "benchmark: run by scripts/bench.sh"]
-async fn first_table_paint() -> anyhow::Result<()> {
-    let records: u64 = std::env::var("BENCH_RECORDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300_000);
-    let portal = Portal::start(records).await?;
-    // A different page size each time, so no answer comes from the HTTP cache.
-    let url = |i: u32| format!("{}/?detailLevel=day&limit={}", portal.base, 80 + i);
+/// Six cold loads of `url(0..6)`, each in a browser started for it, then six warm loads of
+/// `url(10..16)` in the last of them (a different URL each time, so no answer comes from the
+/// HTTP cache): the paint times of each, failing on any console error.
+async fn cold_and_warm(url: impl Fn(u32) -> String) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let mut cold = Vec::new();
     let mut last = None;
     for i in 0..6 {
@@ -129,6 +123,20 @@ async fn first_table_paint() -> anyhow::Result<()> {
     }
     browser.assert_no_console_errors().await?;
     browser.quit().await?;
+    Ok((cold, warm))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run by scripts/bench.sh"]
+async fn first_table_paint() -> anyhow::Result<()> {
+    let records: u64 = std::env::var("BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300_000);
+    let portal = Portal::start(records).await?;
+    // A different page size each time (see `cold_and_warm`).
+    let url = |i: u32| format!("{}/?detailLevel=day&limit={}", portal.base, 80 + i);
+    let (cold, warm) = cold_and_warm(url).await?;
 
     // The floor, the same way: cold in fresh browsers, then warm.
     let site = portal.site();
@@ -152,22 +160,7 @@ async fn first_table_paint() -> anyhow::Result<()> {
         );
         format!("{}/floor.html?api={}", portal.base, url_escape(&api))
     };
-    let mut floor_cold = Vec::new();
-    let mut last = None;
-    for i in 0..6 {
-        let browser = Browser::start().await?;
-        watch(&browser).await?;
-        floor_cold.push(load(&browser, &floor_url(20 + i)).await?);
-        if let Some(previous) = last.replace(browser) {
-            Browser::quit(previous).await?;
-        }
-    }
-    let browser = last.expect("six browsers ran");
-    let mut floor_warm = Vec::new();
-    for i in 0..6 {
-        floor_warm.push(load(&browser, &floor_url(30 + i)).await?);
-    }
-    browser.quit().await?;
+    let (floor_cold, floor_warm) = cold_and_warm(|i| floor_url(20 + i)).await?;
 
     let (c, c_min, c_max) = median(cold);
     let (w, w_min, w_max) = median(warm);

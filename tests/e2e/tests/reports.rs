@@ -95,8 +95,8 @@ async fn create_follow_and_save_a_report() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Result<()> {
     let portal = Portal::start(20_000).await?;
-    // A report a worker is generating (`running`), so the queue leaves it alone until the
-    // test lets it go.
+    // A report a worker is generating (`running`, its lease held far ahead), so the queue
+    // leaves it alone until the test lets it go.
     let id = {
         let conn = portal.state.pool.sqlite().expect("a SQLite pool").get()?;
         let month = |back| usage_test_clock::month_start(portal.now, back);
@@ -106,7 +106,8 @@ async fn polling_follows_a_report_in_progress_across_a_reload() -> anyhow::Resul
             month(2)
         );
         conn.execute(
-            "INSERT INTO reports (realm_id, status, query, created, attempt, running) VALUES ('northwind', 'inProgress', ?1, 0, 1, 1)",
+            "INSERT INTO reports (realm_id, status, query, created, attempt, running, lease_until)
+             VALUES ('northwind', 'inProgress', ?1, 0, 1, 1, 4102444800)",
             [&query],
         )?;
         conn.last_insert_rowid()

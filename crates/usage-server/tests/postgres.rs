@@ -1,0 +1,68 @@
+//! What only the PostgreSQL backend has: raw records partitioned by month. (On SQLite these
+//! tests say they were skipped.)
+
+mod backend;
+mod process;
+mod support;
+
+use process::Site;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_lands_in_its_months_partition_and_old_months_are_partitions_of_their_own() {
+    if !backend::on_postgres() {
+        eprintln!("skipped on SQLite: partitions are PostgreSQL's");
+        return;
+    }
+    let site = Site::new();
+    let server = site.start_demo(&[]);
+    let token = site.token("partitions");
+    let sub = site.subscription("SUB-PARTITIONS");
+    let at = support::an_hour_ago();
+    let client = reqwest::Client::new();
+    let (status, body) = support::post(
+        &client,
+        &server.base,
+        &token,
+        &support::recording(&sub, at, "in-its-month"),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(status, 201, "{body}");
+    let pool = site.pool();
+    let partition: String = backend::one(
+        &pool,
+        "SELECT CAST(tableoid::regclass AS TEXT) FROM usage_records WHERE client_id = 'in-its-month'",
+        &[],
+    );
+    assert_eq!(
+        partition,
+        format!("usage_records_{}", at.format("%Y_%m")),
+        "the record is in its month's partition"
+    );
+    // The demo's thirteen months are partitions of their own, and nothing fell to the default.
+    let in_default: i64 = backend::one(&pool, "SELECT COUNT(*) FROM usage_records_default", &[]);
+    assert_eq!(in_default, 0);
+    let months: i64 = backend::one(
+        &pool,
+        "SELECT COUNT(*) FROM pg_inherits WHERE inhparent = CAST('usage_records' AS regclass)",
+        &[],
+    );
+    assert!(months >= 14, "{months} partitions");
+    // A start after a month someone's rows went to the default partition still starts (the
+    // month stays in the default partition, still read by every query).
+    let far = usage_test_clock::now() + chrono::TimeDelta::days(3 * 365);
+    backend::exec(
+        &pool,
+        "INSERT INTO usage_records (sub_id, usage_time, quantity_milli, accepted_milli, created_time, updated_time)
+         SELECT id, ?1, 1000, 1000, 0, 0 FROM subscriptions WHERE billing_subscription_id = ?2",
+        usage_server::vals![far.and_utc().timestamp(), &sub],
+    );
+    backend::exec(
+        &pool,
+        "SELECT usage_records_months(to_date(?1, 'YYYY-MM-DD'), to_date(?1, 'YYYY-MM-DD'))",
+        usage_server::vals![&far.date().to_string()],
+    );
+    let in_default: i64 = backend::one(&pool, "SELECT COUNT(*) FROM usage_records_default", &[]);
+    assert_eq!(in_default, 1, "the far month's row stays where it is");
+    server.kill();
+}
