@@ -30,13 +30,23 @@ echo "every file: $total bytes"
 echo "== server query latency"
 BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
 
+echo "== the same query in DuckDB (in process, 2 threads, the raw records in Parquet)"
+DUCKDB_VERSION=1.1.3
+"$ROOT/.tools/venv/bin/python" -c "import duckdb" 2>/dev/null \
+  || "$ROOT/.tools/venv/bin/pip" install -q --disable-pip-version-check "duckdb==$DUCKDB_VERSION"
+mkdir -p target/bench/duckdb
+"$ROOT/.tools/venv/bin/python" scripts/duckdb-bench.py "target/bench/usage-${BENCH_RECORDS:-10000000}.db" target/bench/duckdb
+
 echo "== server query latency on PostgreSQL (a throwaway cluster on loopback)"
 PG_DIR=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$PG_DIR/pg"; rm -rf "$PG_DIR"' EXIT
-PG_URL=$(scripts/postgres.sh start "$PG_DIR/pg")
+PG_URL=$(USAGE_PG_FSYNC=on scripts/postgres.sh start "$PG_DIR/pg")
+psql "$PG_URL" -qc "CREATE DATABASE load" >/dev/null
 BENCH_DB="$PG_URL" BENCH_RECORDS="${BENCH_RECORDS:-10000000}" cargo bench -p usage-server --bench query 2>/dev/null | grep -v '^$'
 echo "== report generation on PostgreSQL"
 BENCH_DB="$PG_URL" cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
+echo "== POST /usages and mixed load, 64 clients, 2 replicas on PostgreSQL"
+LOAD_DB="${PG_URL%/*}/load" LOAD_REPLICAS=2 cargo bench -p usage-server --bench load 2>/dev/null | grep -v '^$'
 
 echo "== report generation"
 cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'

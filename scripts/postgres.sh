@@ -25,10 +25,12 @@ case "$cmd" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_owner "$bin/initdb" -D "$pg/data" -U usage -A trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    # fsync off: the cluster lives for one run and is never recovered; every other setting is
-    # the server's own default, so the tests see what a real deployment does.
+    # fsync off for the tests (USAGE_PG_FSYNC=on for benches, whose figures must include it):
+    # the cluster lives for one run and is never recovered. Every other setting is the
+    # server's own default, so the tests see what a real deployment does.
+    fsync=${USAGE_PG_FSYNC:-off}
     as_owner "$bin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 30 \
-      -o "-p $port -k $pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
+      -o "-p $port -k $pg -c listen_addresses=127.0.0.1 -c fsync=$fsync -c max_connections=300" start >/dev/null \
       || { cat "$pg/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U usage usage
     echo "$port" >"$dir/port"

