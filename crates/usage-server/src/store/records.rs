@@ -206,14 +206,11 @@ pub struct NewRecord<'a> {
 /// is `BEGIN IMMEDIATE`); PostgreSQL locks the subscription's row and the key.
 pub fn lock_for_write(db: &mut Conn<'_>, sub_id: i64, realm: &str, client_id: &str) -> Result<()> {
     if db.backend() == Backend::Postgres {
+        // One round trip for both: the row first, then the key.
         db.one(
-            "SELECT id FROM subscriptions WHERE id = ?1 FOR UPDATE",
-            vals![sub_id],
-            |_| Ok(()),
-        )?;
-        db.one(
-            "SELECT pg_advisory_xact_lock(hashtextextended(?1 || '/' || ?2, 0))",
-            vals![realm, client_id],
+            "SELECT pg_advisory_xact_lock(hashtextextended(?2 || '/' || ?3, 0))
+             FROM subscriptions WHERE id = ?1 FOR UPDATE",
+            vals![sub_id, realm, client_id],
             |_| Ok(()),
         )?;
     }
@@ -224,10 +221,23 @@ pub fn lock_for_write(db: &mut Conn<'_>, sub_id: i64, realm: &str, client_id: &s
 /// ([`add_to_rollups`]), in the same transaction.
 pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
     let dims = r.dims;
-    db.one(
-        "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
+    const INSERT: &str = "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
              app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id",
+         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id";
+    // PostgreSQL's records are partitioned by month, and a partitioned table's unique index
+    // must hold the month: the per-realm key is unique in a table of its own, written in the
+    // same statement.
+    let pg = format!(
+        "WITH r AS ({INSERT})
+         INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT ?13, ?1, id FROM r
+         RETURNING record_id"
+    );
+    db.one(
+        if db.backend() == Backend::Postgres {
+            &pg
+        } else {
+            INSERT
+        },
         vals![
             r.client_id,
             r.request_hash,
@@ -245,17 +255,6 @@ pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
         ],
         |row| row.get(0),
     )
-    .and_then(|id| {
-        // PostgreSQL's records are partitioned by month, and a partitioned table's unique
-        // index must hold the month: the per-realm key is unique in a table of its own.
-        if db.backend() == Backend::Postgres {
-            db.exec(
-                "INSERT INTO usage_client_ids (id_realm, client_id, record_id) VALUES (?1, ?2, ?3)",
-                vals![r.realm, r.client_id, id],
-            )?;
-        }
-        Ok(id)
-    })
 }
 
 /// Adds quantities to the hourly and daily rollups, in the caller's transaction.
@@ -267,6 +266,34 @@ pub fn add_to_rollups(
     usage_milli: i64,
     billable_milli: i64,
 ) -> Result<()> {
+    if db.backend() == Backend::Postgres {
+        // Both rollups in one round trip (PostgreSQL writes through a CTE; SQLite cannot).
+        db.exec(
+            "WITH h AS (INSERT INTO usage_hourly AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+                 VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+                 DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
+                               billable_milli = r.billable_milli + excluded.billable_milli)
+             INSERT INTO usage_daily AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+             VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+             DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
+                           billable_milli = r.billable_milli + excluded.billable_milli",
+            vals![
+                sub_id,
+                usage_time - usage_time.rem_euclid(3_600),
+                usage_time - usage_time.rem_euclid(86_400),
+                &dims.app_id,
+                &dims.project_hrn,
+                &dims.billing_tag,
+                &dims.resource,
+                &dims.channel_id,
+                usage_milli,
+                billable_milli
+            ],
+        )?;
+        return Ok(());
+    }
     for (table, width) in [("usage_hourly", 3_600), ("usage_daily", 86_400)] {
         let sql = format!(
             "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
