@@ -30,6 +30,21 @@ fn day_report() -> String {
     )
 }
 
+/// Asks `base` for a report of the partner with `query`; its status path.
+async fn create_report(base: &str, token: &str, query: &str) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{base}/usage/realms/{}/reports?{query}",
+            demo::PARTNER
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    resp.headers()["location"].to_str().unwrap().to_owned()
+}
+
 async fn wait_completed(base: &str, token: &str, location: &str) -> Value {
     let until = Instant::now() + Duration::from_secs(60);
     loop {
@@ -58,19 +73,7 @@ async fn a_report_made_through_one_replica_is_polled_and_downloaded_through_anot
     let site = Site::new();
     let (a, b, token) = two_replicas(&site);
     let client = reqwest::Client::new();
-    let resp = client
-        .post(format!(
-            "{}/usage/realms/{}/reports?{}",
-            a.base,
-            demo::PARTNER,
-            day_report()
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let location = create_report(&a.base, &token, &day_report()).await;
     let done = wait_completed(&b.base, &token, &location).await;
     let id = done["id"].as_str().unwrap();
     let download = format!("/usage/realms/{}/reports/{id}/download", demo::PARTNER);
@@ -232,18 +235,7 @@ async fn a_replica_killed_mid_report_leaves_the_report_to_another() {
         "{}&detailLevel=day&groupBy=appId,project,resource,billingTag",
         usage_test_clock::range(from, from + chrono::TimeDelta::days(days))
     );
-    let resp = reqwest::Client::new()
-        .post(format!(
-            "{}/usage/realms/{}/reports?{query}",
-            a.base,
-            demo::PARTNER
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    let location = create_report(&a.base, &token, &query).await;
     let id = location.split('/').nth(5).unwrap().to_owned();
     // Replica A is writing it: its first attempt's partial file is there.
     let part = site.path("reports").join(format!("{id}.1.csv.part"));

@@ -266,56 +266,38 @@ pub fn add_to_rollups(
     usage_milli: i64,
     billable_milli: i64,
 ) -> Result<()> {
-    if db.backend() == Backend::Postgres {
-        // Both rollups in one round trip (PostgreSQL writes through a CTE; SQLite cannot).
-        db.exec(
-            "WITH h AS (INSERT INTO usage_hourly AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-                 VALUES (?1, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
-                 DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
-                               billable_milli = r.billable_milli + excluded.billable_milli)
-             INSERT INTO usage_daily AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
-             DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
-                           billable_milli = r.billable_milli + excluded.billable_milli",
-            vals![
-                sub_id,
-                usage_time - usage_time.rem_euclid(3_600),
-                usage_time - usage_time.rem_euclid(86_400),
-                &dims.app_id,
-                &dims.project_hrn,
-                &dims.billing_tag,
-                &dims.resource,
-                &dims.channel_id,
-                usage_milli,
-                billable_milli
-            ],
-        )?;
-        return Ok(());
-    }
-    for (table, width) in [("usage_hourly", 3_600), ("usage_daily", 86_400)] {
-        let sql = format!(
+    // ?2 is the hour's start, ?3 the day's: one list of values for every statement below.
+    let upsert = |table: &str, t: u8| {
+        format!(
             "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             VALUES (?1, ?{t}, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
              DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
                            billable_milli = r.billable_milli + excluded.billable_milli"
-        );
-        db.exec(
-            &sql,
-            vals![
-                sub_id,
-                usage_time - usage_time.rem_euclid(width),
-                &dims.app_id,
-                &dims.project_hrn,
-                &dims.billing_tag,
-                &dims.resource,
-                &dims.channel_id,
-                usage_milli,
-                billable_milli
-            ],
-        )?;
+        )
+    };
+    let (hourly, daily) = (upsert("usage_hourly", 2), upsert("usage_daily", 3));
+    let vals = vals![
+        sub_id,
+        usage_time - usage_time.rem_euclid(3_600),
+        usage_time - usage_time.rem_euclid(86_400),
+        &dims.app_id,
+        &dims.project_hrn,
+        &dims.billing_tag,
+        &dims.resource,
+        &dims.channel_id,
+        usage_milli,
+        billable_milli
+    ];
+    match db.backend() {
+        // Both rollups in one round trip: PostgreSQL writes through a CTE, SQLite cannot.
+        Backend::Postgres => {
+            db.exec(&format!("WITH h AS ({hourly}) {daily}"), vals)?;
+        }
+        Backend::Sqlite => {
+            db.exec(&hourly, vals)?;
+            db.exec(&daily, vals)?;
+        }
     }
     Ok(())
 }
