@@ -226,15 +226,17 @@ pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
          VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id";
     // PostgreSQL's records are partitioned by month, and a partitioned table's unique index
     // must hold the month: the per-realm key is unique in a table of its own, written in the
-    // same statement.
-    let pg = format!(
-        "WITH r AS ({INSERT})
-         INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT ?13, ?1, id FROM r
-         RETURNING record_id"
-    );
+    // same statement. Made once: this runs for every record written.
+    static PG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "WITH r AS ({INSERT})
+             INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT ?13, ?1, id FROM r
+             RETURNING record_id"
+        )
+    });
     db.one(
         if db.backend() == Backend::Postgres {
-            &pg
+            &PG_INSERT
         } else {
             INSERT
         },
@@ -267,16 +269,22 @@ pub fn add_to_rollups(
     billable_milli: i64,
 ) -> Result<()> {
     // ?2 is the hour's start, ?3 the day's: one list of values for every statement below.
-    let upsert = |table: &str, t: u8| {
-        format!(
-            "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
-             VALUES (?1, ?{t}, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
-             DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
-                           billable_milli = r.billable_milli + excluded.billable_milli"
-        )
-    };
-    let (hourly, daily) = (upsert("usage_hourly", 2), upsert("usage_daily", 3));
+    // Made once: this runs for every record written.
+    static UPSERTS: std::sync::LazyLock<[String; 3]> = std::sync::LazyLock::new(|| {
+        let upsert = |table: &str, t: u8| {
+            format!(
+                "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+                 VALUES (?1, ?{t}, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+                 DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
+                               billable_milli = r.billable_milli + excluded.billable_milli"
+            )
+        };
+        let (hourly, daily) = (upsert("usage_hourly", 2), upsert("usage_daily", 3));
+        let both = format!("WITH h AS ({hourly}) {daily}");
+        [hourly, daily, both]
+    });
+    let [hourly, daily, both] = &*UPSERTS;
     let vals = vals![
         sub_id,
         usage_time - usage_time.rem_euclid(3_600),
@@ -292,11 +300,11 @@ pub fn add_to_rollups(
     match db.backend() {
         // Both rollups in one round trip: PostgreSQL writes through a CTE, SQLite cannot.
         Backend::Postgres => {
-            db.exec(&format!("WITH h AS ({hourly}) {daily}"), vals)?;
+            db.exec(both, vals)?;
         }
         Backend::Sqlite => {
-            db.exec(&hourly, vals)?;
-            db.exec(&daily, vals)?;
+            db.exec(hourly, vals)?;
+            db.exec(daily, vals)?;
         }
     }
     Ok(())
