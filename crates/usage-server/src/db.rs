@@ -186,7 +186,7 @@ pub fn spawn_blocking<T: Send + 'static>(
 /// borrowing what it needs; on the threads of [`spawn_blocking`] and on plain threads (the
 /// writer's) it runs right here.
 pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    if MAY_BLOCK.get() || tokio::runtime::Handle::try_current().is_err() {
+    if may_block_here() {
         return f();
     }
     std::thread::scope(|s| match s.spawn(f).join() {

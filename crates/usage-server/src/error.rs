@@ -125,19 +125,7 @@ fn is_overload(e: &anyhow::Error) -> bool {
         c.downcast_ref::<r2d2::Error>().is_some()
             || c.downcast_ref::<crate::store::sql::Error>()
                 .is_some_and(crate::store::sql::Error::is_transient)
-            || c.downcast_ref::<r2d2_sqlite::rusqlite::Error>()
-                .is_some_and(|e| crate::store::sql::Error::Sqlite(clone_sqlite(e)).is_transient())
     })
-}
-
-/// Enough of a SQLite error to classify it (rusqlite's errors are not `Clone`).
-fn clone_sqlite(e: &r2d2_sqlite::rusqlite::Error) -> r2d2_sqlite::rusqlite::Error {
-    match e {
-        r2d2_sqlite::rusqlite::Error::SqliteFailure(code, _) => {
-            r2d2_sqlite::rusqlite::Error::SqliteFailure(*code, None)
-        }
-        _ => r2d2_sqlite::rusqlite::Error::InvalidQuery,
-    }
 }
 
 impl From<crate::store::sql::Error> for AppError {
