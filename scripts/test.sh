@@ -13,6 +13,12 @@ AT=${USAGE_TEST_AT:-}
 step() { printf '\n==> %s\n' "$*"; }
 SERVER_PID=""
 WORK=$(mktemp -d)
+# Everything the tests leave in the temporary folder goes with the run: the shared test
+# server's database (a static, never dropped), Chromium's scoped folders when it is killed.
+mkdir -p "$WORK/tmp"
+export TMPDIR="$WORK/tmp"
+# A fresh clone gains nothing from incremental state, and it doubles the debug build on disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
   scripts/postgres.sh stop "$WORK/pg" 2>/dev/null || true
