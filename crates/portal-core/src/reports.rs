@@ -67,6 +67,7 @@ mod tests {
             truncated: None,
             download_url: None,
             error: None,
+            as_of: None,
         }
     }
 

@@ -53,6 +53,7 @@ pub fn query_from_url(
             let q = parse(&pairs).unwrap_or_else(|_| UsageQuery {
                 start,
                 end,
+                time_zone: Default::default(),
                 filters: Default::default(),
                 detail: Default::default(),
                 group_by: Vec::new(),

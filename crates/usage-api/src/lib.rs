@@ -11,7 +11,9 @@ pub mod reports;
 pub mod time;
 pub mod usage;
 pub mod usages;
+pub mod zone;
 
 pub use error::{ErrorBody, ErrorCode, FieldError};
 pub use quantity::Quantity;
 pub use time::Timestamp;
+pub use zone::{TimeZone, ZonedTime};

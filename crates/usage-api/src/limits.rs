@@ -22,6 +22,12 @@ pub const PROJECT_HRN_MAX: usize = 256;
 pub const BILLING_TAG_MAX: usize = 500;
 /// Longest `category` filter.
 pub const CATEGORY_MAX: usize = 128;
+/// Longest `billingSubscriptionId` filter (records endpoint).
+pub const BILLING_SUBSCRIPTION_ID_MAX: usize = 128;
+/// Default page size of the records endpoint (section 9).
+pub const RECORDS_LIMIT_DEFAULT: u32 = 50;
+/// Largest page number of the records endpoint: a deeper page is read by narrowing the range.
+pub const RECORDS_OFFSET_MAX: u32 = 100_000;
 /// Longest `groupBy` value.
 pub const GROUP_BY_MAX: usize = 256;
 /// Shortest and longest realm id.

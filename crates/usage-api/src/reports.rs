@@ -157,6 +157,9 @@ pub struct Report {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// When a completed report's data was read (section 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Timestamp>,
 }
 
 /// A page of a realm's reports, newest first.

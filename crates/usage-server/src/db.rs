@@ -215,7 +215,10 @@ pub fn open_url(db: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
 }
 
 /// PostgreSQL's migrations, in order; the table `schema_version` records how many have run.
-const PG_MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_init.sql")];
+const PG_MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/postgres/0001_init.sql"),
+    include_str!("../migrations/postgres/0002_report_as_of.sql"),
+];
 
 /// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
 /// lock so that replicas starting together migrate once.
@@ -279,6 +282,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_report_queue.sql"),
     include_str!("../migrations/0006_token_revocation.sql"),
     include_str!("../migrations/0007_report_lease.sql"),
+    include_str!("../migrations/0008_report_as_of.sql"),
 ];
 
 /// How the connection pool is sized and how long a request waits for a connection.

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
-use usage_api::usage::{Channel, DetailLevel, GroupDim, UsageField};
+use usage_api::usage::{Channel, DetailLevel, GroupDim, QueryKind, UsageField};
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -79,11 +79,12 @@ async fn openapi_json() -> impl IntoResponse {
 #[openapi(
     info(
         title = "Usage API",
-        description = "Metered usage by organization, reports, monthly usage per account and usage records (shared/api-contract.md, sections 1–6).",
+        description = "Metered usage by organization, reports, monthly usage per account and usage records, in any time zone, with the records behind every figure (shared/api-contract.md, sections 1–9).",
     ),
     paths(
         crate::routes::usage::get_usage,
         crate::routes::usage::get_csv,
+        crate::routes::usage::get_records,
         crate::routes::reports::create,
         crate::routes::reports::list,
         crate::routes::reports::status,
@@ -403,9 +404,12 @@ pub struct RecordPath {
     id: String,
 }
 
-/// Builds the parameters shared by the usage page, its CSV and report creation; `paged` adds
-/// `limit` and `offset`, `report` narrows `detailLevel`.
-fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
+/// Builds the parameters shared by the usage page, its CSV, report creation and the records
+/// behind them, as `kind` takes them.
+fn usage_query(kind: QueryKind) -> Vec<Parameter> {
+    let report = kind == QueryKind::Report;
+    let records = kind == QueryKind::Records;
+    let paged = matches!(kind, QueryKind::Page | QueryKind::Records);
     let q = |name: &str, required: bool, what: &str, schema: RefOr<utoipa::openapi::Schema>| {
         ParameterBuilder::new()
             .name(name)
@@ -464,7 +468,7 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
             q(
                 "startDate",
                 true,
-                "Start, included (UTC). `startTime` is an alias: give one of the two.",
+                "Start, included, a wall-clock time in `timeZone`. `startTime` is an alias: give one of the two.",
                 time(),
             ),
             "2026-01-01",
@@ -473,10 +477,16 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
             q(
                 "endDate",
                 true,
-                "End, excluded (UTC): after startDate, at most 95 days later. `endTime` is an alias.",
+                "End, excluded, in `timeZone`: after startDate, at most 95 days later. `endTime` is an alias.",
                 time(),
             ),
             "2026-02-01T00:00:00",
+        ),
+        q(
+            "timeZone",
+            false,
+            "An IANA time zone: the range is read and the buckets cut in it; `UTC` by default.",
+            enum_of(usage_api::zone::zone_names().collect()),
         ),
         q("featureId", false, "Exact match.", text(256)),
         q("appId", false, "Exact match.", text(128)),
@@ -489,7 +499,16 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
         q("projectHrn", false, "Exact match.", text(256)),
         q("billingTag", false, "Exact match.", text(500)),
         q("category", false, "Exact match.", text(128)),
-        q(
+    ];
+    if records {
+        out.push(q(
+            "billingSubscriptionId",
+            false,
+            "Exact match.",
+            text(usage_api::limits::BILLING_SUBSCRIPTION_ID_MAX),
+        ));
+    } else {
+        out.extend([q(
             "detailLevel",
             false,
             if report {
@@ -514,13 +533,17 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
             false,
             "Keep only these fields of each item, comma separated.",
             list_of(UsageField::ALL.iter().map(|f| f.as_str()).collect(), 1),
-        )),
-    ];
+        ))]);
+    }
     if paged {
         out.push(q(
             "limit",
             false,
-            "Page size; 100 by default.",
+            if records {
+                "Page size; 50 by default."
+            } else {
+                "Page size; 100 by default."
+            },
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .minimum(Some(1))
@@ -535,7 +558,11 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .minimum(Some(0))
-                .maximum(Some(u32::MAX))
+                .maximum(Some(if records {
+                    usage_api::limits::RECORDS_OFFSET_MAX
+                } else {
+                    u32::MAX
+                }))
                 .build()
                 .into(),
         ));
@@ -547,7 +574,7 @@ fn usage_query(paged: bool, report: bool) -> Vec<Parameter> {
 pub struct UsagePageParams;
 impl IntoParams for UsagePageParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        usage_query(true, false)
+        usage_query(QueryKind::Page)
     }
 }
 
@@ -555,7 +582,7 @@ impl IntoParams for UsagePageParams {
 pub struct CsvParams;
 impl IntoParams for CsvParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        usage_query(false, false)
+        usage_query(QueryKind::Csv)
     }
 }
 
@@ -563,7 +590,15 @@ impl IntoParams for CsvParams {
 pub struct ReportParams;
 impl IntoParams for ReportParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        usage_query(false, true)
+        usage_query(QueryKind::Report)
+    }
+}
+
+/// The query of `GET /usage/realms/{realmId}/records`.
+pub struct RecordsParams;
+impl IntoParams for RecordsParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        usage_query(QueryKind::Records)
     }
 }
 

@@ -1,13 +1,23 @@
-//! Answers usage queries from the hourly and daily rollups.
+//! Answers usage queries from the hourly and daily rollups, in any time zone.
 //!
-//! `[start, end)` is cut into tiers so that each part is read from the coarsest table that is
-//! exact for it: whole days from `usage_daily`, whole hours from `usage_hourly`, and only the
-//! partial hours at the edges from the raw records.
+//! The rollups hold UTC hours and days, and a zone's buckets rarely line up with them
+//! (Berlin's days start at 22:00 or 23:00 UTC, Kolkata's at 18:30). So every bucket is read
+//! as a difference of prefix sums: the sum up to an instant `x` is the daily rows up to the UTC
+//! midnight nearest `x`, plus or minus the hourly rows between that midnight and the hour
+//! nearest `x`, plus or minus the raw records between that hour and `x`. A bucket
+//! `[x0, x1)` is then the daily rows between the two midnights and a few hours and minutes
+//! at each edge, added or taken away: exact, since sums of integers are, and every record
+//! lands in exactly one bucket whatever the zone's offset. In UTC the edges are empty and a
+//! whole-day range reads the daily table only.
 
-use crate::store::sql::{Backend, Conn, Error, Result, Row, Val};
-use chrono::Datelike;
+use crate::store::sql::{Conn, Error, Result, Row, Val};
 use rustc_hash::FxHashMap as HashMap;
-use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageItem, UsagePage, UsageQuery};
+use std::fmt::Write as _;
+use usage_api::usage::{
+    Channel, DetailLevel, GroupDim, RecordItem, RecordPage, UsageField, UsageItem, UsagePage,
+    UsageQuery,
+};
+use usage_api::zone::Zone;
 use usage_api::{Quantity, Timestamp};
 
 const HOUR: i64 = 3_600;
@@ -16,8 +26,18 @@ const DAY: i64 = 86_400;
 fn floor(t: i64, w: i64) -> i64 {
     t - t.rem_euclid(w)
 }
-fn ceil(t: i64, w: i64) -> i64 {
-    -floor(-t, w)
+
+/// The multiple of `w` nearest `t`; of two as near, the one on `toward`'s side.
+fn nearest(t: i64, w: i64, toward: i64) -> i64 {
+    let lo = floor(t, w);
+    let hi = lo + w;
+    match (t - lo).cmp(&(hi - t)) {
+        _ if lo == t => t,
+        std::cmp::Ordering::Less => lo,
+        std::cmp::Ordering::Greater => hi,
+        std::cmp::Ordering::Equal if toward > t => hi,
+        std::cmp::Ordering::Equal => lo,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,31 +47,116 @@ enum Source {
     Daily,
 }
 
-/// The tiers covering `[s, e)`.
-fn tiers(s: i64, e: i64, detail: DetailLevel) -> Vec<(Source, i64, i64)> {
-    let mut out = Vec::new();
-    let (h0, h1) = (ceil(s, HOUR), floor(e, HOUR));
-    if h0 >= h1 {
-        out.push((Source::Raw, s, e));
-        return out;
-    }
-    if s < h0 {
-        out.push((Source::Raw, s, h0));
-    }
-    let (d0, d1) = (ceil(s, DAY), floor(e, DAY));
-    if detail != DetailLevel::Hour && d0 < d1 {
-        if h0 < d0 {
-            out.push((Source::Hourly, h0, d0));
+impl Source {
+    fn width(self) -> i64 {
+        match self {
+            Self::Raw => 1,
+            Self::Hourly => HOUR,
+            Self::Daily => DAY,
         }
-        out.push((Source::Daily, d0, d1));
-        if d1 < h1 {
-            out.push((Source::Hourly, d1, h1));
-        }
+    }
+    fn tier(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Rows of `src` with times in `[lo, hi)`, added with `sign` to the bucket starting at
+/// `bucket` (`None`: each row's own time is its bucket's start, for rollup rows that are
+/// buckets themselves).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seg {
+    src: Source,
+    lo: i64,
+    hi: i64,
+    bucket: Option<i64>,
+    sign: i64,
+}
+
+/// The pieces that sum `[s, e)` into `zone`'s buckets of `detail`.
+fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
+    let mut bounds = vec![s];
+    bounds.extend(zone.starts_between(s, e, detail));
+    bounds.push(e);
+    let n = bounds.len() - 1;
+    let key = |k: usize| match detail {
+        DetailLevel::Summarized => 0,
+        _ if k == 0 => zone.floor(s, detail),
+        _ => bounds[k],
+    };
+    let top = if detail == DetailLevel::Hour {
+        Source::Hourly
     } else {
-        out.push((Source::Hourly, h0, h1));
+        Source::Daily
+    };
+    // Each boundary's path to the coarse grid: boundary → nearest hour → nearest midnight.
+    let anchors: Vec<(i64, i64)> = bounds
+        .iter()
+        .map(|&x| {
+            let coarse = nearest(x, top.width(), x);
+            let hour = if top == Source::Hourly {
+                coarse
+            } else {
+                nearest(x, HOUR, coarse)
+            };
+            (coarse, hour)
+        })
+        .collect();
+
+    let mut out: Vec<Seg> = Vec::new();
+    for k in 0..n {
+        let (lo, hi) = (anchors[k].0, anchors[k + 1].0);
+        if lo >= hi {
+            continue;
+        }
+        // A rollup cell that is the bucket itself: read by its own time, and one piece reads a
+        // run of them (a UTC range at day level reads the daily table once).
+        let own = lo == bounds[k] && hi == bounds[k + 1] && lo == key(k) && hi - lo == top.width();
+        match out.last_mut() {
+            Some(last) if own && last.bucket.is_none() && last.hi == lo => last.hi = hi,
+            _ => out.push(Seg {
+                src: top,
+                lo,
+                hi,
+                bucket: (!own).then(|| key(k)),
+                sign: 1,
+            }),
+        }
     }
-    if h1 < e {
-        out.push((Source::Raw, h1, e));
+    // The edges: the signed stretch from a boundary's coarse anchor to it counts for the
+    // bucket that ends there and against the one that starts there.
+    for (j, (&x, &(coarse, hour))) in bounds.iter().zip(&anchors).enumerate() {
+        let mut edge = |src: Source, from: i64, to: i64| {
+            if from == to {
+                return;
+            }
+            let (lo, hi, sign) = if from < to {
+                (from, to, 1)
+            } else {
+                (to, from, -1)
+            };
+            if j > 0 {
+                out.push(Seg {
+                    src,
+                    lo,
+                    hi,
+                    bucket: Some(key(j - 1)),
+                    sign,
+                });
+            }
+            if j < n {
+                out.push(Seg {
+                    src,
+                    lo,
+                    hi,
+                    bucket: Some(key(j)),
+                    sign: -sign,
+                });
+            }
+        };
+        if top == Source::Daily {
+            edge(Source::Hourly, coarse, hour);
+        }
+        edge(Source::Raw, hour, x);
     }
     out
 }
@@ -73,29 +178,34 @@ struct Plan<'a> {
     params: Vec<Val<'a>>,
 }
 
-/// The rollup and raw rows of `q`'s range, one `SELECT` per tier joined by `UNION ALL`:
-/// columns `sub_id, t, <the grouped dimension columns>, u, b`.
-fn tier_union<'a>(
-    realms: &'a [String],
-    q: &'a UsageQuery,
-    dim_cols: &[&str],
-) -> (String, Vec<Val<'a>>) {
-    let mut params: Vec<Val<'a>> = Vec::new();
-    // Subscriptions of the realms, with the subscription-level filters.
-    let marks = vec!["?"; realms.len()].join(",");
-    params.extend(realms.iter().map(Val::from));
-    let mut sub_filter = format!("SELECT id FROM subscriptions WHERE realm_id IN ({marks})");
-    if let Some(f) = &q.filters.feature_id {
-        sub_filter.push_str(" AND feature_id = ?");
-        params.push(Val::from(f));
-    }
-    if let Some(c) = &q.filters.category {
-        sub_filter.push_str(" AND category = ?");
-        params.push(Val::from(c));
-    }
-    let sub_params = params.clone();
+/// `q`'s filters as SQL: `subs` selects the ids of the realms' subscriptions that pass the
+/// subscription filters, `dims` (` AND x.… = ?` clauses) the rows of table `x` that pass the
+/// dimension filters.
+struct Filter<'a> {
+    subs: String,
+    sub_params: Vec<Val<'a>>,
+    dims: String,
+    dim_params: Vec<Val<'a>>,
+}
 
-    let mut dim_filter = String::new();
+fn filter<'a>(realms: &'a [String], q: &'a UsageQuery) -> Filter<'a> {
+    let marks = vec!["?"; realms.len()].join(",");
+    let mut sub_params: Vec<Val<'a>> = realms.iter().map(Val::from).collect();
+    let mut subs = format!("SELECT id FROM subscriptions WHERE realm_id IN ({marks})");
+    for (col, v) in [
+        ("feature_id", &q.filters.feature_id),
+        ("category", &q.filters.category),
+        (
+            "billing_subscription_id",
+            &q.filters.billing_subscription_id,
+        ),
+    ] {
+        if let Some(v) = v {
+            let _ = write!(subs, " AND {col} = ?");
+            sub_params.push(Val::from(v));
+        }
+    }
+    let mut dims = String::new();
     let mut dim_params = Vec::new();
     for (col, v) in [
         ("app_id", q.filters.app_id.as_deref()),
@@ -104,15 +214,65 @@ fn tier_union<'a>(
         ("channel_id", q.filters.channel_id.map(|c| c.as_str())),
     ] {
         if let Some(v) = v {
-            dim_filter.push_str(&format!(" AND {col} = ?"));
+            let _ = write!(dims, " AND x.{col} = ?");
             dim_params.push(Val::Text(v));
         }
     }
+    Filter {
+        subs,
+        sub_params,
+        dims,
+        dim_params,
+    }
+}
 
-    let select_dims: String = dim_cols.iter().map(|c| format!(", {c}")).collect();
+/// The rows of `q`'s range, already in their buckets and signed: a `WITH seg` clause of the
+/// pieces and one `SELECT` per table joined by `UNION ALL`, with columns
+/// `bucket, sub_id, <the grouped dimension columns>, u, b`.
+struct TierUnion<'a> {
+    with: String,
+    union: String,
+    params: Vec<Val<'a>>,
+}
+
+fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) -> TierUnion<'a> {
+    let zone = Zone::from(&q.time_zone);
+    let (s, e) = (zone.instant_of(q.start), zone.instant_of(q.end));
+    let segs = segments(s, e, zone, q.detail);
+
+    let Filter {
+        subs: sub_filter,
+        sub_params,
+        dims: dim_filter,
+        dim_params,
+    } = filter(realms, q);
+
+    // The pieces as literals: they are computed here, never taken from the request, and a
+    // 95-day range at hour level has thousands of them, past any placeholder limit.
+    let mut with = String::from("WITH seg (tier, lo, hi, bucket, sign) AS (VALUES ");
+    for (i, g) in segs.iter().enumerate() {
+        let bucket = g
+            .bucket
+            .map_or("CAST(NULL AS BIGINT)".to_owned(), |b| b.to_string());
+        let _ = write!(
+            with,
+            "{}({}, {}, {}, {bucket}, {})",
+            if i == 0 { "" } else { ", " },
+            g.src.tier(),
+            g.lo,
+            g.hi,
+            g.sign
+        );
+    }
+    with.push_str(") ");
+
+    let select_dims: String = dim_cols.iter().map(|c| format!(", x.{c}")).collect();
     let mut parts = Vec::new();
-    params.clear();
-    for (src, a, b) in tiers(q.start.unix(), q.end.unix(), q.detail) {
+    let mut params = Vec::new();
+    for src in [Source::Raw, Source::Hourly, Source::Daily] {
+        if !segs.iter().any(|g| g.src == src) {
+            continue;
+        }
         let (table, time, u, bv) = match src {
             Source::Raw => (
                 "usage_records",
@@ -123,37 +283,35 @@ fn tier_union<'a>(
             Source::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
             Source::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
         };
-        // Each tier repeats the subscription subquery so SQLite plans `sub_id IN (…)`
-        // against that table's primary key.
+        // Each table repeats the subscription subquery so SQLite plans `sub_id IN (…)`
+        // against that table's primary key; `CROSS JOIN` keeps the few pieces outermost.
         params.extend(sub_params.iter().copied());
-        params.push(Val::Int(a));
-        params.push(Val::Int(b));
         params.extend(dim_params.iter().copied());
         parts.push(format!(
-            "SELECT sub_id, {time} AS t{select_dims}, {u} AS u, {bv} AS b FROM {table}
-             WHERE sub_id IN ({sub_filter}) AND {time} >= ? AND {time} < ?{dim_filter}"
+            "SELECT COALESCE(seg.bucket, x.{time}) AS bucket, x.sub_id AS sub_id{select_dims},
+                    seg.sign * x.{u} AS u, seg.sign * x.{bv} AS b
+             FROM seg CROSS JOIN {table} AS x
+             WHERE seg.tier = {tier} AND x.sub_id IN ({sub_filter})
+               AND x.{time} >= seg.lo AND x.{time} < seg.hi{dim_filter}",
+            tier = src.tier()
         ));
     }
-    (parts.join(" UNION ALL "), params)
+    TierUnion {
+        with,
+        union: parts.join(" UNION ALL "),
+        params,
+    }
 }
 
 /// Builds the SQL for `q` over `realms` (more than one for a partner's report): every result
 /// record in order, summed by the database, for results too large to sum in memory.
-fn plan<'a>(backend: Backend, realms: &'a [String], q: &'a UsageQuery) -> Plan<'a> {
+fn plan<'a>(realms: &'a [String], q: &'a UsageQuery) -> Plan<'a> {
     let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
-    let (union, params) = tier_union(realms, q, &dim_cols);
-
-    let bucket = match q.detail {
-        DetailLevel::Summarized => "0".to_owned(),
-        DetailLevel::Hour => format!("(t - t % {HOUR})"),
-        DetailLevel::Day => format!("(t - t % {DAY})"),
-        DetailLevel::Month => match backend {
-            Backend::Sqlite => {
-                "CAST(strftime('%s', t, 'unixepoch', 'start of month') AS INTEGER)".to_owned()
-            }
-            Backend::Postgres => "CAST(EXTRACT(EPOCH FROM date_trunc('month', to_timestamp(t) AT TIME ZONE 'UTC')) AS BIGINT)".to_owned(),
-        },
-    };
+    let TierUnion {
+        with,
+        union,
+        params,
+    } = tier_union(realms, q, &dim_cols);
     let group_cols = if dim_cols.is_empty() {
         String::new()
     } else {
@@ -172,11 +330,13 @@ fn plan<'a>(backend: Backend, realms: &'a [String], q: &'a UsageQuery) -> Plan<'
     // contract orders by next, never decide, and each text key a sort of a million rows
     // compares costs seconds (PostgreSQL sorted a 1,000,000-record report in 12 s with them,
     // 3.4 s without).
+    // A group the edges took back to nothing had no record in the bucket: every record's
+    // requested quantity is positive (section 4), so a real group's usage sum never is zero.
     let sql = format!(
-        "SELECT g.bucket, s.realm_id, s.feature_id, s.billing_subscription_id, s.billing_charge_number,
+        "{with}SELECT g.bucket, s.realm_id, s.feature_id, s.billing_subscription_id, s.billing_charge_number,
                 s.category, s.name, s.value_driver, s.usage_type_code, g.uv, g.bv{outer_dims}
-         FROM (SELECT {bucket} AS bucket, sub_id{group_cols}, CAST(SUM(u) AS BIGINT) AS uv, CAST(SUM(b) AS BIGINT) AS bv
-               FROM ({union}) AS tiers GROUP BY bucket, sub_id{group_cols}) AS g
+         FROM (SELECT bucket, sub_id{group_cols}, CAST(SUM(u) AS BIGINT) AS uv, CAST(SUM(b) AS BIGINT) AS bv
+               FROM ({union}) AS tiers GROUP BY bucket, sub_id{group_cols} HAVING SUM(u) <> 0) AS g
          JOIN subscriptions s ON s.id = g.sub_id
          ORDER BY g.bucket, s.billing_subscription_id{order_dims}"
     );
@@ -189,6 +349,7 @@ fn plan<'a>(backend: Backend, realms: &'a [String], q: &'a UsageQuery) -> Plan<'
 /// code. `dim(c)` is the grouped value in the `c`-th dimension with a column of its own.
 fn build_item<E>(
     q: &UsageQuery,
+    zone: Zone,
     bucket: i64,
     (uv, bv): (i64, i64),
     text: impl Fn(usize) -> Result<String, E>,
@@ -229,15 +390,16 @@ fn build_item<E>(
         }
     }
     if q.detail != DetailLevel::Summarized {
-        item.usage_date_time = Timestamp::from_unix(bucket);
+        item.usage_date_time = zone.stamp(bucket);
     }
     Ok(item)
 }
 
 /// A row of the plan as a result record.
-fn row_item(q: &UsageQuery, row: &Row<'_>) -> Result<UsageItem> {
+fn row_item(q: &UsageQuery, zone: Zone, row: &Row<'_>) -> Result<UsageItem> {
     build_item(
         q,
+        zone,
         row.get(0)?,
         (row.get(9)?, row.get(10)?),
         |i| row.get(i),
@@ -283,19 +445,6 @@ pub struct Summed {
     groups: Vec<(GroupKey, (i64, i64))>,
 }
 
-fn bucket_of(t: i64, detail: DetailLevel) -> i64 {
-    match detail {
-        DetailLevel::Summarized => 0,
-        // As SQLite's `t - t % w`; usage times are never before 1970.
-        DetailLevel::Hour => t - t % HOUR,
-        DetailLevel::Day => t - t % DAY,
-        DetailLevel::Month => chrono::DateTime::from_timestamp(t, 0)
-            .and_then(|d| d.date_naive().with_day(1))
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map_or(0, |d| d.and_utc().timestamp()),
-    }
-}
-
 /// Sums every result record of `q` over `realms`, in one read of the rollups.
 pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<Summed> {
     let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
@@ -308,13 +457,18 @@ pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<S
                 category, name, value_driver, usage_type_code
          FROM subscriptions WHERE realm_id IN ({marks})"
     );
-    if let Some(f) = &q.filters.feature_id {
-        sql.push_str(" AND feature_id = ?");
-        params.push(Val::from(f));
-    }
-    if let Some(c) = &q.filters.category {
-        sql.push_str(" AND category = ?");
-        params.push(Val::from(c));
+    for (col, v) in [
+        ("feature_id", &q.filters.feature_id),
+        ("category", &q.filters.category),
+        (
+            "billing_subscription_id",
+            &q.filters.billing_subscription_id,
+        ),
+    ] {
+        if let Some(v) = v {
+            let _ = write!(sql, " AND {col} = ?");
+            params.push(Val::from(v));
+        }
     }
     let mut subs = HashMap::default();
     db.each(&sql, &params, |r| {
@@ -332,16 +486,20 @@ pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<S
         Ok(())
     })?;
 
-    let (union, params) = tier_union(realms, q, &dim_cols);
+    let TierUnion {
+        with,
+        union,
+        params,
+    } = tier_union(realms, q, &dim_cols);
     let mut interner = Interner::default();
     let mut sums: HashMap<GroupKey, (i64, i64)> = HashMap::default();
     let (u_col, b_col) = (2 + dim_cols.len(), 3 + dim_cols.len());
-    db.each(&union, &params, |r| {
+    db.each(&format!("{with}{union}"), &params, |r| {
         let mut dims = [0; DIM_COLS_MAX];
         for (c, slot) in dims.iter_mut().enumerate().take(dim_cols.len()) {
             *slot = r.with_str(2 + c, |s| interner.id(s))?;
         }
-        let key = (bucket_of(r.get(1)?, q.detail), r.get(0)?, dims);
+        let key = (r.get(0)?, r.get(1)?, dims);
         let (u, b): (i64, i64) = (r.get(u_col)?, r.get(b_col)?);
         let sum = sums.entry(key).or_default();
         // The section 6 caps keep every group's sum in range; the databases' SUM fails the
@@ -351,6 +509,8 @@ pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<S
         Ok(())
     })?;
 
+    // See `plan`: a group whose usage sums to zero has no record in its bucket.
+    sums.retain(|_, (u, _)| *u != 0);
     let names = interner.names;
     // The SQL plan's order: bucket, billing subscription id (unique, so category, name and
     // usage type code, which come with the subscription, never decide), then the grouped
@@ -410,6 +570,7 @@ impl Summed {
         from: u64,
     ) -> impl Iterator<Item = UsageItem> + 'a {
         let from = usize::try_from(from).unwrap_or(usize::MAX);
+        let zone = Zone::from(&q.time_zone);
         self.groups
             .iter()
             .skip(from)
@@ -417,6 +578,7 @@ impl Summed {
                 let attrs = &self.subs[sub];
                 build_item::<std::convert::Infallible>(
                     q,
+                    zone,
                     *bucket,
                     *sums,
                     |i| Ok(attrs[i - 1].clone()),
@@ -429,6 +591,8 @@ impl Summed {
 
 /// One page of a usage query.
 pub fn page(db: &mut Conn<'_>, realm: &str, q: &UsageQuery) -> Result<UsagePage> {
+    // Read inside the caller's transaction, whose snapshot is at least this recent.
+    let as_of = Timestamp::from_datetime(chrono::Utc::now());
     let all = sum_all(db, &[realm.to_owned()], q)?;
     let total = all.len();
     let items = all
@@ -443,6 +607,75 @@ pub fn page(db: &mut Conn<'_>, realm: &str, q: &UsageQuery) -> Result<UsagePage>
         items,
         next_offset: (q.offset < last_offset).then(|| q.offset + 1),
         last_offset,
+        as_of: Some(as_of),
+    })
+}
+
+/// A page of the raw records behind `q`'s figures (section 9), newest first: over all pages
+/// their requested quantities sum to the page's `usageValue`, their accepted ones to its
+/// `billableValue`.
+pub fn records_page(db: &mut Conn<'_>, realm: &str, q: &UsageQuery) -> Result<RecordPage> {
+    let as_of = Timestamp::from_datetime(chrono::Utc::now());
+    let realms = [realm.to_owned()];
+    let zone = Zone::from(&q.time_zone);
+    let (s, e) = (zone.instant_of(q.start), zone.instant_of(q.end));
+    let f = filter(&realms, q);
+    let mut params = f.sub_params.clone();
+    params.extend([Val::Int(s), Val::Int(e)]);
+    params.extend(f.dim_params.iter().copied());
+    let matching = format!(
+        "FROM usage_records x JOIN subscriptions s ON s.id = x.sub_id
+         WHERE x.sub_id IN ({}) AND x.usage_time >= ? AND x.usage_time < ?{}",
+        f.subs, f.dims
+    );
+    let total: i64 = db.one(&format!("SELECT COUNT(*) {matching}"), &params, |r| {
+        r.get(0)
+    })?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let skip = i64::from(q.offset) * i64::from(q.limit);
+    params.extend([Val::Int(i64::from(q.limit)), Val::Int(skip)]);
+    let items = db.all(
+        &format!(
+            "SELECT x.id, x.client_id, s.billing_subscription_id, s.feature_id, s.name, s.value_driver,
+                    x.usage_time, x.accepted_milli, x.quantity_milli, x.app_id, x.project_hrn,
+                    x.billing_tag, x.resource, x.channel_id, x.created_time
+             {matching} ORDER BY x.usage_time DESC, x.id DESC LIMIT ? OFFSET ?"
+        ),
+        &params,
+        |r| {
+            let opt = |i: usize| -> Result<Option<String>> {
+                Ok(Some(r.get::<String>(i)?).filter(|v| !v.is_empty()))
+            };
+            let ts = |i: usize| -> Result<Timestamp> {
+                Timestamp::from_unix(r.get(i)?).ok_or(Error::Overflow)
+            };
+            Ok(RecordItem {
+                id: crate::store::records::public_id(r.get(0)?, r.get(1)?),
+                billing_subscription_id: r.get(2)?,
+                feature_id: r.get(3)?,
+                name: r.get(4)?,
+                value_driver: r.get(5)?,
+                usage_time: ts(6)?,
+                quantity: Quantity(r.get(7)?),
+                requested_quantity: Quantity(r.get(8)?),
+                app_id: opt(9)?,
+                project_hrn: opt(10)?,
+                billing_tag: opt(11)?,
+                resource: opt(12)?,
+                channel_id: opt(13)?.and_then(|c| Channel::parse(&c)),
+                created_time: ts(14)?,
+            })
+        },
+    )?;
+    let last_offset = UsagePage::last_offset_for(total, q.limit);
+    Ok(RecordPage {
+        total,
+        limit: q.limit,
+        offset: q.offset,
+        items,
+        next_offset: (q.offset < last_offset).then(|| q.offset + 1),
+        last_offset,
+        as_of,
     })
 }
 
@@ -455,10 +688,11 @@ pub fn for_each(
     q: &UsageQuery,
     mut each: impl FnMut(UsageItem) -> bool,
 ) -> Result<()> {
-    let plan = plan(db.backend(), realms, q);
+    let plan = plan(realms, q);
+    let zone = Zone::from(&q.time_zone);
     let mut stopped = false;
     let read = db.each(&plan.sql, &plan.params, |row| {
-        if each(row_item(q, row)?) {
+        if each(row_item(q, zone, row)?) {
             Ok(())
         } else {
             stopped = true;
@@ -519,6 +753,10 @@ mod tests {
             "&detailLevel=day&groupBy=appId&usageFields=name,usageValue",
             "&detailLevel=day&channelId=cold&groupBy=billingTag",
             "&groupBy=usageTypeCode&category=Compute",
+            "&detailLevel=day&timeZone=Asia/Kolkata&groupBy=appId",
+            "&detailLevel=hour&timeZone=America/St_Johns",
+            "&detailLevel=month&timeZone=America/Los_Angeles",
+            "&timeZone=Europe/Berlin&groupBy=billingTag",
         ];
         let mut compared = 0;
         for (from, to) in ranges {
@@ -551,39 +789,130 @@ mod tests {
         Timestamp::parse(s).unwrap().unix()
     }
 
-    #[test]
-    fn tiers_cover_the_range_exactly_once() {
-        let (s, e) = (ts("2026-01-01T10:30:15"), ts("2026-01-05T07:10:00"));
-        let t = tiers(s, e, DetailLevel::Day);
-        assert_eq!(t.first().unwrap().1, s);
-        assert_eq!(t.last().unwrap().2, e);
-        for w in t.windows(2) {
-            assert_eq!(w[0].2, w[1].1);
+    fn zone(name: &str) -> Zone {
+        Zone::from(&usage_api::TimeZone::parse(name).unwrap())
+    }
+
+    /// What the pieces add to each bucket for one record at `t`: a piece counts it when the
+    /// row of its table that holds `t` lies in the piece.
+    fn weights(segs: &[Seg], t: i64) -> HashMap<Option<i64>, i64> {
+        let mut w: HashMap<Option<i64>, i64> = HashMap::default();
+        for g in segs {
+            let cell = floor(t, g.src.width());
+            if g.lo <= cell && cell < g.hi {
+                *w.entry(g.bucket.or(Some(cell))).or_default() += g.sign;
+            }
         }
+        w.retain(|_, v| *v != 0);
+        w
+    }
+
+    /// Every instant of `[s, e)` counts once, in the zone's bucket that holds it, and no
+    /// instant outside counts at all, whatever the zone, range and detail.
+    fn assert_exact(
+        z: Zone,
+        s: i64,
+        e: i64,
+        detail: DetailLevel,
+        probes: impl Iterator<Item = i64>,
+    ) {
+        let segs = segments(s, e, z, detail);
+        for t in probes {
+            let w = weights(&segs, t);
+            if (s..e).contains(&t) {
+                let want = match detail {
+                    DetailLevel::Summarized => 0,
+                    _ => z.floor(t, detail),
+                };
+                assert_eq!(w.len(), 1, "{t} in [{s}, {e}) {detail:?}: {w:?}");
+                assert_eq!(w.get(&Some(want)), Some(&1), "{t} {detail:?}: {w:?}");
+            } else {
+                assert!(w.is_empty(), "{t} outside [{s}, {e}) counted: {w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn utc_days_read_the_daily_table_once() {
+        let (s, e) = (ts("2026-01-01"), ts("2026-02-01"));
         assert_eq!(
-            t.iter().map(|x| x.0).collect::<Vec<_>>(),
-            [
-                Source::Raw,
-                Source::Hourly,
-                Source::Daily,
-                Source::Hourly,
-                Source::Raw
-            ]
+            segments(s, e, Zone::UTC, DetailLevel::Day),
+            [Seg {
+                src: Source::Daily,
+                lo: s,
+                hi: e,
+                bucket: None,
+                sign: 1
+            }]
         );
-        // Hour detail never reads the daily table; a range inside one hour reads raw only.
+        // Hour level never reads the daily table.
         assert!(
-            tiers(s, e, DetailLevel::Hour)
+            segments(s + 1_800, e, Zone::UTC, DetailLevel::Hour)
                 .iter()
-                .all(|x| x.0 != Source::Daily)
+                .all(|g| g.src != Source::Daily)
         );
-        assert_eq!(
-            tiers(s, s + 60, DetailLevel::Day),
-            [(Source::Raw, s, s + 60)]
+    }
+
+    #[test]
+    fn berlin_days_take_an_hour_from_each_utc_day() {
+        let z = zone("Europe/Berlin");
+        let (s, e) = (ts("2026-01-04T23:00:00"), ts("2026-01-06T23:00:00"));
+        let segs = segments(s, e, z, DetailLevel::Day);
+        assert!(segs.iter().all(|g| g.src != Source::Raw), "{segs:?}");
+        assert_eq!(segs.iter().filter(|g| g.src == Source::Daily).count(), 2);
+        assert_exact(
+            z,
+            s,
+            e,
+            DetailLevel::Day,
+            (s - 7_200..e + 7_200).step_by(600),
         );
-        let aligned = tiers(ts("2026-01-01"), ts("2026-02-01"), DetailLevel::Month);
-        assert_eq!(
-            aligned,
-            [(Source::Daily, ts("2026-01-01"), ts("2026-02-01"))]
-        );
+    }
+
+    #[test]
+    fn dst_days_and_odd_offsets_count_every_instant_once() {
+        for (name, from, to) in [
+            (
+                "Europe/Berlin",
+                "2026-03-27T05:17:00",
+                "2026-04-02T00:00:00",
+            ),
+            ("Europe/Berlin", "2026-10-23", "2026-10-28T13:00:00"),
+            ("Asia/Kolkata", "2026-02-26T17:00:00", "2026-03-03T08:45:10"),
+            ("Asia/Kathmandu", "2026-05-30", "2026-06-02"),
+            ("Australia/Adelaide", "2026-04-03", "2026-04-07"),
+            ("America/St_Johns", "2026-10-30", "2026-11-03T03:03:03"),
+            ("Australia/Lord_Howe", "2026-04-03", "2026-04-07"),
+            ("America/Los_Angeles", "2026-02-27", "2026-03-03"),
+        ] {
+            let z = zone(name);
+            let (s, e) = (ts(from), ts(to));
+            for detail in [
+                DetailLevel::Summarized,
+                DetailLevel::Hour,
+                DetailLevel::Day,
+                DetailLevel::Month,
+            ] {
+                assert_exact(z, s, e, detail, (s - 90_000..e + 90_000).step_by(299));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_zone_any_range(
+            zi in 0..usage_api::zone::zone_names().count(),
+            start in 1_700_000_000_i64..1_800_000_000,
+            len in 1_i64..(95 * 86_400),
+            detail in 0..4_usize,
+        ) {
+            let z = zone(usage_api::zone::zone_names().nth(zi).unwrap());
+            let detail = [DetailLevel::Summarized, DetailLevel::Hour, DetailLevel::Day, DetailLevel::Month][detail];
+            // Hour level over 95 days is thousands of buckets: keep its ranges short.
+            let len = if detail == DetailLevel::Hour { len % (4 * 86_400) + 1 } else { len };
+            let (s, e) = (start, start + len);
+            let step = (len / 500).max(1) + 7;
+            assert_exact(z, s, e, detail, (s - 50_000..e + 50_000).step_by(step as usize));
+        }
     }
 }

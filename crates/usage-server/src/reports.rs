@@ -477,6 +477,7 @@ impl Reports {
         let mut rows = CsvRows::new(q.columns());
         let max_records = self.options.max_records;
         let (mut count, mut truncated, mut write_error) = (0_u64, false, None);
+        let as_of = chrono::Utc::now().timestamp();
         query::for_each(conn, &realms, &q, |item| {
             if cancel.load(Ordering::Relaxed) {
                 return false;
@@ -516,6 +517,7 @@ impl Reports {
                     row_count: count as i64,
                     byte_size: size as i64,
                     truncated,
+                    as_of,
                 },
             )?;
             if owned {

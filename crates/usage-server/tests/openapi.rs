@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/usage/realms/{realmId}"),
     ("get", "/usage/realms/{realmId}/csv"),
+    ("get", "/usage/realms/{realmId}/records"),
     ("post", "/usage/realms/{realmId}/reports"),
     ("get", "/usage/realms/{realmId}/reports"),
     ("get", "/usage/realms/{realmId}/reports/{reportId}/output"),

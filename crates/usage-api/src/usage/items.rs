@@ -3,6 +3,7 @@
 use super::enums::*;
 use crate::quantity::Quantity;
 use crate::time::Timestamp;
+use crate::zone::ZonedTime;
 use serde::{Deserialize, Serialize};
 
 /// A column of a usage result (table, CSV).
@@ -69,7 +70,7 @@ pub struct UsageItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage_date_time: Option<Timestamp>,
+    pub usage_date_time: Option<ZonedTime>,
 }
 
 impl UsageItem {
@@ -127,6 +128,10 @@ pub struct UsagePage {
     pub next_offset: Option<u32>,
     /// The last page's number.
     pub last_offset: u32,
+    /// When the answer was read (contract section 8): a bucket that ends later is still
+    /// filling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Timestamp>,
 }
 
 impl UsagePage {
@@ -135,4 +140,62 @@ impl UsagePage {
         let pages = total.div_ceil(u64::from(limit.max(1)));
         u32::try_from(pages.saturating_sub(1)).unwrap_or(u32::MAX)
     }
+}
+
+/// A raw usage record behind a figure (contract section 9).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordItem {
+    /// The record's id, as `GET /usages/{id}` takes it.
+    pub id: String,
+    /// Its subscription.
+    pub billing_subscription_id: String,
+    /// The subscription's feature.
+    pub feature_id: String,
+    /// The charge item.
+    pub name: String,
+    /// The unit.
+    pub value_driver: String,
+    /// When the usage happened (UTC).
+    pub usage_time: Timestamp,
+    /// The accepted (billable) quantity.
+    pub quantity: Quantity,
+    /// The quantity reported.
+    pub requested_quantity: Quantity,
+    /// Dimensions; absent when the record has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_hrn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<Channel>,
+    /// When it was recorded (UTC).
+    pub created_time: Timestamp,
+}
+
+/// A page of `GET /usage/realms/{realmId}/records`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordPage {
+    /// Records matching the query.
+    pub total: u64,
+    /// Page size.
+    pub limit: u32,
+    /// This page's number.
+    pub offset: u32,
+    /// The records.
+    pub items: Vec<RecordItem>,
+    /// The next page's number; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_offset: Option<u32>,
+    /// The last page's number.
+    pub last_offset: u32,
+    /// When the answer was read (section 8).
+    pub as_of: Timestamp,
 }

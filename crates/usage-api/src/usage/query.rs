@@ -5,6 +5,7 @@ use super::items::Column;
 use crate::error::FieldError;
 use crate::limits::*;
 use crate::time::{TIMESTAMP_FORMAT_HELP, Timestamp};
+use crate::zone::TimeZone;
 
 /// Exact-match filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct Filters {
     pub billing_tag: Option<String>,
     /// `category`.
     pub category: Option<String>,
+    /// `billingSubscriptionId`: only the records endpoint (section 9) takes it.
+    pub billing_subscription_id: Option<String>,
 }
 
 /// Which endpoint a query is for: each accepts a slightly different parameter set.
@@ -32,11 +35,24 @@ pub enum QueryKind {
     Csv,
     /// `POST /usage/realms/{realmId}/reports`: no paging, no `hour`, default groupBy.
     Report,
+    /// `GET /usage/realms/{realmId}/records` (section 9): the raw records, paged, with the
+    /// filters and a `billingSubscriptionId`, no grouping, buckets or fields.
+    Records,
 }
 
 impl QueryKind {
     fn paged(self) -> bool {
-        self == Self::Page
+        matches!(self, Self::Page | Self::Records)
+    }
+    fn shaped(self) -> bool {
+        self != Self::Records
+    }
+    /// The page size when the query names none.
+    pub fn default_limit(self) -> u32 {
+        match self {
+            Self::Records => RECORDS_LIMIT_DEFAULT,
+            _ => PAGE_LIMIT_DEFAULT,
+        }
     }
     /// The groupBy used when the query names none.
     pub fn default_group_by(self) -> Vec<GroupDim> {
@@ -50,10 +66,12 @@ impl QueryKind {
 /// A validated usage query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageQuery {
-    /// Inclusive start.
+    /// Inclusive start, a wall-clock time in `time_zone`.
     pub start: Timestamp,
-    /// Exclusive end.
+    /// Exclusive end, a wall-clock time in `time_zone`.
     pub end: Timestamp,
+    /// The zone of the range and the buckets (section 7).
+    pub time_zone: TimeZone,
     /// Exact-match filters.
     pub filters: Filters,
     /// Time buckets.
@@ -198,7 +216,8 @@ impl UsageQuery {
         let mut detail = DetailLevel::default();
         let mut group_by = None;
         let mut fields = None;
-        let (mut limit, mut offset) = (PAGE_LIMIT_DEFAULT, 0);
+        let mut time_zone = TimeZone::utc();
+        let (mut limit, mut offset) = (kind.default_limit(), 0);
 
         for (name, value) in pairs {
             if seen.contains(&name) {
@@ -245,7 +264,12 @@ impl UsageQuery {
                 "channelId" => Channel::parse(value)
                     .map(|c| filters.channel_id = Some(c))
                     .ok_or_else(|| format!("must be {}", Channel::choices())),
-                "detailLevel" => match DetailLevel::parse(value) {
+                "timeZone" => TimeZone::parse(value).map(|z| time_zone = z),
+                "billingSubscriptionId" if !kind.shaped() => {
+                    text_filter(value, BILLING_SUBSCRIPTION_ID_MAX)
+                        .map(|v| filters.billing_subscription_id = Some(v))
+                }
+                "detailLevel" if kind.shaped() => match DetailLevel::parse(value) {
                     Some(DetailLevel::Hour) if kind == QueryKind::Report => Err(
                         "must be summarized, day or month for a report (hour is not offered)"
                             .to_owned(),
@@ -259,10 +283,15 @@ impl UsageQuery {
                     }
                     None => Err(format!("must be {}", DetailLevel::choices())),
                 },
-                "groupBy" => parse_group_by(value).map(|g| group_by = Some(g)),
-                "usageFields" => parse_usage_fields(value).map(|f| fields = Some(f)),
+                "groupBy" if kind.shaped() => parse_group_by(value).map(|g| group_by = Some(g)),
+                "usageFields" if kind.shaped() => {
+                    parse_usage_fields(value).map(|f| fields = Some(f))
+                }
                 "limit" if kind.paged() => {
                     parse_u32_in(value, 1, PAGE_LIMIT_MAX).map(|v| limit = v)
+                }
+                "offset" if kind == QueryKind::Records => {
+                    parse_u32_in(value, 0, RECORDS_OFFSET_MAX).map(|v| offset = v)
                 }
                 "offset" if kind.paged() => parse_u32_in(value, 0, u32::MAX).map(|v| offset = v),
                 _ => Err(msg::UNKNOWN.to_owned()),
@@ -297,6 +326,7 @@ impl UsageQuery {
             (Some((_, start)), Some((_, end))) if errors.is_empty() => Ok(Self {
                 start,
                 end,
+                time_zone,
                 filters,
                 detail,
                 group_by: group_by.unwrap_or_else(|| kind.default_group_by()),
@@ -314,8 +344,17 @@ impl UsageQuery {
             ("startDate", self.start.to_string()),
             ("endDate", self.end.to_string()),
         ];
+        if !self.time_zone.is_utc() {
+            p.push(("timeZone", self.time_zone.name().to_owned()));
+        }
         let f = &self.filters;
+        let subscription = if kind.shaped() {
+            &None
+        } else {
+            &f.billing_subscription_id
+        };
         for (k, v) in [
+            ("billingSubscriptionId", subscription),
             ("featureId", &f.feature_id),
             ("appId", &f.app_id),
             ("projectHrn", &f.project_hrn),
@@ -329,17 +368,17 @@ impl UsageQuery {
         if let Some(c) = f.channel_id {
             p.push(("channelId", c.as_str().to_owned()));
         }
-        if self.detail != DetailLevel::default() {
+        if kind.shaped() && self.detail != DetailLevel::default() {
             p.push(("detailLevel", self.detail.as_str().to_owned()));
         }
-        if self.group_by != kind.default_group_by() {
+        if kind.shaped() && self.group_by != kind.default_group_by() {
             p.push(("groupBy", join(&self.group_by, |g| g.as_str())));
         }
         if let Some(fields) = &self.fields {
             p.push(("usageFields", join(fields, |f| f.as_str())));
         }
         if kind.paged() {
-            if self.limit != PAGE_LIMIT_DEFAULT {
+            if self.limit != kind.default_limit() {
                 p.push(("limit", self.limit.to_string()));
             }
             if self.offset != 0 {

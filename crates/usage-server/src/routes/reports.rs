@@ -167,7 +167,14 @@ fn report(row: ReportRow, keys: &SigningKeys, now: i64) -> Report {
             .unwrap_or(Timestamp::from_unix(0).expect("epoch")),
         finished: row.finished.and_then(Timestamp::from_unix),
         parameters: ReportParameters {
-            query: serde_urlencoded::from_str(&row.query).unwrap_or_default(),
+            query: {
+                let mut q: std::collections::BTreeMap<String, String> =
+                    serde_urlencoded::from_str(&row.query).unwrap_or_default();
+                // The zone is echoed even when it is the default (section 7).
+                q.entry("timeZone".to_owned())
+                    .or_insert_with(|| usage_api::TimeZone::utc().name().to_owned());
+                q
+            },
             sub_accounts: row.sub_accounts.and_then(|s| serde_json::from_str(&s).ok()),
         },
         row_count: row.row_count.map(|n| n as u64),
@@ -175,6 +182,7 @@ fn report(row: ReportRow, keys: &SigningKeys, now: i64) -> Report {
         truncated: row.truncated,
         download_url,
         error: row.error,
+        as_of: row.as_of.and_then(Timestamp::from_unix),
     }
 }
 

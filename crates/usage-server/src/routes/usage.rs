@@ -13,13 +13,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use usage_api::usage::{QueryKind, UsagePage, UsageQuery, validate_realm_id};
+use usage_api::usage::{QueryKind, RecordPage, UsagePage, UsageQuery, validate_realm_id};
 
 /// The usage routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/usage/realms/{realm_id}", get(get_usage))
         .route("/usage/realms/{realm_id}/csv", get(get_csv))
+        .route("/usage/realms/{realm_id}/records", get(get_records))
 }
 
 /// Validates the realm id and query for `kind`, naming every bad parameter (the realm's
@@ -69,6 +70,33 @@ async fn get_usage(
                 caller.require("usage:read")?;
                 caller.check_realm(tx, &realm)?;
                 Ok(query::page(tx, &realm, &q)?)
+            })
+        })
+        .await?;
+    Ok(Json(page))
+}
+
+#[utoipa::path(get, path = "/usage/realms/{realmId}/records", tag = "usage", operation_id = "getUsageRecords",
+    summary = "The raw records behind a usage figure, newest first (section 9)",
+    params(crate::openapi::RealmPath, crate::openapi::RecordsParams),
+    responses((status = 200, description = "A page of records.", body = usage_api::usage::RecordPage),
+        crate::openapi::RealmReadErrors),
+    security(("bearer" = ["usage:read"])))]
+async fn get_records(
+    State(state): State<AppState>,
+    bearer: Bearer,
+    Path(realm): Path<String>,
+    query: Result<QueryPairs, AppError>,
+) -> Result<Json<RecordPage>, AppError> {
+    let parsed = query.and_then(|pairs| parse_request(&realm, &pairs, QueryKind::Records));
+    let page = state
+        .db(move |conn| -> Result<RecordPage, AppError> {
+            conn.transaction(TxKind::Read, |tx| {
+                let caller = bearer.verify(tx)?;
+                let q = parsed?;
+                caller.require("usage:read")?;
+                caller.check_realm(tx, &realm)?;
+                Ok(query::records_page(tx, &realm, &q)?)
             })
         })
         .await?;
@@ -128,10 +156,12 @@ async fn get_csv(
     let deadline = tokio::time::Instant::now() + state.csv_streams.limits.deadline;
     let armed = conn.map(|Extension(ConnectInfo(c))| c.arm(deadline));
     let body = csv_out::spooled_body(file, deadline, (slot, armed));
+    // The zone is in the name: the same dates in two zones are two different files.
     let filename = format!(
-        "usage-{realm}-{}-{}.csv",
+        "usage-{realm}-{}-{}-{}.csv",
         q.start.to_string().replace(':', ""),
-        q.end.to_string().replace(':', "")
+        q.end.to_string().replace(':', ""),
+        q.time_zone.name().replace('/', "_")
     );
     Ok((
         [

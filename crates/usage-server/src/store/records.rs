@@ -39,7 +39,7 @@ const RECORD_COLUMNS: &str = "r.id, r.client_id, s.billing_subscription_id, r.qu
 
 /// Records without a client id (loaded, not posted) are `rec_N`: a `_` is never in a client's
 /// id, so no client id can ever name one of these.
-fn public_id(rowid: i64, client_id: Option<String>) -> String {
+pub fn public_id(rowid: i64, client_id: Option<String>) -> String {
     client_id.unwrap_or_else(|| format!("rec_{rowid}"))
 }
 

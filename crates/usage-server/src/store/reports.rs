@@ -33,9 +33,11 @@ pub struct ReportRow {
     pub truncated: Option<bool>,
     /// Why it failed.
     pub error: Option<String>,
+    /// When a completed report's data was read (Unix seconds).
+    pub as_of: Option<i64>,
 }
 
-const COLUMNS: &str = "id, realm_id, status, query, sub_accounts, created, finished, row_count, byte_size, truncated, error";
+const COLUMNS: &str = "id, realm_id, status, query, sub_accounts, created, finished, row_count, byte_size, truncated, error, as_of";
 
 fn from_row(row: &Row<'_>) -> Result<ReportRow> {
     Ok(ReportRow {
@@ -50,6 +52,7 @@ fn from_row(row: &Row<'_>) -> Result<ReportRow> {
         byte_size: row.get(8)?,
         truncated: row.get(9)?,
         error: row.get(10)?,
+        as_of: row.get(11)?,
     })
 }
 
@@ -262,15 +265,17 @@ pub struct Completion {
     pub byte_size: i64,
     /// Whether the CSV stopped at the report's cap.
     pub truncated: bool,
+    /// When its data was read (Unix seconds).
+    pub as_of: i64,
 }
 
 /// Marks report `id` completed by run `attempt`, unless a later attempt owns it (or it is no
 /// longer in progress); whether it did.
 pub fn complete_run(db: &mut Conn<'_>, id: i64, attempt: i64, done: &Completion) -> Result<bool> {
     db.exec(
-        "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6
+        "UPDATE reports SET status = 'completed', running = 0, finished = ?3, row_count = ?4, byte_size = ?5, truncated = ?6, as_of = ?7
          WHERE id = ?1 AND attempt = ?2 AND status = 'inProgress'",
-        vals![id, attempt, done.finished, done.row_count, done.byte_size, done.truncated],
+        vals![id, attempt, done.finished, done.row_count, done.byte_size, done.truncated, done.as_of],
     )
     .map(|n| n == 1)
 }
