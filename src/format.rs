@@ -2,7 +2,7 @@
 
 use std::cell::OnceCell;
 use usage_api::Quantity;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     static SEPARATORS: OnceCell<(String, String)> = const { OnceCell::new() };
@@ -95,53 +95,127 @@ type Options = &'static [(&'static str, &'static str)];
 
 thread_local! {
     // A formatter costs far more to make than to use (a table of 100 rows made 100 of them, a
-    // quarter of the first paint's script time), so each set of options gets one, kept.
-    static DATE_FORMATS: std::cell::RefCell<Vec<(Options, js_sys::Function)>> =
+    // quarter of the first paint's script time), so each zone and set of options gets one, kept.
+    static DATE_FORMATS: std::cell::RefCell<Vec<(String, Options, js_sys::Function)>> =
         const { std::cell::RefCell::new(Vec::new()) };
     static COMPACT: OnceCell<js_sys::Function> = const { OnceCell::new() };
 }
 
-/// `Intl.DateTimeFormat(locale, options).format` in UTC, made once per set of options.
-fn date_time_format(options: Options) -> js_sys::Function {
+/// `new Intl.DateTimeFormat(locales, options)`, or `None` where it throws (a zone the browser
+/// does not know is a RangeError).
+fn new_date_format(
+    locales: &js_sys::Array,
+    options: &js_sys::Object,
+) -> Option<js_sys::Intl::DateTimeFormat> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor: js_sys::Function = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::of2(locales, options))
+        .ok()
+        .map(JsCast::unchecked_into)
+}
+
+/// `Intl.DateTimeFormat(locale, options).format` in `zone`, made once per zone and options. A
+/// zone the browser does not know formats in UTC (the server will have named it already).
+fn date_time_format(zone: &str, options: Options) -> js_sys::Function {
     DATE_FORMATS.with_borrow_mut(|made| {
-        if let Some((_, f)) = made.iter().find(|(o, _)| *o == options) {
+        if let Some((_, _, f)) = made.iter().find(|(z, o, _)| z == zone && *o == options) {
             return f.clone();
         }
-        let opts = js_sys::Object::new();
-        for (k, v) in [("timeZone", "UTC")].iter().chain(options) {
-            let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
-        }
-        let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &opts).format();
-        made.push((options, f.clone()));
+        let make = |zone: &str| {
+            let opts = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&opts, &"timeZone".into(), &JsValue::from_str(zone));
+            for (k, v) in options {
+                let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+            }
+            new_date_format(&js_sys::Array::new(), &opts).map(|f| f.format())
+        };
+        let f = make(zone).or_else(|| make("UTC")).unwrap_or_else(|| {
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .format()
+        });
+        made.push((zone.to_owned(), options, f.clone()));
         f
     })
 }
 
-fn format_utc(t: usage_api::Timestamp, options: Options) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(t.unix() as f64 * 1000.0));
-    date_time_format(options)
+/// Instant `unix` (seconds) in `zone`, as `options` ask.
+fn format_in(unix: i64, zone: &str, options: Options) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0));
+    date_time_format(zone, options)
         .call1(&JsValue::UNDEFINED, &date)
         .ok()
         .and_then(|v| v.as_string())
-        .unwrap_or_else(|| t.to_string())
+        .unwrap_or_default()
 }
 
-/// A bucket's start for a table cell, in the browser's locale, in UTC.
-pub fn bucket(t: usage_api::Timestamp, detail: usage_api::usage::DetailLevel) -> String {
-    use usage_api::usage::DetailLevel::*;
-    match detail {
-        Hour => format_utc(t, &[("dateStyle", "medium"), ("timeStyle", "short")]),
-        Day | Summarized => format_utc(t, &[("dateStyle", "medium")]),
-        Month => format_utc(t, &[("year", "numeric"), ("month", "long")]),
+fn format_utc(t: usage_api::Timestamp, options: Options) -> String {
+    let text = format_in(t.unix(), "UTC", options);
+    if text.is_empty() { t.to_string() } else { text }
+}
+
+/// Instant `t` in `zone` with the zone's name, for "Data as of …".
+pub fn instant_in(t: usage_api::Timestamp, zone: &str) -> String {
+    let text = format_in(
+        t.unix(),
+        zone,
+        &[("dateStyle", "medium"), ("timeStyle", "medium")],
+    );
+    if text.is_empty() {
+        format!("{t} UTC")
+    } else {
+        format!("{text}, {}", zone_name(zone))
     }
 }
 
-/// A bucket's start for a chart axis: short.
-pub fn bucket_short(t: usage_api::Timestamp, detail: usage_api::usage::DetailLevel) -> String {
+/// A UTC time for a table cell (a report's creation), in the browser's locale.
+pub fn time_utc(t: usage_api::Timestamp) -> String {
+    format_utc(t, &[("dateStyle", "medium"), ("timeStyle", "short")])
+}
+
+/// A bucket's start for a table cell, in the browser's locale, in the query's zone. An hour
+/// says its offset outside UTC: the fall-back hour comes twice, once per offset.
+pub fn bucket(
+    t: usage_api::ZonedTime,
+    detail: usage_api::usage::DetailLevel,
+    zone: &str,
+) -> String {
+    use usage_api::usage::DetailLevel::*;
+    let text = match detail {
+        Hour if t.offset.is_some() => {
+            format_in(
+                t.unix(),
+                zone,
+                &[("dateStyle", "medium"), ("timeStyle", "short")],
+            ) + &format!(" ({})", offset_text(t.offset.unwrap_or(0)))
+        }
+        Hour => format_in(
+            t.unix(),
+            zone,
+            &[("dateStyle", "medium"), ("timeStyle", "short")],
+        ),
+        Day | Summarized => format_in(t.unix(), zone, &[("dateStyle", "medium")]),
+        Month => format_in(t.unix(), zone, &[("year", "numeric"), ("month", "long")]),
+    };
+    if text.is_empty() { t.to_string() } else { text }
+}
+
+/// `UTC+05:30`.
+pub fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let m = secs.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// An instant for a chart axis, in `zone`: short.
+pub fn bucket_short(unix: i64, detail: usage_api::usage::DetailLevel, zone: &str) -> String {
     use usage_api::usage::DetailLevel::*;
     match detail {
-        Hour => format_utc(
-            t,
+        Hour => format_in(
+            unix,
+            zone,
             &[
                 ("month", "short"),
                 ("day", "numeric"),
@@ -149,9 +223,62 @@ pub fn bucket_short(t: usage_api::Timestamp, detail: usage_api::usage::DetailLev
                 ("minute", "2-digit"),
             ],
         ),
-        Month => format_utc(t, &[("year", "numeric"), ("month", "short")]),
-        _ => format_utc(t, &[("month", "short"), ("day", "numeric")]),
+        Month => format_in(unix, zone, &[("year", "numeric"), ("month", "short")]),
+        _ => format_in(unix, zone, &[("month", "short"), ("day", "numeric")]),
     }
+}
+
+/// Today's date in `zone` by the browser's clock, if the browser knows the zone.
+pub fn today_in(zone: &str) -> Option<chrono::NaiveDate> {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    // en-CA writes dates as yyyy-MM-dd whatever the user's locale.
+    let opts = js_sys::Object::new();
+    for (k, v) in [
+        ("timeZone", zone),
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    let text = new_date_format(&js_sys::Array::of1(&"en-CA".into()), &opts)?
+        .format()
+        .call1(
+            &JsValue::UNDEFINED,
+            &js_sys::Date::new(&JsValue::from_f64(now as f64 * 1000.0)),
+        )
+        .ok()?
+        .as_string()?;
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
+}
+
+/// The browser's own zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+pub fn browser_zone() -> Option<String> {
+    let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    js_sys::Reflect::get(&f.resolved_options(), &"timeZone".into())
+        .ok()?
+        .as_string()
+}
+
+/// Every zone the browser knows (`Intl.supportedValuesOf('timeZone')`), empty where it has no
+/// such list.
+pub fn browser_zones() -> Vec<String> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).unwrap_or_default();
+    let Ok(f) = js_sys::Reflect::get(&intl, &"supportedValuesOf".into()) else {
+        return Vec::new();
+    };
+    let Some(f) = f.dyn_ref::<js_sys::Function>() else {
+        return Vec::new();
+    };
+    f.call1(&intl, &"timeZone".into())
+        .ok()
+        .map(|list| {
+            js_sys::Array::from(&list)
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A number for an axis: short, in the browser's locale (12K, 3.4M).
@@ -175,22 +302,35 @@ pub fn compact(v: f64) -> String {
         .unwrap_or_else(|| (v.round() as i64).to_string())
 }
 
-/// The range in words: whole days as dates, the last day included; anything finer with times.
+/// The range in words, in the query's zone: whole days as dates, the last day included;
+/// anything finer with times. The range's times are wall-clock times in that zone already.
 pub fn range_text(q: &usage_api::usage::UsageQuery) -> String {
     let whole_days = q.start.is_midnight() && q.end.is_midnight();
     let last = usage_api::Timestamp::from_unix(q.end.unix() - 1).unwrap_or(q.end);
+    let day = &[("dateStyle", "medium")];
+    let time = &[("dateStyle", "medium"), ("timeStyle", "short")];
+    let zone = zone_name(q.time_zone.name());
     if whole_days {
         format!(
-            "{} to {}, UTC",
-            bucket(q.start, usage_api::usage::DetailLevel::Day),
-            bucket(last, usage_api::usage::DetailLevel::Day)
+            "{} to {}, {zone}",
+            format_utc(q.start, day),
+            format_utc(last, day)
         )
     } else {
         format!(
-            "{} to {} (end excluded), UTC",
-            bucket(q.start, usage_api::usage::DetailLevel::Hour),
-            bucket(q.end, usage_api::usage::DetailLevel::Hour)
+            "{} to {} (end excluded), {zone}",
+            format_utc(q.start, time),
+            format_utc(q.end, time)
         )
+    }
+}
+
+/// A zone's name for people: `Europe/Berlin` as `Europe/Berlin time`, `UTC` as itself.
+pub fn zone_name(zone: &str) -> String {
+    if zone == "UTC" {
+        "UTC".to_owned()
+    } else {
+        format!("{} time", zone.replace('_', " "))
     }
 }
 

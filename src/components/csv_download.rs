@@ -46,7 +46,7 @@ pub fn CsvDownload(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let name = format!("usage-{realm}-{}-{}.csv", q.start.date(), q.end.date());
+            let name = usage_portal_core::usage_view::csv_file_name(&realm, &q);
             let result = usage_csv(&client, &realm, &q, None)
                 .await
                 .and_then(|text| save(&text, &name));

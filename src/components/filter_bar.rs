@@ -24,6 +24,63 @@ fn group_label(g: GroupDim) -> &'static str {
     usage_portal_core::labels::column_label(usage_api::usage::Column::Group(g))
 }
 
+/// The time-zone chooser: UTC, the browser's own zone, then every zone the browser knows
+/// (`Intl.supportedValuesOf`). The browser formats the dates; the server cuts the buckets, so
+/// the portal ships no zone data.
+#[component]
+fn ZoneSelect(
+    /// The form; its `time_zone` is what this edits.
+    draft: RwSignal<Draft>,
+    /// The server's or the form's words about the zone, if any.
+    #[prop(into)]
+    error: Signal<String>,
+    /// Called after the zone changed.
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let current = draft.with_untracked(|d| d.time_zone.clone());
+    let browser = crate::format::browser_zone().filter(|z| z != "UTC");
+    let mut zones: Vec<(String, String)> = vec![("UTC".to_owned(), "UTC".to_owned())];
+    if let Some(b) = &browser {
+        zones.push((
+            b.clone(),
+            format!("Your time zone ({})", b.replace('_', " ")),
+        ));
+    }
+    let rest = crate::format::browser_zones();
+    if current != "UTC" && browser.as_deref() != Some(current.as_str()) && !rest.contains(&current)
+    {
+        zones.push((current.clone(), current.replace('_', " ")));
+    }
+    zones.extend(
+        rest.into_iter()
+            .filter(|z| z != "UTC" && browser.as_deref() != Some(z.as_str()))
+            .map(|z| (z.clone(), z.replace('_', " "))),
+    );
+    let options = zones
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == current;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <Field id="f-timeZone" label="Time zone" error error_id="timeZone-error".to_owned()>
+            <select
+                id="f-timeZone"
+                aria-describedby="timeZone-error"
+                aria-invalid=move || (!error.get().is_empty()).to_string()
+                prop:value=move || draft.with(|d| d.time_zone.clone())
+                on:change=move |ev| {
+                    draft.update(|d| d.time_zone = event_target_value(&ev));
+                    on_change.run(());
+                }
+            >
+                {options}
+            </select>
+        </Field>
+    }
+}
+
 /// The filter bar: date range with presets, text filters, channel, detail level, groupBy
 /// toggles, a column chooser and the page size.
 ///
@@ -114,12 +171,21 @@ pub fn FilterBar(
     let text_field = move |id, label, get, set| input_field("text", id, label, get, set);
     let date_field = move |id, label, get, set| input_field("date", id, label, get, set);
 
+    // Presets count days in the chosen zone: "today" in Kolkata may be tomorrow in UTC.
+    let today_for = move || {
+        let zone = draft.with_untracked(|d| d.time_zone.clone());
+        if zone == "UTC" {
+            today
+        } else {
+            crate::format::today_in(&zone).unwrap_or(today)
+        }
+    };
     let presets = Preset::ALL
         .into_iter()
         .map(|p| {
             view! {
                 <button type="button" class="up-button up-button-subtle" on:click=move |_| {
-                    let (start, end) = p.range(today);
+                    let (start, end) = p.range(today_for());
                     draft.update(|d| {
                         let shown = Draft::from_query(&UsageQuery { start, end, ..query.get_untracked() });
                         d.from = shown.from;
@@ -170,11 +236,12 @@ pub fn FilterBar(
     view! {
         <form class="up-filters" on:submit=on_submit aria-label="Usage filters" novalidate>
             <fieldset class="up-fieldset">
-                <legend>"Date range (UTC)"</legend>
+                <legend>"Date range"</legend>
                 <div class="up-presets" role="group" aria-label="Presets">{presets}</div>
                 <div class="up-row">
                     {date_field("from", "From", |d| &d.from, |d, v| d.from = v)}
                     {date_field("to", "To (included)", |d| &d.to, |d, v| d.to = v)}
+                    <ZoneSelect draft error=error_for("timeZone") on_change=Callback::new(move |()| apply()) />
                 </div>
             </fieldset>
             <fieldset class="up-fieldset">

@@ -23,7 +23,7 @@ pub fn ReportRow(
     view! {
         <tr>
             <th scope="row">{move || r().id}</th>
-            <td>{move || format::bucket(r().created, usage_api::usage::DetailLevel::Hour)}</td>
+            <td>{move || format::time_utc(r().created)}</td>
             <td class="up-report-status" data-status=move || r().status.as_str()>{move || status_text(&r())}</td>
             <td class="num">{move || r().row_count.map(format::count).unwrap_or_default()}</td>
             <td class="num">{move || r().byte_size.map(format::bytes).unwrap_or_default()}</td>

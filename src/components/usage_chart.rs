@@ -7,7 +7,6 @@ use crate::format;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use usage_api::Timestamp;
 use usage_api::usage::DetailLevel;
 
 pub use usage_portal_core::chart::{
@@ -26,6 +25,7 @@ fn draw(
     series: &[Series],
     unit: &str,
     detail: DetailLevel,
+    zone: &str,
 ) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
@@ -90,14 +90,7 @@ fn draw(
     } else {
         (0..6)
             .map(|k| x_min + (x_max - x_min) * k as f64 / 5.0)
-            .map(|x| {
-                (
-                    x,
-                    Timestamp::from_unix(x as i64)
-                        .map(|t| format::bucket_short(t, detail))
-                        .unwrap_or_default(),
-                )
-            })
+            .map(|x| (x, format::bucket_short(x as i64, detail, zone)))
             .collect()
     };
     if summarized {
@@ -161,7 +154,11 @@ pub fn UsageChart(
     points: Vec<ChartPoint>,
     /// The detail level of the values.
     detail: DetailLevel,
+    /// The IANA zone the buckets are in; `UTC` when not given.
+    #[prop(optional, into)]
+    zone: Option<String>,
 ) -> impl IntoView {
+    let zone = StoredValue::new(zone.unwrap_or_else(|| "UTC".to_owned()));
     let units = units(&points);
     let unit = RwSignal::new(units.first().cloned().unwrap_or_default());
     let canvas = NodeRef::<Canvas>::new();
@@ -177,7 +174,9 @@ pub fn UsageChart(
                 set_timeout(
                     move || {
                         if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
-                            failure.try_set(draw(c, &series, &u, detail).err());
+                            failure.try_set(
+                                zone.with_value(|z| draw(c, &series, &u, detail, z)).err(),
+                            );
                         }
                     },
                     std::time::Duration::ZERO,
@@ -197,7 +196,8 @@ pub fn UsageChart(
             format!("Bar chart of usage in {u} by charge item: {names}.")
         } else {
             format!(
-                "Line chart of usage in {u} over time (UTC), one line per charge item: {names}."
+                "Line chart of usage in {u} over time ({}), one line per charge item: {names}.",
+                zone.with_value(|z| format::zone_name(z))
             )
         }
     };

@@ -17,12 +17,20 @@ pub fn UsageTable(
     /// Describes the table for screen readers.
     #[prop(into)]
     caption: String,
+    /// The IANA zone the buckets are in; `UTC` when not given.
+    #[prop(optional, into)]
+    zone: Option<String>,
 ) -> impl IntoView {
+    let zone = zone.unwrap_or_else(|| "UTC".to_owned());
     let head = columns
         .iter()
         .map(|c| {
             let class = if c.is_quantity() { "num" } else { "" };
-            view! { <th scope="col" class=class>{usage_portal_core::labels::column_label(*c)}</th> }
+            let label = match c {
+                Column::UsageDateTime => usage_portal_core::labels::time_label(&zone),
+                _ => usage_portal_core::labels::column_label(*c).to_owned(),
+            };
+            view! { <th scope="col" class=class>{label}</th> }
         })
         .collect_view();
     // One piece of HTML for the rows (texts escaped in the core): a page is hundreds of
@@ -42,7 +50,7 @@ pub fn UsageTable(
                     Column::UsageDateTime => (
                         "",
                         item.usage_date_time
-                            .map(|t| format::bucket(t, detail.unwrap_or(DetailLevel::Hour))),
+                            .map(|t| format::bucket(t, detail.unwrap_or(DetailLevel::Hour), &zone)),
                     ),
                     _ => ("", Some(item.cell(*c))),
                 })

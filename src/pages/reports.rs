@@ -144,6 +144,7 @@ fn unreachable_query(start: usage_api::Timestamp, end: usage_api::Timestamp) -> 
     UsageQuery {
         start,
         end,
+        time_zone: Default::default(),
         filters: Default::default(),
         detail: Default::default(),
         group_by: QueryKind::Report.default_group_by(),

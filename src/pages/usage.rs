@@ -23,6 +23,12 @@ use usage_portal_core::usage_view::{chart_points, chart_query, totals_query};
 fn query_of(search: &str, today: NaiveDate) -> (UsageQuery, Vec<usage_api::FieldError>) {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap_or_default();
+    // The default range is the last 30 days of the chosen zone's calendar.
+    let today = pairs
+        .iter()
+        .find(|(k, _)| k == "timeZone")
+        .and_then(|(_, z)| crate::format::today_in(z))
+        .unwrap_or(today);
     query_from_url(&pairs, today)
 }
 
@@ -158,7 +164,10 @@ pub fn UsagePage() -> impl IntoView {
                     }.into_any(),
                     Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
                     Some(Ok((points, _))) if points.is_empty() => ().into_any(),
-                    Some(Ok((points, detail))) => view! { <UsageChart points=points.clone() detail=*detail /> }.into_any(),
+                    Some(Ok((points, detail))) => {
+                        let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
+                        view! { <UsageChart points=points.clone() detail=*detail zone /> }.into_any()
+                    }
                 })}
             </div>
             {move || page.with(|p| match p {
@@ -175,10 +184,15 @@ pub fn UsagePage() -> impl IntoView {
                 }
                 Some(Ok(p)) => {
                     let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
+                    let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
                     let unpaged = unpaged.get_untracked();
+                    let as_of = p.as_of.map(|t| view! {
+                        <p class="up-asof" role="status">"Data as of " {crate::format::instant_in(t, &zone)}</p>
+                    });
                     view! {
+                        {as_of}
                         <CsvDownload query=unpaged total=p.total />
-                        <UsageTable columns items=p.items.clone() detail caption="Usage records" />
+                        <UsageTable columns items=p.items.clone() detail caption="Usage records" zone />
                         <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
                     }.into_any()
                 }

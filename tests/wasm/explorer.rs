@@ -143,7 +143,7 @@ fn totals_never_add_across_units() {
 
 fn point(series: &str, unit: &str, hour: i64, value: f64) -> ChartPoint {
     ChartPoint {
-        bucket: Timestamp::from_unix(hour * 3600),
+        bucket: Timestamp::from_unix(hour * 3600).map(usage_api::ZonedTime::utc),
         series: series.to_owned(),
         unit: unit.to_owned(),
         value,

@@ -3,7 +3,7 @@
 //! the series colours.
 
 use crate::sort::sort_by;
-use usage_api::Timestamp;
+use usage_api::ZonedTime;
 
 /// Series drawn at most; the rest are summed as "Other".
 pub const MAX_SERIES: usize = 8;
@@ -12,7 +12,7 @@ pub const MAX_SERIES: usize = 8;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChartPoint {
     /// The bucket's start (none when summarized).
-    pub bucket: Option<Timestamp>,
+    pub bucket: Option<ZonedTime>,
     /// The charge item.
     pub series: String,
     /// The unit.
@@ -36,7 +36,7 @@ pub struct Series {
 pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
     let mut all: Vec<Series> = Vec::new();
     for p in points.iter().filter(|p| p.unit == unit) {
-        let t = p.bucket.map_or(0, Timestamp::unix);
+        let t = p.bucket.map_or(0, ZonedTime::unix);
         let s = match all.iter_mut().position(|s| s.name == p.series) {
             Some(i) => &mut all[i],
             None => {
@@ -137,7 +137,7 @@ mod tests {
 
     fn point(t: i64, series: &str, unit: &str, value: f64) -> ChartPoint {
         ChartPoint {
-            bucket: Timestamp::from_unix(t),
+            bucket: usage_api::Timestamp::from_unix(t).map(ZonedTime::utc),
             series: series.to_owned(),
             unit: unit.to_owned(),
             value,

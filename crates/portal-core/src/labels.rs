@@ -24,9 +24,20 @@ pub fn column_label(c: Column) -> &'static str {
     }
 }
 
+/// The time column's heading in `zone`: `Time (UTC)`, `Time (Europe/Berlin)`.
+pub fn time_label(zone: &str) -> String {
+    format!("Time ({})", zone.replace('_', " "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_time_column_names_its_zone() {
+        assert_eq!(time_label("UTC"), column_label(Column::UsageDateTime));
+        assert_eq!(time_label("America/St_Johns"), "Time (America/St Johns)");
+    }
 
     #[test]
     fn every_column_has_its_own_words() {

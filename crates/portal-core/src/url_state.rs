@@ -106,6 +106,8 @@ pub struct Draft {
     pub fields: Vec<usage_api::usage::UsageField>,
     /// Page size.
     pub limit: u32,
+    /// The IANA zone of the range and the buckets (`UTC` by default).
+    pub time_zone: String,
 }
 
 /// The form field that shows an error about a query parameter.
@@ -113,6 +115,7 @@ pub fn field_for(param: &str) -> &str {
     match param {
         "startDate" | "startTime" => "from",
         "endDate" | "endTime" => "to",
+        "timeZone" => "timeZone",
         other => other,
     }
 }
@@ -147,6 +150,7 @@ impl Draft {
                 .clone()
                 .unwrap_or_else(|| usage_api::usage::UsageField::ALL.to_vec()),
             limit: q.limit,
+            time_zone: q.time_zone.name().to_owned(),
         }
     }
 
@@ -179,6 +183,9 @@ impl Draft {
             if !v.trim().is_empty() {
                 pairs.push((k, v.trim().to_owned()));
             }
+        }
+        if self.time_zone != usage_api::TimeZone::utc().name() {
+            pairs.push(("timeZone", self.time_zone.clone()));
         }
         pairs.push(("detailLevel", self.detail.as_str().to_owned()));
         if !self.group_by.is_empty() {
@@ -359,6 +366,7 @@ mod tests {
         assert_eq!(field_for("startTime"), "from");
         assert_eq!(field_for("endDate"), "to");
         assert_eq!(field_for("appId"), "appId");
+        assert_eq!(field_for("timeZone"), "timeZone");
     }
 
     fn dims() -> impl Strategy<Value = Vec<GroupDim>> {
@@ -389,6 +397,7 @@ mod tests {
             // Characters a URL must escape; not blank at either end (a blank filter is none).
             tag in proptest::option::of("[A-Za-z&=+%/?#]([A-Za-z &=+%/?#]{0,10}[A-Za-z&=+%/?#])?"),
             names_only in any::<bool>(),
+            zone in proptest::sample::select(vec!["UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns"]),
         ) {
             let from = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + Days::new(start_day);
             let to = from + Days::new(days - 1);
@@ -400,6 +409,7 @@ mod tests {
             draft.limit = limit;
             draft.app_id = app.unwrap_or_default();
             draft.billing_tag = tag.unwrap_or_default();
+            draft.time_zone = zone.to_owned();
             if names_only {
                 draft.fields = vec![UsageField::Name, UsageField::UsageValue];
             }

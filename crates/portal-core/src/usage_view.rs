@@ -3,7 +3,7 @@
 
 use crate::chart::ChartPoint;
 use usage_api::usage::{DetailLevel, UsageField, UsageQuery};
-use usage_api::{Quantity, Timestamp};
+use usage_api::{Quantity, ZonedTime};
 
 /// The summarized query behind the totals: one record per subscription, no other grouping.
 pub fn totals_query(q: &UsageQuery) -> UsageQuery {
@@ -35,6 +35,17 @@ pub fn chart_query(q: &UsageQuery) -> UsageQuery {
     }
 }
 
+/// The name a downloaded CSV is saved as: the realm, the range's days and its zone, so the
+/// same days in two zones are two files (`usage-acme-2026-03-01-2026-04-01-Europe_Berlin.csv`).
+pub fn csv_file_name(realm: &str, q: &UsageQuery) -> String {
+    format!(
+        "usage-{realm}-{}-{}-{}.csv",
+        q.start.date(),
+        q.end.date(),
+        q.time_zone.name().replace('/', "_")
+    )
+}
+
 /// The chart's points from its CSV (columns found by name; a row that does not parse is left
 /// out).
 pub fn chart_points(csv: &str) -> Vec<ChartPoint> {
@@ -51,7 +62,7 @@ pub fn chart_points(csv: &str) -> Vec<ChartPoint> {
     );
     rows.filter_map(|r| {
         Some(ChartPoint {
-            bucket: time.and_then(|i| Timestamp::parse(r.get(i)?)),
+            bucket: time.and_then(|i| ZonedTime::parse(r.get(i)?)),
             series: r.get(name?)?.trim_start_matches('\'').to_owned(),
             unit: r.get(unit?)?.clone(),
             value: Quantity::parse(r.get(value?)?).ok()?.milli() as f64 / 1000.0,
@@ -122,7 +133,32 @@ mod tests {
         );
         assert_eq!(points[0].unit, "GB");
         assert_eq!(points[0].value, 1.5);
-        assert_eq!(points[0].bucket, Timestamp::parse("2027-01-01"));
+        assert_eq!(points[0].bucket, ZonedTime::parse("2027-01-01T00:00:00"));
+        // A zoned bucket keeps its offset, so the chart places it at its instant.
+        let zoned = chart_points(
+            "usageDateTime,name,valueDriver,usageValue\r\n2026-10-25T02:00:00+01:00,API,transactions,2\r\n",
+        );
+        assert_eq!(
+            zoned[0].bucket.map(ZonedTime::unix),
+            usage_api::Timestamp::parse("2026-10-25T01:00:00").map(usage_api::Timestamp::unix)
+        );
+    }
+
+    #[test]
+    fn a_csv_file_is_named_by_its_days_and_zone() {
+        let q = UsageQuery::from_pairs(
+            [
+                ("startDate", "2027-01-01"),
+                ("endDate", "2027-02-01"),
+                ("timeZone", "America/St_Johns"),
+            ],
+            usage_api::usage::QueryKind::Csv,
+        )
+        .unwrap();
+        assert_eq!(
+            csv_file_name("acme-org", &q),
+            "usage-acme-org-2027-01-01-2027-02-01-America_St_Johns.csv"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! `cargo bench -p usage-server --bench query` builds (once, then reuses) a database of
 //! `BENCH_RECORDS` usage records (default 10,000,000) under target/bench/, starts the server on
-//! loopback and times 95-day, day-level, grouped queries for one realm. Target: p95 <= 20 ms.
+//! loopback and times 95-day, day-level, grouped queries for one realm, in UTC and in two zones
+//! (a :30 offset and a DST one). Target: p95 <= 20 ms.
 //! With `BENCH_DB` (a `postgres://` URL) the database is that one instead.
 
 use std::time::Instant;
@@ -78,6 +79,14 @@ async fn main() -> anyhow::Result<()> {
         (
             "95-day, day-level, groupBy=project",
             "detailLevel=day&groupBy=project",
+        ),
+        (
+            "95-day, day-level, groupBy=appId,billingTag, Asia/Kolkata",
+            "detailLevel=day&groupBy=appId,billingTag&timeZone=Asia%2FKolkata",
+        ),
+        (
+            "95-day, day-level, groupBy=appId,billingTag, Europe/Berlin",
+            "detailLevel=day&groupBy=appId,billingTag&timeZone=Europe%2FBerlin",
         ),
         ("95-day, month-level, no groupBy", "detailLevel=month"),
         ("95-day, summarized, groupBy=appId", "groupBy=appId"),

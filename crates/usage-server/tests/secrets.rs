@@ -63,7 +63,9 @@ async fn demo_tokens_are_replaced_and_tokens_are_managed() {
     for t in &demo {
         assert_eq!(t["realmId"], "northwind");
         let ttl = lifetime(t).expect("the demo token expires");
-        assert!((90 * DAY..=90 * DAY + 2).contains(&ttl), "{ttl}");
+        // The expiry is reckoned as the command starts and the creation time as the row is
+        // written: on a slow start (a PostgreSQL connection) a second or two apart.
+        assert!((90 * DAY - 5..=90 * DAY + 2).contains(&ttl), "{ttl}");
     }
     let table = String::from_utf8(site.run(&["list-tokens"]).stdout).unwrap();
     assert!(table.starts_with("ID\tREALM\tLABEL\tSCOPES\tCREATED\tEXPIRES\tREVOKED"));
@@ -94,7 +96,7 @@ async fn demo_tokens_are_replaced_and_tokens_are_managed() {
     let by_label = |l: &str| tokens.iter().find(|t| t["label"] == l).unwrap().clone();
     let ops_info = by_label("ops");
     let ttl = lifetime(&ops_info).expect("create-token's token expires by default");
-    assert!((90 * DAY..=90 * DAY + 2).contains(&ttl), "{ttl}");
+    assert!((90 * DAY - 5..=90 * DAY + 2).contains(&ttl), "{ttl}");
     assert_eq!(lifetime(&by_label("--no-expiry")), None);
     assert_eq!(lifetime(&by_label("--ttl0")), None);
     assert!((12 * 3600..=12 * 3600 + 2).contains(&lifetime(&by_label("--ttl12h")).unwrap()));
