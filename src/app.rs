@@ -4,14 +4,17 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
 use crate::host::{HostEvents, NAVIGATE, emit};
-// The release build fetches these three pages' code when they are first shown (pages::lazy).
+// The release build fetches these four pages' code when they are first shown (pages::lazy).
 #[cfg(portal_split)]
 use crate::pages::lazy::{
-    LazyBillingPage as BillingPage, LazyRecordPage as RecordPage, LazyReportsPage as ReportsPage,
+    LazyBillingPage as BillingPage, LazyRecordPage as RecordPage, LazyRecordsPage as RecordsPage,
+    LazyReportsPage as ReportsPage,
 };
 use crate::pages::usage::UsagePage;
 #[cfg(not(portal_split))]
-use crate::pages::{billing::BillingPage, record::RecordPage, reports::ReportsPage};
+use crate::pages::{
+    billing::BillingPage, record::RecordPage, records::RecordsPage, reports::ReportsPage,
+};
 use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::hooks::use_location;
@@ -130,6 +133,7 @@ pub fn Portal(
                         <Route path=path!("/reports") view=ReportsPage />
                         <Route path=path!("/billing") view=BillingPage />
                         <Route path=path!("/record") view=RecordPage />
+                        <Route path=path!("/records") view=RecordsPage />
                     </FlatRoutes>
                 </main>
             </Router>

@@ -252,6 +252,33 @@ pub fn today_in(zone: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
 }
 
+/// The wall-clock time in `zone` at instant `unix` (seconds), if the browser knows the zone.
+pub fn local_of(unix: i64, zone: &str) -> Option<chrono::NaiveDateTime> {
+    let opts = js_sys::Object::new();
+    for (k, v) in [
+        ("timeZone", zone),
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+        ("hourCycle", "h23"),
+    ] {
+        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    // en-CA: `2026-12-01, 14:05:09` whatever the user's locale.
+    let text = new_date_format(&js_sys::Array::of1(&"en-CA".into()), &opts)?
+        .format()
+        .call1(
+            &JsValue::UNDEFINED,
+            &js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0)),
+        )
+        .ok()?
+        .as_string()?;
+    chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d, %H:%M:%S").ok()
+}
+
 /// The browser's own zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
 pub fn browser_zone() -> Option<String> {
     let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());

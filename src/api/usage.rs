@@ -21,6 +21,20 @@ pub fn csv_url(client: &ApiClient, realm: &str, query: &UsageQuery) -> String {
     )
 }
 
+/// One page of the raw records behind a figure (section 9), newest first.
+pub async fn records_page(
+    client: &ApiClient,
+    realm: &str,
+    query: &UsageQuery,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<usage_api::usage::RecordPage, ApiError> {
+    let url = client.url(
+        &format!("{}/records", usage_path(realm)),
+        &query.to_pairs(QueryKind::Records),
+    );
+    client.get_json(&url, signal).await
+}
+
 /// One page of usage records.
 pub async fn usage_page(
     client: &ApiClient,

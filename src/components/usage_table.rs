@@ -20,6 +20,13 @@ pub fn UsageTable(
     /// The IANA zone the buckets are in; `UTC` when not given.
     #[prop(optional, into)]
     zone: Option<String>,
+    /// Per record, where "Records behind this number" is (`None` for a row that cannot be
+    /// traced); no such column when not given.
+    #[prop(optional)]
+    record_links: Option<Vec<Option<String>>>,
+    /// Per record, whether its bucket is still filling (section 8); none marked when not given.
+    #[prop(optional)]
+    filling: Option<Vec<bool>>,
 ) -> impl IntoView {
     let zone = zone.unwrap_or_else(|| "UTC".to_owned());
     let head = columns
@@ -33,11 +40,19 @@ pub fn UsageTable(
             view! { <th scope="col" class=class>{label}</th> }
         })
         .collect_view();
+    let links_head = record_links
+        .is_some()
+        .then(|| view! { <th scope="col">"Records"</th> });
     // One piece of HTML for the rows (texts escaped in the core): a page is hundreds of
     // cells, and creating each from wasm cost the first paint tens of milliseconds.
     let texts: Vec<Vec<(&'static str, String)>> = items
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(i, item)| {
+            let filling = filling
+                .as_ref()
+                .and_then(|f| f.get(i).copied())
+                .unwrap_or(false);
             columns
                 .iter()
                 .map(|c| match c {
@@ -48,9 +63,16 @@ pub fn UsageTable(
                         ("num", item.billable_value.map(format::quantity))
                     }
                     Column::UsageDateTime => (
-                        "",
-                        item.usage_date_time
-                            .map(|t| format::bucket(t, detail.unwrap_or(DetailLevel::Hour), &zone)),
+                        if filling { "up-filling" } else { "" },
+                        item.usage_date_time.map(|t| {
+                            let text =
+                                format::bucket(t, detail.unwrap_or(DetailLevel::Hour), &zone);
+                            if filling {
+                                text + " (still filling)"
+                            } else {
+                                text
+                            }
+                        }),
                     ),
                     _ => ("", Some(item.cell(*c))),
                 })
@@ -58,17 +80,28 @@ pub fn UsageTable(
                 .collect()
         })
         .collect();
-    let rows = usage_portal_core::html::rows(texts.iter().map(|row| {
+    let cells = texts.iter().map(|row| {
         row.iter()
             .map(|(class, text)| (*class, text.as_str()))
-            .collect()
-    }));
+            .collect::<Vec<_>>()
+    });
+    let rows = match &record_links {
+        None => usage_portal_core::html::rows(cells),
+        Some(links) => usage_portal_core::html::rows_with_links(cells.enumerate().map(|(i, c)| {
+            let link = links
+                .get(i)
+                .cloned()
+                .flatten()
+                .map(|href| (href, "Records", format!("behind row {}", i + 1)));
+            (c, link)
+        })),
+    };
     let label = caption.clone();
     view! {
         <div class="up-table-wrap" tabindex="0" role="region" aria-label=label>
             <table class="up-table up-records">
                 <caption class="up-visually-hidden">{caption}</caption>
-                <thead><tr>{head}</tr></thead>
+                <thead><tr>{head}{links_head}</tr></thead>
                 <tbody inner_html=rows></tbody>
             </table>
         </div>

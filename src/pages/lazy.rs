@@ -1,4 +1,4 @@
-//! The Reports, Billing and Record pages as code loaded on demand.
+//! The Reports, Billing, Record and Records pages as code loaded on demand.
 //!
 //! In the release build (`--cfg portal_split`, set by scripts/build-portal.sh) each of these
 //! pages is a wasm file of its own, fetched the first time the page is shown: the Usage page,
@@ -13,6 +13,7 @@ use crate::api::ApiError;
 use crate::components::error_view::ErrorView;
 use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
+use crate::pages::records::RecordsPage;
 use crate::pages::reports::ReportsPage;
 use leptos::prelude::*;
 use leptos::reactive::computed::ScopedFuture;
@@ -32,6 +33,17 @@ fn billing_view() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(record_page, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn record_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <RecordPage /> }.into_any())
+}
+
+#[wasm_split(records_page, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn records_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <RecordsPage /> }.into_any())
+}
+
+/// "Records behind this number", its code fetched when it is first shown.
+#[component]
+pub fn LazyRecordsPage() -> impl IntoView {
+    on_demand(records_view)
 }
 
 /// The Reports page, its code fetched when it is first shown.

@@ -4,6 +4,7 @@ pub mod billing;
 #[cfg(portal_split)]
 pub mod lazy;
 pub mod record;
+pub mod records;
 pub mod reports;
 pub mod usage;
 

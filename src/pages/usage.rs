@@ -186,13 +186,38 @@ pub fn UsagePage() -> impl IntoView {
                     let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
                     let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
                     let unpaged = unpaged.get_untracked();
+                    let base = expect_context::<crate::config::BasePath>();
+                    let record_links = query.with_untracked(|q| {
+                        p.items
+                            .iter()
+                            .map(|item| {
+                                usage_portal_core::drill::records_pairs(q, item)
+                                    .map(|pairs| format!("{}{}", base.href("/records"), query_string(&pairs)))
+                            })
+                            .collect::<Vec<_>>()
+                    });
+                    // Which rows may still grow: their bucket ends after the answer was read.
+                    let filling = p.as_of.and_then(|t| crate::format::local_of(t.unix(), &zone)).map(|as_of| {
+                        query.with_untracked(|q| {
+                            p.items
+                                .iter()
+                                .map(|i| usage_portal_core::freshness::still_filling(
+                                    q.detail,
+                                    i.usage_date_time.map(|b| b.local.naive()),
+                                    q.end.naive(),
+                                    as_of,
+                                ))
+                                .collect::<Vec<_>>()
+                        })
+                    });
+                    let filling = filling.filter(|_| detail != usage_api::usage::DetailLevel::Summarized);
                     let as_of = p.as_of.map(|t| view! {
                         <p class="up-asof" role="status">"Data as of " {crate::format::instant_in(t, &zone)}</p>
                     });
                     view! {
                         {as_of}
                         <CsvDownload query=unpaged total=p.total />
-                        <UsageTable columns items=p.items.clone() detail caption="Usage records" zone />
+                        <UsageTable columns items=p.items.clone() detail caption="Usage records" zone record_links filling=filling.unwrap_or_default() />
                         <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
                     }.into_any()
                 }

@@ -42,10 +42,55 @@ pub fn rows<'a>(rows: impl IntoIterator<Item = Vec<Cell<'a>>>) -> String {
     out
 }
 
+/// [`rows`] with a last cell holding a link where a row has one: `(href, words, words for a
+/// screen reader only)`, every part escaped.
+pub fn rows_with_links<'a>(
+    rows: impl IntoIterator<Item = (Vec<Cell<'a>>, Option<(String, &'a str, String)>)>,
+) -> String {
+    let mut out = String::new();
+    for (cells, link) in rows {
+        let row = self::rows([cells]);
+        out.push_str(row.strip_suffix("</tr>").unwrap_or(&row));
+        match link {
+            Some((href, words, hidden)) => {
+                out.push_str("<td><a href=\"");
+                out.push_str(&escape(&href));
+                out.push_str("\">");
+                out.push_str(&escape(words));
+                out.push_str("<span class=\"up-visually-hidden\"> ");
+                out.push_str(&escape(&hidden));
+                out.push_str("</span></a></td>");
+            }
+            None => out.push_str("<td></td>"),
+        }
+        out.push_str("</tr>");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_link_cell_is_escaped_whole() {
+        let html = rows_with_links([
+            (
+                vec![("", "a")],
+                Some((
+                    "/records?x=1&y=\"2\"".to_owned(),
+                    "Records",
+                    "of <row> 1".to_owned(),
+                )),
+            ),
+            (vec![("", "b")], None),
+        ]);
+        assert_eq!(
+            html,
+            "<tr><td>a</td><td><a href=\"/records?x=1&amp;y=&quot;2&quot;\">Records<span class=\"up-visually-hidden\"> of &lt;row&gt; 1</span></a></td></tr><tr><td>b</td><td></td></tr>"
+        );
+    }
 
     #[test]
     fn rows_are_cells_in_order_with_their_classes() {

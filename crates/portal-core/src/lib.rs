@@ -3,6 +3,8 @@
 //! Nothing here may depend on `web-sys`, `js-sys` or Leptos.
 
 pub mod chart;
+pub mod drill;
+pub mod freshness;
 pub mod html;
 pub mod labels;
 pub mod money;
