@@ -218,6 +218,7 @@ pub fn open_url(db: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
 const PG_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_report_as_of.sql"),
+    include_str!("../migrations/postgres/0003_usage_quarter.sql"),
 ];
 
 /// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
@@ -283,6 +284,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_token_revocation.sql"),
     include_str!("../migrations/0007_report_lease.sql"),
     include_str!("../migrations/0008_report_as_of.sql"),
+    include_str!("../migrations/0009_usage_quarter.sql"),
 ];
 
 /// How the connection pool is sized and how long a request waits for a connection.

@@ -304,6 +304,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
 
     let now = chrono::Utc::now().timestamp();
     let mut hourly: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
+    let mut quarter: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
     {
         let mut insert = tx.bulk(
             "usage_records",
@@ -363,6 +364,9 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
                 let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
                 e.0 += q;
                 e.1 += q;
+                let e = quarter.entry((sub.id, t - t % 900, stream)).or_default();
+                e.0 += q;
+                e.1 += q;
             }
         }
         insert.finish()?;
@@ -378,7 +382,11 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
         e.1 += b;
     }
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
-    for (table, sums) in [("usage_hourly", &hourly), ("usage_daily", &daily)] {
+    for (table, sums) in [
+        ("usage_quarter", &quarter),
+        ("usage_hourly", &hourly),
+        ("usage_daily", &daily),
+    ] {
         let mut ins = tx.bulk(table, ROLLUP_COLUMNS);
         for (&(sub_id, t, stream), &(u, b)) in sums {
             let d = &by_id[&sub_id].streams[stream];

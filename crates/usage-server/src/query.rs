@@ -1,14 +1,16 @@
-//! Answers usage queries from the hourly and daily rollups, in any time zone.
+//! Answers usage queries from the quarter-hour, hourly and daily rollups, in any time zone.
 //!
 //! The rollups hold UTC hours and days, and a zone's buckets rarely line up with them
 //! (Berlin's days start at 22:00 or 23:00 UTC, Kolkata's at 18:30). So every bucket is read
 //! as a difference of prefix sums: the sum up to an instant `x` is the daily rows up to the UTC
 //! midnight nearest `x`, plus or minus the hourly rows between that midnight and the hour
-//! nearest `x`, plus or minus the raw records between that hour and `x`. A bucket
-//! `[x0, x1)` is then the daily rows between the two midnights and a few hours and minutes
-//! at each edge, added or taken away: exact, since sums of integers are, and every record
-//! lands in exactly one bucket whatever the zone's offset. In UTC the edges are empty and a
-//! whole-day range reads the daily table only.
+//! nearest `x`, plus or minus the quarter-hour rows from there to the quarter hour nearest
+//! `x`, plus or minus the raw records between that and `x`. A bucket `[x0, x1)` is then the
+//! daily rows between the two midnights and a few hours and quarters at each edge, added or
+//! taken away: exact, since sums of integers are, and every record lands in exactly one
+//! bucket whatever the zone's offset. Every zone's boundaries fall on quarter hours, so raw
+//! records are read only at a range's own ends. In UTC the edges are empty and a whole-day
+//! range reads the daily table only.
 
 use crate::store::sql::{Conn, Error, Result, Row, Val};
 use rustc_hash::FxHashMap as HashMap;
@@ -20,6 +22,7 @@ use usage_api::usage::{
 use usage_api::zone::Zone;
 use usage_api::{Quantity, Timestamp};
 
+const QUARTER: i64 = 900;
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 
@@ -43,6 +46,7 @@ fn nearest(t: i64, w: i64, toward: i64) -> i64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
     Raw,
+    Quarter,
     Hourly,
     Daily,
 }
@@ -51,6 +55,7 @@ impl Source {
     fn width(self) -> i64 {
         match self {
             Self::Raw => 1,
+            Self::Quarter => QUARTER,
             Self::Hourly => HOUR,
             Self::Daily => DAY,
         }
@@ -88,8 +93,9 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
     } else {
         Source::Daily
     };
-    // Each boundary's path to the coarse grid: boundary → nearest hour → nearest midnight.
-    let anchors: Vec<(i64, i64)> = bounds
+    // Each boundary's path to the coarse grid: boundary → nearest quarter hour → nearest
+    // hour → nearest midnight, each step toward the next.
+    let anchors: Vec<(i64, i64, i64)> = bounds
         .iter()
         .map(|&x| {
             let coarse = nearest(x, top.width(), x);
@@ -98,7 +104,7 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
             } else {
                 nearest(x, HOUR, coarse)
             };
-            (coarse, hour)
+            (coarse, hour, nearest(x, QUARTER, hour))
         })
         .collect();
 
@@ -124,7 +130,7 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
     }
     // The edges: the signed stretch from a boundary's coarse anchor to it counts for the
     // bucket that ends there and against the one that starts there.
-    for (j, (&x, &(coarse, hour))) in bounds.iter().zip(&anchors).enumerate() {
+    for (j, (&x, &(coarse, hour, quarter))) in bounds.iter().zip(&anchors).enumerate() {
         let mut edge = |src: Source, from: i64, to: i64| {
             if from == to {
                 return;
@@ -156,7 +162,8 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
         if top == Source::Daily {
             edge(Source::Hourly, coarse, hour);
         }
-        edge(Source::Raw, hour, x);
+        edge(Source::Quarter, hour, quarter);
+        edge(Source::Raw, quarter, x);
     }
     out
 }
@@ -269,7 +276,7 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
     let select_dims: String = dim_cols.iter().map(|c| format!(", x.{c}")).collect();
     let mut parts = Vec::new();
     let mut params = Vec::new();
-    for src in [Source::Raw, Source::Hourly, Source::Daily] {
+    for src in [Source::Raw, Source::Quarter, Source::Hourly, Source::Daily] {
         if !segs.iter().any(|g| g.src == src) {
             continue;
         }
@@ -280,6 +287,7 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
                 "quantity_milli",
                 "accepted_milli",
             ),
+            Source::Quarter => ("usage_quarter", "t", "usage_milli", "billable_milli"),
             Source::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
             Source::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
         };
@@ -867,6 +875,31 @@ mod tests {
             DetailLevel::Day,
             (s - 7_200..e + 7_200).step_by(600),
         );
+    }
+
+    #[test]
+    fn odd_offsets_read_raw_records_only_at_the_range_ends() {
+        for name in ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns"] {
+            let z = zone(name);
+            let (s, e) = (ts("2026-03-01T10:10:10"), ts("2026-05-20T07:07:07"));
+            for detail in [DetailLevel::Hour, DetailLevel::Day, DetailLevel::Month] {
+                let e = if detail == DetailLevel::Hour {
+                    s + 3 * DAY
+                } else {
+                    e
+                };
+                let raw: Vec<_> = segments(s, e, z, detail)
+                    .into_iter()
+                    .filter(|g| g.src == Source::Raw)
+                    .collect();
+                assert!(
+                    raw.iter()
+                        .all(|g| g.hi - g.lo < QUARTER
+                            && (g.lo <= s + QUARTER || g.hi >= e - QUARTER)),
+                    "{name} {detail:?}: {raw:?}"
+                );
+            }
+        }
     }
 
     #[test]
