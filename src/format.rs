@@ -42,6 +42,16 @@ pub fn quantity(q: Quantity) -> String {
     group_decimal(&q.to_string(), &group, &decimal)
 }
 
+/// A change for people: `+1,234.5`, `−12`, `0`.
+pub fn signed_quantity(q: Quantity) -> String {
+    let abs = quantity(Quantity(q.milli().saturating_abs()));
+    match q.milli().signum() {
+        1 => format!("+{abs}"),
+        -1 => format!("−{abs}"),
+        _ => abs,
+    }
+}
+
 /// An amount for people: `144.90 USD`, exact, with the currency's minor units and the locale's
 /// separators; an amount that is not a number is said so, in words, never shown as 0.
 pub fn money(exact: &str, currency: &str) -> String {
@@ -99,6 +109,29 @@ thread_local! {
     static DATE_FORMATS: std::cell::RefCell<Vec<(String, Options, js_sys::Function)>> =
         const { std::cell::RefCell::new(Vec::new()) };
     static COMPACT: OnceCell<js_sys::Function> = const { OnceCell::new() };
+    static DECIMAL: OnceCell<js_sys::Function> = const { OnceCell::new() };
+}
+
+/// A chart value for people, in the browser's locale, to at most three decimals (through
+/// `Intl`: the wasm carries no float formatting).
+pub fn decimal(v: f64) -> String {
+    DECIMAL
+        .with(|f| {
+            f.get_or_init(|| {
+                let opts = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(
+                    &opts,
+                    &JsValue::from_str("maximumFractionDigits"),
+                    &JsValue::from_f64(3.0),
+                );
+                js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &opts).format()
+            })
+            .clone()
+        })
+        .call1(&JsValue::UNDEFINED, &JsValue::from_f64(v))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
 }
 
 /// `new Intl.DateTimeFormat(locales, options)`, or `None` where it throws (a zone the browser

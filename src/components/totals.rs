@@ -3,6 +3,7 @@
 use crate::format;
 use leptos::prelude::*;
 
+use usage_portal_core::compare::{Change, ItemChange};
 pub use usage_portal_core::totals::{UnitTotal, totals_by_unit};
 
 /// A table of totals per unit.
@@ -10,15 +11,26 @@ pub use usage_portal_core::totals::{UnitTotal, totals_by_unit};
 pub fn UnitTotals(
     /// The totals to show.
     totals: Vec<UnitTotal>,
+    /// Each total's usage against the compared period's, in the same order: adds "Before"
+    /// and "Change %" columns when given.
+    #[prop(default = None)]
+    against: Option<Vec<Change>>,
 ) -> impl IntoView {
+    let compared = against.is_some();
     let rows = totals
         .into_iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
+            let c = against.as_ref().and_then(|a| a.get(i).copied());
             view! {
                 <tr>
                     <th scope="row">{t.unit}</th>
                     <td class="num">{format::quantity(t.usage)}</td>
                     <td class="num">{format::quantity(t.billable)}</td>
+                    {c.map(|c| view! {
+                        <td class="num">{format::quantity(c.before)}</td>
+                        <td class="num">{c.percent_text()}</td>
+                    })}
                 </tr>
             }
         })
@@ -31,9 +43,57 @@ pub fn UnitTotals(
                     <th scope="col">"Unit"</th>
                     <th scope="col" class="num">"Usage"</th>
                     <th scope="col" class="num">"Billable"</th>
+                    {compared.then(|| view! {
+                        <th scope="col" class="num">"Usage before"</th>
+                        <th scope="col" class="num">"Change %"</th>
+                    })}
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
     }
+}
+
+/// "Biggest changes": the charge items whose usage moved most against the compared period,
+/// each in its own unit.
+#[component]
+pub fn BiggestChanges(
+    /// The changes, biggest first.
+    changes: Vec<ItemChange>,
+) -> impl IntoView {
+    if changes.is_empty() {
+        return view! { <p class="up-status" role="status">"No charge item changed against the earlier period."</p> }.into_any();
+    }
+    let rows = changes
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <th scope="row">{c.name}</th>
+                    <td>{c.unit}</td>
+                    <td class="num">{format::quantity(c.change.before)}</td>
+                    <td class="num">{format::quantity(c.now)}</td>
+                    <td class="num">{format::signed_quantity(c.change.delta)}</td>
+                    <td class="num">{c.change.percent_text()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="up-table up-changes">
+            <caption>"Biggest changes against the earlier period"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Charge item"</th>
+                    <th scope="col">"Unit"</th>
+                    <th scope="col" class="num">"Before"</th>
+                    <th scope="col" class="num">"Now"</th>
+                    <th scope="col" class="num">"Change"</th>
+                    <th scope="col" class="num">"Change %"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use usage_api::usage::DetailLevel;
 
 pub use usage_portal_core::chart::{
-    COLORS, ChartPoint, MAX_SERIES, Series, nice_ticks, series_for, units,
+    COLORS, ChartPoint, MAX_SERIES, Move, Series, buckets, nice_ticks, series_for, step, units,
+    value_at,
 };
 
 fn color(i: usize) -> RGBColor {
@@ -26,6 +27,7 @@ fn draw(
     unit: &str,
     detail: DetailLevel,
     zone: &str,
+    focus: Option<(usize, usize)>,
 ) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
@@ -113,6 +115,27 @@ fn draw(
                 .map_err(|e| e.to_string())?;
         }
     }
+    // The value the keyboard is on: a ring around it (a bar's top when summarized).
+    let xs = buckets(series);
+    if let Some((si, bi)) = focus
+        && let Some(s) = series.get(si)
+    {
+        let at = if summarized {
+            Some((si as f64, s.points.iter().map(|(_, v)| v).sum::<f64>()))
+        } else {
+            xs.get(bi)
+                .and_then(|x| value_at(s, *x).map(|v| (*x as f64, v)))
+        };
+        if let Some(p) = at {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    p,
+                    7,
+                    RGBColor(17, 24, 39).stroke_width(3),
+                )))
+                .map_err(|e| e.to_string())?;
+        }
+    }
     root.present().map_err(|e| e.to_string())?;
 
     ctx.set_font("13px sans-serif");
@@ -164,8 +187,12 @@ pub fn UsageChart(
     let canvas = NodeRef::<Canvas>::new();
     let failure = RwSignal::new(None::<String>);
     let points = StoredValue::new(points);
+    // The value the keyboard is on (series, bucket), and whether the figures show as a table.
+    let focus = RwSignal::new(None::<(usize, usize)>);
+    let as_table = RwSignal::new(false);
     Effect::new(move |_| {
         let u = unit.get();
+        let focus = focus.get();
         if let Some(c) = canvas.get() {
             // Drawn after the next frame is painted: the first canvas text alone costs the
             // browser ~10 ms (it looks up the font), which would delay the table's first paint
@@ -175,7 +202,8 @@ pub fn UsageChart(
                     move || {
                         if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
                             failure.try_set(
-                                zone.with_value(|z| draw(c, &series, &u, detail, z)).err(),
+                                zone.with_value(|z| draw(c, &series, &u, detail, z, focus))
+                                    .err(),
                             );
                         }
                     },
@@ -201,6 +229,90 @@ pub fn UsageChart(
             )
         }
     };
+    // What the focused value says, for a screen reader (aria-live) and as a caption.
+    let label_of = move |x: i64| {
+        if detail == DetailLevel::Summarized {
+            String::new()
+        } else {
+            zone.with_value(|z| format::bucket_short(x, detail, z))
+        }
+    };
+    let announce = move || {
+        let (si, bi) = focus.get()?;
+        let u = unit.get();
+        let series = points.with_value(|p| series_for(p, &u));
+        let s = series.get(si)?;
+        if detail == DetailLevel::Summarized {
+            let v: f64 = s.points.iter().map(|(_, v)| v).sum();
+            return Some(format!("{}: {} {u}", s.name, format::decimal(v)));
+        }
+        let x = *buckets(&series).get(bi)?;
+        let v = value_at(s, x).unwrap_or(0.0);
+        Some(format!(
+            "{}, {}: {} {u}",
+            s.name,
+            label_of(x),
+            format::decimal(v)
+        ))
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(m) = Move::of_key(&ev.key()) else {
+            return;
+        };
+        ev.prevent_default();
+        let u = unit.get_untracked();
+        let series = points.with_value(|p| series_for(p, &u));
+        let n_buckets = if detail == DetailLevel::Summarized {
+            1
+        } else {
+            buckets(&series).len()
+        };
+        // Summarized bars are the series themselves: left and right walk them.
+        let m = match (detail, m) {
+            (DetailLevel::Summarized, Move::Prev) => Move::PrevSeries,
+            (DetailLevel::Summarized, Move::Next) => Move::NextSeries,
+            (_, m) => m,
+        };
+        focus.update(|f| *f = step(*f, m, series.len(), n_buckets));
+    };
+    let table = move || {
+        as_table.get().then(|| {
+            let u = unit.get();
+            let series = points.with_value(|p| series_for(p, &u));
+            let xs = if detail == DetailLevel::Summarized { vec![0] } else { buckets(&series) };
+            let head = series
+                .iter()
+                .map(|s| view! { <th scope="col" class="num">{s.name.clone()}</th> })
+                .collect_view();
+            let rows = xs
+                .iter()
+                .map(|x| {
+                    let cells = series
+                        .iter()
+                        .map(|s| {
+                            let v = if detail == DetailLevel::Summarized {
+                                s.points.iter().map(|(_, v)| v).sum::<f64>()
+                            } else {
+                                value_at(s, *x).unwrap_or(0.0)
+                            };
+                            view! { <td class="num">{format::decimal(v)}</td> }
+                        })
+                        .collect_view();
+                    let label = if detail == DetailLevel::Summarized { "Whole range".to_owned() } else { label_of(*x) };
+                    view! { <tr><th scope="row">{label}</th>{cells}</tr> }
+                })
+                .collect_view();
+            view! {
+                <div class="up-table-wrap" tabindex="0" role="region" aria-label="The chart's figures">
+                    <table class="up-table up-chart-table">
+                        <caption>{format!("The chart's figures, in {u}")}</caption>
+                        <thead><tr><th scope="col">"Time"</th>{head}</tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+        })
+    };
     let picker = (units.len() > 1).then(|| {
         let options = units
             .iter()
@@ -219,8 +331,16 @@ pub fn UsageChart(
     view! {
         <figure class="up-chart">
             {picker}
-            <canvas node_ref=canvas width="960" height="360" role="img" aria-label=description></canvas>
+            <div class="up-chart-canvas" tabindex="0" role="group" aria-roledescription="chart"
+                aria-label=move || format!("{} Arrow keys read the values.", description())
+                on:keydown=on_key on:blur=move |_| focus.set(None)>
+                <canvas node_ref=canvas width="960" height="360" aria-hidden="true"></canvas>
+            </div>
+            <p class="up-chart-focus" aria-live="polite">{announce}</p>
             <figcaption class="up-visually-hidden">{description}</figcaption>
+            <button type="button" class="up-button up-button-subtle" aria-pressed=move || as_table.get().to_string()
+                on:click=move |_| as_table.update(|t| *t = !*t)>"Show as table"</button>
+            {table}
             <ul class="up-legend" aria-hidden="true">
                 {move || {
                     let u = unit.get();

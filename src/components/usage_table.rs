@@ -27,6 +27,10 @@ pub fn UsageTable(
     /// Per record, whether its bucket is still filling (section 8); none marked when not given.
     #[prop(optional)]
     filling: Option<Vec<bool>>,
+    /// Per record, its usage against the compared period's: adds "Before", "Change" and
+    /// "Change %" columns when given.
+    #[prop(default = None)]
+    changes: Option<Vec<usage_portal_core::compare::Change>>,
 ) -> impl IntoView {
     let zone = zone.unwrap_or_else(|| "UTC".to_owned());
     let head = columns
@@ -40,6 +44,13 @@ pub fn UsageTable(
             view! { <th scope="col" class=class>{label}</th> }
         })
         .collect_view();
+    let compare_head = changes.is_some().then(|| {
+        view! {
+            <th scope="col" class="num">"Before"</th>
+            <th scope="col" class="num">"Change"</th>
+            <th scope="col" class="num">"Change %"</th>
+        }
+    });
     let links_head = record_links
         .is_some()
         .then(|| view! { <th scope="col">"Records"</th> });
@@ -77,6 +88,19 @@ pub fn UsageTable(
                     _ => ("", Some(item.cell(*c))),
                 })
                 .map(|(class, text)| (class, text.unwrap_or_default()))
+                .chain(
+                    changes
+                        .as_ref()
+                        .and_then(|c| c.get(i))
+                        .into_iter()
+                        .flat_map(|c| {
+                            [
+                                ("num", format::quantity(c.before)),
+                                ("num", format::signed_quantity(c.delta)),
+                                ("num", c.percent_text()),
+                            ]
+                        }),
+                )
                 .collect()
         })
         .collect();
@@ -101,7 +125,7 @@ pub fn UsageTable(
         <div class="up-table-wrap" tabindex="0" role="region" aria-label=label>
             <table class="up-table up-records">
                 <caption class="up-visually-hidden">{caption}</caption>
-                <thead><tr>{head}{links_head}</tr></thead>
+                <thead><tr>{head}{compare_head}{links_head}</tr></thead>
                 <tbody inner_html=rows></tbody>
             </table>
         </div>

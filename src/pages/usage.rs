@@ -6,30 +6,59 @@ use crate::components::csv_download::CsvDownload;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
 use crate::components::pager::Pager;
-use crate::components::totals::{UnitTotals, totals_by_unit};
+use crate::components::totals::{BiggestChanges, UnitTotals, totals_by_unit};
 use crate::components::usage_chart::UsageChart;
 use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
-use crate::hooks::abortable::use_abortable_resource;
+use crate::hooks::abortable::{
+    AbortableOptions, use_abortable_resource, use_abortable_resource_with_options,
+};
 use crate::state::{query_from_url, query_string, today_utc};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use usage_api::usage::{QueryKind, UsageQuery};
-use usage_portal_core::usage_view::{chart_points, chart_query, totals_query};
+use usage_portal_core::compare::{
+    Change, Compare, Earlier, biggest_changes, earlier_query, take_compare, totals_against,
+};
+use usage_portal_core::usage_view::{chart_points, chart_query, parse_csv, totals_query};
 
 /// The query the address's `search` part asks for, and what in it was reset.
 fn query_of(search: &str, today: NaiveDate) -> (UsageQuery, Vec<usage_api::FieldError>) {
-    let pairs: Vec<(String, String)> =
+    let (q, _, errors) = view_of(search, today);
+    (q, errors)
+}
+
+/// The query, what it is compared with (the portal's own `compare` parameter) and what in the
+/// address was reset.
+fn view_of(search: &str, today: NaiveDate) -> (UsageQuery, Compare, Vec<usage_api::FieldError>) {
+    let mut pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap_or_default();
+    let (compare, bad_compare) = take_compare(&mut pairs);
     // The default range is the last 30 days of the chosen zone's calendar.
     let today = pairs
         .iter()
         .find(|(k, _)| k == "timeZone")
         .and_then(|(_, z)| crate::format::today_in(z))
         .unwrap_or(today);
-    query_from_url(&pairs, today)
+    let (q, mut errors) = query_from_url(&pairs, today);
+    if bad_compare.is_some() {
+        errors.push(usage_api::FieldError::new(
+            "compare",
+            "must be previous or year",
+        ));
+    }
+    (q, compare, errors)
+}
+
+/// The page's URL for `q` compared with `compare`.
+fn view_url(path: &str, q: &UsageQuery, compare: Compare) -> String {
+    let mut pairs = q.to_pairs(QueryKind::Page);
+    if compare != Compare::None {
+        pairs.push(("compare", compare.as_str().to_owned()));
+    }
+    format!("{path}{}", query_string(&pairs))
 }
 
 /// The URLs of the three requests the page starts first for the address's `search`, exactly as
@@ -67,43 +96,97 @@ pub fn UsagePage() -> impl IntoView {
         // value twice (URLSearchParams, then decodeURIComponent), so a filter typed as `%41`
         // would come back as `A`. serde_urlencoded keeps repeated keys in order, so a
         // repeated parameter is seen and reported.
-        location.search.with(|s| query_of(s, today))
+        location.search.with(|s| view_of(s, today))
     });
-    let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
+    let query = Memo::new(move |_| parsed.with(|(q, _, _)| q.clone()));
+    let compare = Memo::new(move |_| parsed.with(|(_, c, _)| *c));
+    // The earlier period, when compared: its totals and its rows (one CSV, as the chart's).
+    let earlier = Memo::new(move |_| {
+        let q = UsageQuery {
+            offset: 0,
+            ..query.get()
+        };
+        earlier_query(&q, compare.get()).unwrap_or(q)
+    });
     // The totals and the chart do not depend on the page number.
     let unpaged = Memo::new(move |_| UsageQuery {
         offset: 0,
         ..query.get()
     });
 
+    // Live: while the range includes now, the figures refresh by themselves every 30 s
+    // while the tab is visible; a switch turns it off. An unchanged answer draws nothing again.
+    let live = RwSignal::new(true);
+    let tick = RwSignal::new(0_u64);
+    let includes_now = move |q: &UsageQuery| {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        crate::format::local_of(now, q.time_zone.name())
+            .is_some_and(|n| q.start.naive() <= n && n < q.end.naive())
+    };
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let visible = !document().hidden();
+            if visible && live.get_untracked() && query.with_untracked(includes_now) {
+                tick.update(|t| *t += 1);
+            }
+        },
+        std::time::Duration::from_secs(usage_portal_core::freshness::LIVE_REFRESH_SECS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let refresh = AbortableOptions {
+        refresh: Some(tick.into()),
+    };
+    // When the page was read: kept apart from the page, so that a refresh that changes only
+    // this redraws only the line that says it.
+    let as_of = RwSignal::new(None::<usage_api::Timestamp>);
     let page = {
         let (client, realm) = (client.clone(), realm.clone());
-        use_abortable_resource(query, move |q, signal| {
-            let (client, realm) = (client.clone(), realm.clone());
-            async move { usage_page(&client, &realm, &q, signal.as_ref()).await }
-        })
+        use_abortable_resource_with_options(
+            query,
+            move |q, signal| {
+                let (client, realm) = (client.clone(), realm.clone());
+                async move {
+                    usage_page(&client, &realm, &q, signal.as_ref())
+                        .await
+                        .map(|mut p| {
+                            as_of.try_set(p.as_of.take());
+                            p
+                        })
+                }
+            },
+            refresh,
+        )
     };
     let totals = {
         let (client, realm) = (client.clone(), realm.clone());
-        use_abortable_resource(unpaged, move |q, signal| {
-            let (client, realm) = (client.clone(), realm.clone());
-            async move {
-                all_items(&client, &realm, totals_query(&q), signal.as_ref())
-                    .await
-                    .map(|i| totals_by_unit(&i))
-            }
-        })
+        use_abortable_resource_with_options(
+            unpaged,
+            move |q, signal| {
+                let (client, realm) = (client.clone(), realm.clone());
+                async move {
+                    all_items(&client, &realm, totals_query(&q), signal.as_ref())
+                        .await
+                        .map(|i| (totals_by_unit(&i), i))
+                }
+            },
+            refresh,
+        )
     };
     let chart = {
         let (client, realm) = (client.clone(), realm.clone());
-        use_abortable_resource(unpaged, move |q, signal| {
-            let (client, realm) = (client.clone(), realm.clone());
-            async move {
-                usage_csv(&client, &realm, &chart_query(&q), signal.as_ref())
-                    .await
-                    .map(|csv| (chart_points(&csv), q.detail))
-            }
-        })
+        use_abortable_resource_with_options(
+            unpaged,
+            move |q, signal| {
+                let (client, realm) = (client.clone(), realm.clone());
+                async move {
+                    usage_csv(&client, &realm, &chart_query(&q), signal.as_ref())
+                        .await
+                        .map(|csv| (chart_points(&csv), q.detail))
+                }
+            },
+            refresh,
+        )
     };
 
     let href = Callback::new(move |n: u32| {
@@ -111,30 +194,100 @@ pub fn UsagePage() -> impl IntoView {
             offset: n,
             ..query.get_untracked()
         };
-        format!(
-            "{}{}",
-            location.pathname.get_untracked(),
-            query_string(&q.to_pairs(QueryKind::Page))
+        view_url(
+            &location.pathname.get_untracked(),
+            &q,
+            compare.get_untracked(),
         )
     });
-    let on_apply = Callback::new(move |q: UsageQuery| {
-        let url = format!(
-            "{}{}",
-            location.pathname.get_untracked(),
-            query_string(&q.to_pairs(QueryKind::Page))
-        );
-        // The URL is already complete (its path includes any base path).
-        navigate(
-            &url,
-            NavigateOptions {
-                resolve: false,
-                ..NavigateOptions::default()
-            },
-        );
-    });
+    let go = {
+        let navigate = navigate.clone();
+        move |url: String| {
+            // The URL is already complete (its path includes any base path).
+            navigate(
+                &url,
+                NavigateOptions {
+                    resolve: false,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    };
+    let on_apply = {
+        let go = go.clone();
+        Callback::new(move |q: UsageQuery| {
+            go(view_url(
+                &location.pathname.get_untracked(),
+                &q,
+                compare.get_untracked(),
+            ));
+        })
+    };
+    let on_compare = move |ev: leptos::ev::Event| {
+        let c = Compare::parse(&event_target_value(&ev)).unwrap_or_default();
+        let q = UsageQuery {
+            offset: 0,
+            ..query.get_untracked()
+        };
+        go(view_url(&location.pathname.get_untracked(), &q, c));
+    };
+    let earlier_totals = {
+        let (client, realm) = (client.clone(), realm.clone());
+        use_abortable_resource(earlier, move |q, signal| {
+            let (client, realm) = (client.clone(), realm.clone());
+            let compared = compare.get_untracked() != Compare::None;
+            async move {
+                if !compared {
+                    return Ok(None);
+                }
+                all_items(&client, &realm, totals_query(&q), signal.as_ref())
+                    .await
+                    .map(Some)
+            }
+        })
+    };
+    let earlier_rows = {
+        let (client, realm) = (client.clone(), realm.clone());
+        use_abortable_resource(earlier, move |q, signal| {
+            let (client, realm) = (client.clone(), realm.clone());
+            let compared = compare.get_untracked();
+            let current = query.get_untracked();
+            async move {
+                if compared == Compare::None {
+                    return Ok(None);
+                }
+                usage_csv(&client, &realm, &q, signal.as_ref())
+                    .await
+                    .map(|csv| {
+                        Some(std::rc::Rc::new(Earlier::from_csv(
+                            &parse_csv(&csv),
+                            &current,
+                            compared,
+                        )))
+                    })
+            }
+        })
+    };
+    let compare_field = move || {
+        let c = compare.get();
+        let options = Compare::ALL
+            .into_iter()
+            .map(|o| view! { <option value=o.as_str() selected=o == c>{o.label()}</option> })
+            .collect_view();
+        let earlier_text = (c != Compare::None).then(|| {
+            view! { <span class="up-field-hint">{move || earlier.with(crate::format::range_text)}</span> }
+        });
+        view! {
+            <div class="up-field up-compare">
+                <label for="f-compare">"Compare with"</label>
+                <select id="f-compare" on:change=on_compare.clone()>{options}</select>
+                {earlier_text}
+            </div>
+        }
+    };
 
     let url_notice = move || {
-        parsed.with(|(_, errors)| {
+        parsed.with(|(_, _, errors)| {
             (!errors.is_empty()).then(|| {
                 let text = errors.iter().map(|e| format!("{} {}", e.name, e.description)).collect::<Vec<_>>().join("; ");
                 view! { <p class="up-notice" role="status">"Some settings in the link were not valid and were reset: " {text} "."</p> }
@@ -150,12 +303,30 @@ pub fn UsagePage() -> impl IntoView {
             <p class="up-range">
                 {move || query.with(crate::format::range_text)}
             </p>
+            {compare_field}
             <div class="up-summary">
                 {move || totals.with(|t| match t {
                     None => view! { <p class="up-status" role="status">"Loading totals…"</p> }.into_any(),
                     Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
-                    Some(Ok(t)) if t.is_empty() => ().into_any(),
-                    Some(Ok(t)) => view! { <UnitTotals totals=t.clone() /> }.into_any(),
+                    Some(Ok((t, _))) if t.is_empty() => ().into_any(),
+                    Some(Ok((t, _))) => {
+                        let against = earlier_totals.with(|e| match e {
+                            Some(Ok(Some(before))) => Some(totals_against(t, &totals_by_unit(before)).into_iter().map(|(_, c)| c).collect()),
+                            _ => None,
+                        });
+                        view! { <UnitTotals totals=t.clone() against /> }.into_any()
+                    }
+                })}
+                {move || earlier_totals.with(|e| match e {
+                    Some(Ok(Some(before))) if before.is_empty() => view! {
+                        <p class="up-notice" role="status">"No usage in the earlier period (" {earlier.with(crate::format::range_text)} "): nothing to compare with."</p>
+                    }.into_any(),
+                    Some(Ok(Some(before))) => totals.with(|t| match t {
+                        Some(Ok((_, now))) => view! { <BiggestChanges changes=biggest_changes(now, before, 8) /> }.into_any(),
+                        _ => ().into_any(),
+                    }),
+                    Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                    _ => ().into_any(),
                 })}
                 {move || chart.with(|c| match c {
                     None => view! { <p class="up-status" role="status">"Loading chart…"</p> }.into_any(),
@@ -168,6 +339,19 @@ pub fn UsagePage() -> impl IntoView {
                         let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
                         view! { <UsageChart points=points.clone() detail=*detail zone /> }.into_any()
                     }
+                })}
+            </div>
+            <div class="up-freshness">
+                {move || as_of.get().map(|t| {
+                    let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
+                    view! { <p class="up-asof" role="status">"Data as of " {crate::format::instant_in(t, &zone)}</p> }
+                })}
+                {move || query.with(includes_now).then(|| view! {
+                    <label class="up-toggle">
+                        <input type="checkbox" id="f-live" prop:checked=move || live.get()
+                            on:change=move |ev| live.set(event_target_checked(&ev)) />
+                        " Refresh every 30 seconds"
+                    </label>
                 })}
             </div>
             {move || page.with(|p| match p {
@@ -197,7 +381,7 @@ pub fn UsagePage() -> impl IntoView {
                             .collect::<Vec<_>>()
                     });
                     // Which rows may still grow: their bucket ends after the answer was read.
-                    let filling = p.as_of.and_then(|t| crate::format::local_of(t.unix(), &zone)).map(|as_of| {
+                    let filling = as_of.get_untracked().and_then(|t| crate::format::local_of(t.unix(), &zone)).map(|as_of| {
                         query.with_untracked(|q| {
                             p.items
                                 .iter()
@@ -211,13 +395,25 @@ pub fn UsagePage() -> impl IntoView {
                         })
                     });
                     let filling = filling.filter(|_| detail != usage_api::usage::DetailLevel::Summarized);
-                    let as_of = p.as_of.map(|t| view! {
-                        <p class="up-asof" role="status">"Data as of " {crate::format::instant_in(t, &zone)}</p>
+                    // Each row against its earlier self, once the earlier rows are here.
+                    let changes = earlier_rows.with(|e| match e {
+                        Some(Ok(Some(earlier))) => query.with_untracked(|q| {
+                            Some(p.items.iter().map(|i| Change::of(i.usage_value.unwrap_or(usage_api::Quantity(0)), earlier.before(q, i))).collect::<Vec<_>>())
+                        }),
+                        _ => None,
                     });
+                    let earlier_error = earlier_rows.with(|e| match e {
+                        Some(Err(e)) if e.status == 400 => Some(view! {
+                            <p class="up-notice" role="status">"The earlier period has too many records to compare row by row. Choose a coarser detail level or a shorter range."</p>
+                        }.into_any()),
+                        Some(Err(e)) => Some(view! { <ErrorView error=e.clone() /> }.into_any()),
+                        _ => None,
+                    });
+
                     view! {
-                        {as_of}
+                        {earlier_error}
                         <CsvDownload query=unpaged total=p.total />
-                        <UsageTable columns items=p.items.clone() detail caption="Usage records" zone record_links filling=filling.unwrap_or_default() />
+                        <UsageTable columns items=p.items.clone() detail caption="Usage records" zone record_links filling=filling.unwrap_or_default() changes />
                         <Pager offset=p.offset last_offset=p.last_offset total=p.total href />
                     }.into_any()
                 }

@@ -130,6 +130,79 @@ pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// Every bucket of the series, in time order (the x positions a reader steps through).
+pub fn buckets(series: &[Series]) -> Vec<i64> {
+    let mut xs: Vec<i64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|(x, _)| *x))
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    xs
+}
+
+/// A key that moves the chart's focus (a series and a bucket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// The bucket before (ArrowLeft).
+    Prev,
+    /// The bucket after (ArrowRight).
+    Next,
+    /// The first bucket (Home).
+    First,
+    /// The last bucket (End).
+    Last,
+    /// The series above in the legend (ArrowUp).
+    PrevSeries,
+    /// The series below (ArrowDown).
+    NextSeries,
+}
+
+impl Move {
+    /// The move a key names (`KeyboardEvent.key`), if any.
+    pub fn of_key(key: &str) -> Option<Self> {
+        Some(match key {
+            "ArrowLeft" => Self::Prev,
+            "ArrowRight" => Self::Next,
+            "Home" => Self::First,
+            "End" => Self::Last,
+            "ArrowUp" => Self::PrevSeries,
+            "ArrowDown" => Self::NextSeries,
+            _ => return None,
+        })
+    }
+}
+
+/// Where the focus `(series, bucket)` goes on `m`, among `n_series` and `n_buckets`; the
+/// first key on an unfocused chart focuses the first value. Stops at the ends.
+pub fn step(
+    focus: Option<(usize, usize)>,
+    m: Move,
+    n_series: usize,
+    n_buckets: usize,
+) -> Option<(usize, usize)> {
+    if n_series == 0 || n_buckets == 0 {
+        return None;
+    }
+    let Some((s, b)) = focus else {
+        return Some((0, if m == Move::Last { n_buckets - 1 } else { 0 }));
+    };
+    let (s, b) = (s.min(n_series - 1), b.min(n_buckets - 1));
+    Some(match m {
+        Move::Prev => (s, b.saturating_sub(1)),
+        Move::Next => (s, (b + 1).min(n_buckets - 1)),
+        Move::First => (s, 0),
+        Move::Last => (s, n_buckets - 1),
+        Move::PrevSeries => (s.saturating_sub(1), b),
+        Move::NextSeries => ((s + 1).min(n_series - 1), b),
+    })
+}
+
+/// The value of `series` at bucket `x` (none when it has no point there).
+pub fn value_at(series: &Series, x: i64) -> Option<f64> {
+    series.points.iter().find(|(t, _)| *t == x).map(|(_, v)| *v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +215,35 @@ mod tests {
             unit: unit.to_owned(),
             value,
         }
+    }
+
+    #[test]
+    fn arrow_keys_walk_buckets_and_series_and_stop_at_the_ends() {
+        assert_eq!(Move::of_key("ArrowRight"), Some(Move::Next));
+        assert_eq!(Move::of_key("a"), None);
+        assert_eq!(step(None, Move::Next, 2, 5), Some((0, 0)));
+        assert_eq!(step(None, Move::Last, 2, 5), Some((0, 4)));
+        assert_eq!(step(Some((0, 4)), Move::Next, 2, 5), Some((0, 4)));
+        assert_eq!(step(Some((0, 0)), Move::Prev, 2, 5), Some((0, 0)));
+        assert_eq!(step(Some((0, 2)), Move::NextSeries, 2, 5), Some((1, 2)));
+        assert_eq!(step(Some((1, 2)), Move::NextSeries, 2, 5), Some((1, 2)));
+        assert_eq!(step(Some((1, 2)), Move::First, 2, 5), Some((1, 0)));
+        assert_eq!(step(Some((0, 1)), Move::Next, 0, 5), None);
+        let s = vec![
+            Series {
+                name: "a".into(),
+                points: vec![(7, 1.0), (3, 2.0)],
+                total: 3.0,
+            },
+            Series {
+                name: "b".into(),
+                points: vec![(5, 4.0)],
+                total: 4.0,
+            },
+        ];
+        assert_eq!(buckets(&s), [3, 5, 7]);
+        assert_eq!(value_at(&s[0], 5), None);
+        assert_eq!(value_at(&s[1], 5), Some(4.0));
     }
 
     #[test]

@@ -5,6 +5,9 @@
 use chrono::{Datelike, Months, NaiveDateTime, TimeDelta};
 use usage_api::usage::DetailLevel;
 
+/// How often a view whose range includes now refreshes its figures, in seconds.
+pub const LIVE_REFRESH_SECS: u64 = 30;
+
 /// Where a bucket starting at `start` (wall-clock) ends, at `detail`.
 pub fn bucket_end(start: NaiveDateTime, detail: DetailLevel) -> NaiveDateTime {
     match detail {

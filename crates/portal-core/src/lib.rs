@@ -3,6 +3,7 @@
 //! Nothing here may depend on `web-sys`, `js-sys` or Leptos.
 
 pub mod chart;
+pub mod compare;
 pub mod drill;
 pub mod freshness;
 pub mod html;
