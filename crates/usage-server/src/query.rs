@@ -67,7 +67,8 @@ impl Source {
 
 /// Rows of `src` with times in `[lo, hi)`, added with `sign` to the bucket starting at
 /// `bucket` (`None`: each row's own time is its bucket's start, for rollup rows that are
-/// buckets themselves).
+/// buckets themselves), and, for an edge between two buckets, with the second sign to the
+/// second bucket: the rows are read once for both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Seg {
     src: Source,
@@ -75,6 +76,7 @@ struct Seg {
     hi: i64,
     bucket: Option<i64>,
     sign: i64,
+    also: Option<(i64, i64)>,
 }
 
 /// The pieces that sum `[s, e)` into `zone`'s buckets of `detail`.
@@ -125,6 +127,7 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
                 hi,
                 bucket: (!own).then(|| key(k)),
                 sign: 1,
+                also: None,
             }),
         }
     }
@@ -140,24 +143,20 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
             } else {
                 (to, from, -1)
             };
-            if j > 0 {
-                out.push(Seg {
-                    src,
-                    lo,
-                    hi,
-                    bucket: Some(key(j - 1)),
-                    sign,
-                });
-            }
-            if j < n {
-                out.push(Seg {
-                    src,
-                    lo,
-                    hi,
-                    bucket: Some(key(j)),
-                    sign: -sign,
-                });
-            }
+            let (ends, starts) = ((j > 0).then(|| key(j - 1)), (j < n).then(|| key(j)));
+            let (first, second) = match (ends, starts) {
+                (Some(a), b) => ((a, sign), b.map(|b| (b, -sign))),
+                (None, Some(b)) => ((b, -sign), None),
+                (None, None) => return,
+            };
+            out.push(Seg {
+                src,
+                lo,
+                hi,
+                bucket: Some(first.0),
+                sign: first.1,
+                also: second,
+            });
         };
         if top == Source::Daily {
             edge(Source::Hourly, coarse, hour);
@@ -256,14 +255,17 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
 
     // The pieces as literals: they are computed here, never taken from the request, and a
     // 95-day range at hour level has thousands of them, past any placeholder limit.
-    let mut with = String::from("WITH seg (tier, lo, hi, bucket, sign) AS (VALUES ");
+    let mut with =
+        String::from("WITH seg (tier, lo, hi, bucket, sign, bucket2, sign2) AS (VALUES ");
+    let null = || "CAST(NULL AS BIGINT)".to_owned();
     for (i, g) in segs.iter().enumerate() {
-        let bucket = g
-            .bucket
-            .map_or("CAST(NULL AS BIGINT)".to_owned(), |b| b.to_string());
+        let bucket = g.bucket.map_or_else(null, |b| b.to_string());
+        let (bucket2, sign2) = g
+            .also
+            .map_or_else(|| (null(), 0), |(b, s)| (b.to_string(), s));
         let _ = write!(
             with,
-            "{}({}, {}, {}, {bucket}, {})",
+            "{}({}, {}, {}, {bucket}, {}, {bucket2}, {sign2})",
             if i == 0 { "" } else { ", " },
             g.src.tier(),
             g.lo,
@@ -295,12 +297,31 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
         // against that table's primary key; `CROSS JOIN` keeps the few pieces outermost.
         params.extend(sub_params.iter().copied());
         params.extend(dim_params.iter().copied());
+        // An edge's rows count for two buckets: read once, then taken twice (`r`).
+        let twice = segs.iter().any(|g| g.src == src && g.also.is_some());
+        let (bucket, sign, roles, role_filter) = if twice {
+            (
+                format!(
+                    "CASE WHEN r.n = 1 THEN COALESCE(seg.bucket, x.{time}) ELSE seg.bucket2 END"
+                ),
+                "(CASE WHEN r.n = 1 THEN seg.sign ELSE seg.sign2 END)",
+                " CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 AS n) AS r",
+                " AND (r.n = 1 OR seg.sign2 <> 0)",
+            )
+        } else {
+            (
+                format!("COALESCE(seg.bucket, x.{time})"),
+                "seg.sign",
+                "",
+                "",
+            )
+        };
         parts.push(format!(
-            "SELECT COALESCE(seg.bucket, x.{time}) AS bucket, x.sub_id AS sub_id{select_dims},
-                    seg.sign * x.{u} AS u, seg.sign * x.{bv} AS b
-             FROM seg CROSS JOIN {table} AS x
+            "SELECT {bucket} AS bucket, x.sub_id AS sub_id{select_dims},
+                    {sign} * x.{u} AS u, {sign} * x.{bv} AS b
+             FROM seg CROSS JOIN {table} AS x{roles}
              WHERE seg.tier = {tier} AND x.sub_id IN ({sub_filter})
-               AND x.{time} >= seg.lo AND x.{time} < seg.hi{dim_filter}",
+               AND x.{time} >= seg.lo AND x.{time} < seg.hi{dim_filter}{role_filter}",
             tier = src.tier()
         ));
     }
@@ -809,6 +830,9 @@ mod tests {
             let cell = floor(t, g.src.width());
             if g.lo <= cell && cell < g.hi {
                 *w.entry(g.bucket.or(Some(cell))).or_default() += g.sign;
+                if let Some((b, s)) = g.also {
+                    *w.entry(Some(b)).or_default() += s;
+                }
             }
         }
         w.retain(|_, v| *v != 0);
@@ -850,7 +874,8 @@ mod tests {
                 lo: s,
                 hi: e,
                 bucket: None,
-                sign: 1
+                sign: 1,
+                also: None
             }]
         );
         // Hour level never reads the daily table.
