@@ -261,54 +261,46 @@ pub fn bucket_short(unix: i64, detail: usage_api::usage::DetailLevel, zone: &str
     }
 }
 
-/// Today's date in `zone` by the browser's clock, if the browser knows the zone.
-pub fn today_in(zone: &str) -> Option<chrono::NaiveDate> {
-    let now = (js_sys::Date::now() / 1000.0) as i64;
-    // en-CA writes dates as yyyy-MM-dd whatever the user's locale.
+/// Instant `unix` in `zone` as en-CA writes `fields` (`2026-12-01, 14:05:09`: the same
+/// whatever the user's locale), if the browser knows the zone.
+fn en_ca(unix: i64, zone: &str, fields: &[(&str, &str)]) -> Option<String> {
     let opts = js_sys::Object::new();
-    for (k, v) in [
-        ("timeZone", zone),
-        ("year", "numeric"),
-        ("month", "2-digit"),
-        ("day", "2-digit"),
-    ] {
+    for (k, v) in [("timeZone", zone)].iter().chain(fields) {
         let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
     }
-    let text = new_date_format(&js_sys::Array::of1(&"en-CA".into()), &opts)?
-        .format()
-        .call1(
-            &JsValue::UNDEFINED,
-            &js_sys::Date::new(&JsValue::from_f64(now as f64 * 1000.0)),
-        )
-        .ok()?
-        .as_string()?;
-    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
-}
-
-/// The wall-clock time in `zone` at instant `unix` (seconds), if the browser knows the zone.
-pub fn local_of(unix: i64, zone: &str) -> Option<chrono::NaiveDateTime> {
-    let opts = js_sys::Object::new();
-    for (k, v) in [
-        ("timeZone", zone),
-        ("year", "numeric"),
-        ("month", "2-digit"),
-        ("day", "2-digit"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-        ("second", "2-digit"),
-        ("hourCycle", "h23"),
-    ] {
-        let _ = js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v));
-    }
-    // en-CA: `2026-12-01, 14:05:09` whatever the user's locale.
-    let text = new_date_format(&js_sys::Array::of1(&"en-CA".into()), &opts)?
+    new_date_format(&js_sys::Array::of1(&"en-CA".into()), &opts)?
         .format()
         .call1(
             &JsValue::UNDEFINED,
             &js_sys::Date::new(&JsValue::from_f64(unix as f64 * 1000.0)),
         )
         .ok()?
-        .as_string()?;
+        .as_string()
+}
+
+const DATE_FIELDS: [(&str, &str); 3] = [
+    ("year", "numeric"),
+    ("month", "2-digit"),
+    ("day", "2-digit"),
+];
+
+/// Today's date in `zone` by the browser's clock, if the browser knows the zone.
+pub fn today_in(zone: &str) -> Option<chrono::NaiveDate> {
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let text = en_ca(now, zone, &DATE_FIELDS)?;
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok()
+}
+
+/// The wall-clock time in `zone` at instant `unix` (seconds), if the browser knows the zone.
+pub fn local_of(unix: i64, zone: &str) -> Option<chrono::NaiveDateTime> {
+    let mut fields = DATE_FIELDS.to_vec();
+    fields.extend([
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("second", "2-digit"),
+        ("hourCycle", "h23"),
+    ]);
+    let text = en_ca(unix, zone, &fields)?;
     chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d, %H:%M:%S").ok()
 }
 

@@ -295,16 +295,8 @@ pub fn totals_against(now: &[UnitTotal], before: &[UnitTotal]) -> Vec<(UnitTotal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use usage_api::usage::QueryKind;
 
-    fn query(s: &str) -> UsageQuery {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).unwrap();
-        UsageQuery::from_pairs(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            QueryKind::Page,
-        )
-        .unwrap()
-    }
+    use crate::testing::query;
 
     fn q(v: &str) -> Quantity {
         Quantity::parse(v).unwrap()

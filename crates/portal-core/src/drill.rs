@@ -141,14 +141,7 @@ mod tests {
     use super::*;
     use usage_api::ZonedTime;
 
-    fn query(s: &str) -> UsageQuery {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).unwrap();
-        UsageQuery::from_pairs(
-            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            QueryKind::Page,
-        )
-        .unwrap()
-    }
+    use crate::testing::query;
 
     fn item(bucket: &str) -> UsageItem {
         UsageItem {

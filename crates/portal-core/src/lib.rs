@@ -18,3 +18,19 @@ pub mod sort;
 pub mod totals;
 pub mod url_state;
 pub mod usage_view;
+
+/// What the unit tests of several modules share.
+#[cfg(test)]
+mod testing {
+    use usage_api::usage::{QueryKind, UsageQuery};
+
+    /// The page query of a URL query string; panics when it is not valid.
+    pub fn query(s: &str) -> UsageQuery {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(s).unwrap();
+        UsageQuery::from_pairs(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            QueryKind::Page,
+        )
+        .unwrap()
+    }
+}

@@ -194,10 +194,15 @@ struct Filter<'a> {
     dim_params: Vec<Val<'a>>,
 }
 
-fn filter<'a>(realms: &'a [String], q: &'a UsageQuery) -> Filter<'a> {
+/// `SELECT {columns} FROM subscriptions` of the realms that pass `q`'s subscription filters.
+fn subscriptions<'a>(
+    columns: &str,
+    realms: &'a [String],
+    q: &'a UsageQuery,
+) -> (String, Vec<Val<'a>>) {
     let marks = vec!["?"; realms.len()].join(",");
-    let mut sub_params: Vec<Val<'a>> = realms.iter().map(Val::from).collect();
-    let mut subs = format!("SELECT id FROM subscriptions WHERE realm_id IN ({marks})");
+    let mut params: Vec<Val<'a>> = realms.iter().map(Val::from).collect();
+    let mut sql = format!("SELECT {columns} FROM subscriptions WHERE realm_id IN ({marks})");
     for (col, v) in [
         ("feature_id", &q.filters.feature_id),
         ("category", &q.filters.category),
@@ -207,10 +212,15 @@ fn filter<'a>(realms: &'a [String], q: &'a UsageQuery) -> Filter<'a> {
         ),
     ] {
         if let Some(v) = v {
-            let _ = write!(subs, " AND {col} = ?");
-            sub_params.push(Val::from(v));
+            let _ = write!(sql, " AND {col} = ?");
+            params.push(Val::from(v));
         }
     }
+    (sql, params)
+}
+
+fn filter<'a>(realms: &'a [String], q: &'a UsageQuery) -> Filter<'a> {
+    let (subs, sub_params) = subscriptions("id", realms, q);
     let mut dims = String::new();
     let mut dim_params = Vec::new();
     for (col, v) in [
@@ -479,26 +489,12 @@ pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<S
     let dim_cols: Vec<&str> = q.group_by.iter().filter_map(|g| dim_column(*g)).collect();
     debug_assert!(dim_cols.len() <= DIM_COLS_MAX);
 
-    let marks = vec!["?"; realms.len()].join(",");
-    let mut params: Vec<Val<'_>> = realms.iter().map(Val::from).collect();
-    let mut sql = format!(
-        "SELECT id, realm_id, feature_id, billing_subscription_id, billing_charge_number,
-                category, name, value_driver, usage_type_code
-         FROM subscriptions WHERE realm_id IN ({marks})"
+    let (sql, params) = subscriptions(
+        "id, realm_id, feature_id, billing_subscription_id, billing_charge_number,
+         category, name, value_driver, usage_type_code",
+        realms,
+        q,
     );
-    for (col, v) in [
-        ("feature_id", &q.filters.feature_id),
-        ("category", &q.filters.category),
-        (
-            "billing_subscription_id",
-            &q.filters.billing_subscription_id,
-        ),
-    ] {
-        if let Some(v) = v {
-            let _ = write!(sql, " AND {col} = ?");
-            params.push(Val::from(v));
-        }
-    }
     let mut subs = HashMap::default();
     db.each(&sql, &params, |r| {
         let attrs: SubAttrs = [

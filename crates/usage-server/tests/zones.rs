@@ -476,62 +476,69 @@ fn random_records(seed: u64) -> Vec<Rec> {
 /// `(subscription, bucket start, app) → (usage, billable)` from a scan of the raw records.
 type Sums = BTreeMap<(String, i64, String), (i64, i64)>;
 
-fn scan(recs: &[Rec], z: Zone, (s, e): (i64, i64), detail: DetailLevel) -> Sums {
+/// The bucket of instant `t` in `z` at `detail` (0 when summarized).
+fn bucket_of(z: Zone, t: i64, detail: DetailLevel) -> i64 {
+    match detail {
+        DetailLevel::Summarized => 0,
+        d => z.floor(t, d),
+    }
+}
+
+/// Sums `(subscription, bucket, app, usage, billable)` rows.
+fn sums(rows: impl IntoIterator<Item = (String, i64, String, i64, i64)>) -> Sums {
     let mut out = Sums::new();
-    for r in recs.iter().filter(|r| (s..e).contains(&r.t)) {
-        let bucket = match detail {
-            DetailLevel::Summarized => 0,
-            d => z.floor(r.t, d),
-        };
-        let v = out
-            .entry((SUBS[r.sub].to_owned(), bucket, APPS[r.app].to_owned()))
-            .or_default();
-        v.0 += r.q;
-        v.1 += r.a;
+    for (sub, bucket, app, u, b) in rows {
+        let v = out.entry((sub, bucket, app)).or_default();
+        v.0 += u;
+        v.1 += b;
     }
     out
+}
+
+fn scan(recs: &[Rec], z: Zone, (s, e): (i64, i64), detail: DetailLevel) -> Sums {
+    sums(recs.iter().filter(|r| (s..e).contains(&r.t)).map(|r| {
+        (
+            SUBS[r.sub].to_owned(),
+            bucket_of(z, r.t, detail),
+            APPS[r.app].to_owned(),
+            r.q,
+            r.a,
+        )
+    }))
+}
+
+fn text(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap().to_owned()
 }
 
 fn item_sums(items: &[Value]) -> Sums {
-    let mut out = Sums::new();
-    for i in items {
+    sums(items.iter().map(|i| {
         let bucket = i["usageDateTime"]
             .as_str()
             .map_or(0, |t| ZonedTime::parse(t).unwrap().unix());
-        let v = out
-            .entry((
-                i["billingSubscriptionId"].as_str().unwrap().to_owned(),
-                bucket,
-                i["appId"].as_str().unwrap().to_owned(),
-            ))
-            .or_default();
-        v.0 += milli(&i["usageValue"]);
-        v.1 += milli(&i["billableValue"]);
-    }
-    out
+        (
+            text(i, "billingSubscriptionId"),
+            bucket,
+            text(i, "appId"),
+            milli(&i["usageValue"]),
+            milli(&i["billableValue"]),
+        )
+    }))
 }
 
 fn record_sums(records: &[Value], z: Zone, detail: DetailLevel) -> Sums {
-    let mut out = Sums::new();
-    for r in records {
+    sums(records.iter().map(|r| {
         let t = Timestamp::parse(r["usageTime"].as_str().unwrap())
             .unwrap()
             .unix();
-        let bucket = match detail {
-            DetailLevel::Summarized => 0,
-            d => z.floor(t, d),
-        };
-        let v = out
-            .entry((
-                r["billingSubscriptionId"].as_str().unwrap().to_owned(),
-                bucket,
-                r["appId"].as_str().unwrap().to_owned(),
-            ))
-            .or_default();
-        v.0 += milli(&r["requestedQuantity"]);
-        v.1 += milli(&r["quantity"]);
-    }
-    out
+        (
+            text(r, "billingSubscriptionId"),
+            bucket_of(z, t, detail),
+            text(r, "appId"),
+            milli(&r["requestedQuantity"]),
+            milli(&r["quantity"]),
+        )
+    }))
 }
 
 /// Random zones (any the database knows), ranges and detail levels: section 1's answer is
