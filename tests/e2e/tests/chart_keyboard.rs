@@ -67,9 +67,18 @@ async fn arrow_keys_read_the_chart_and_a_table_shows_its_figures() -> anyhow::Re
         .await?
         .text()
         .await?;
+    // The chart shows one unit at a time: the days that unit has usage on.
+    let caption = browser
+        .driver
+        .find(By::Css("table.up-chart-table caption"))
+        .await?
+        .text()
+        .await?;
+    let unit = caption.rsplit(" in ").next().unwrap_or_default().to_owned();
     let mut days: Vec<&str> = csv
         .lines()
         .skip(1)
+        .filter(|l| l.split(',').nth(1) == Some(unit.as_str()))
         .filter_map(|l| l.rsplit(',').next())
         .collect();
     days.sort();
