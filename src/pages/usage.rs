@@ -317,17 +317,7 @@ pub fn UsagePage() -> impl IntoView {
                         view! { <UnitTotals totals=t.clone() against /> }.into_any()
                     }
                 })}
-                {move || earlier_totals.with(|e| match e {
-                    Some(Ok(Some(before))) if before.is_empty() => view! {
-                        <p class="up-notice" role="status">"No usage in the earlier period (" {earlier.with(crate::format::range_text)} "): nothing to compare with."</p>
-                    }.into_any(),
-                    Some(Ok(Some(before))) => totals.with(|t| match t {
-                        Some(Ok((_, now))) => view! { <BiggestChanges changes=biggest_changes(now, before, 8) /> }.into_any(),
-                        _ => ().into_any(),
-                    }),
-                    Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
-                    _ => ().into_any(),
-                })}
+
                 {move || chart.with(|c| match c {
                     None => view! { <p class="up-status" role="status">"Loading chart…"</p> }.into_any(),
                     Some(Err(e)) if e.status == 400 => view! {
@@ -341,6 +331,17 @@ pub fn UsagePage() -> impl IntoView {
                     }
                 })}
             </div>
+            {move || earlier_totals.with(|e| match e {
+                Some(Ok(Some(before))) if before.is_empty() => view! {
+                    <p class="up-notice" role="status">"No usage in the earlier period (" {earlier.with(crate::format::range_text)} "): nothing to compare with."</p>
+                }.into_any(),
+                Some(Ok(Some(before))) => totals.with(|t| match t {
+                    Some(Ok((_, now))) => view! { <BiggestChanges changes=biggest_changes(now, before, 8) /> }.into_any(),
+                    _ => ().into_any(),
+                }),
+                Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                _ => ().into_any(),
+            })}
             <div class="up-freshness">
                 {move || as_of.get().map(|t| {
                     let zone = query.with_untracked(|q| q.time_zone.name().to_owned());

@@ -5,12 +5,14 @@ use crate::chart::ChartPoint;
 use usage_api::usage::{DetailLevel, UsageField, UsageQuery};
 use usage_api::{Quantity, ZonedTime};
 
-/// The summarized query behind the totals: one record per subscription, no other grouping.
+/// The summarized query behind the totals: one record per subscription, no other grouping;
+/// the charge item's name for "Biggest changes".
 pub fn totals_query(q: &UsageQuery) -> UsageQuery {
     UsageQuery {
         detail: DetailLevel::Summarized,
         group_by: Vec::new(),
         fields: Some(vec![
+            UsageField::Name,
             UsageField::ValueDriver,
             UsageField::UsageValue,
             UsageField::BillableValue,
