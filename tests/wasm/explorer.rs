@@ -195,9 +195,16 @@ async fn chart_draws_on_its_canvas() {
         .unwrap()
         .unwrap()
         .unchecked_into();
-    assert_eq!(canvas.get_attribute("role").as_deref(), Some("img"));
+    // The canvas is drawing only; its focusable frame is the chart for a screen reader.
+    assert_eq!(canvas.get_attribute("aria-hidden").as_deref(), Some("true"));
+    let frame = host.query_selector(".up-chart-canvas").unwrap().unwrap();
+    assert_eq!(frame.get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(
+        frame.get_attribute("aria-roledescription").as_deref(),
+        Some("chart")
+    );
     assert!(
-        canvas
+        frame
             .get_attribute("aria-label")
             .unwrap()
             .contains("transactions")
