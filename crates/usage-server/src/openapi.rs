@@ -99,7 +99,7 @@ async fn openapi_json() -> impl IntoResponse {
         crate::ops::metrics,
         openapi_json,
     ),
-    components(schemas(usage_api::ErrorBody, RecordPage, Status)),
+    components(schemas(usage_api::ErrorBody, UsagesPage, Status)),
     modifiers(&Common),
     tags(
         (name = "usage", description = "Usage by organization (section 1)."),
@@ -113,10 +113,11 @@ async fn openapi_json() -> impl IntoResponse {
 pub struct ApiDoc;
 
 /// `GET /usages`: a page of usage records, newest first. The handler's own struct is private to
-/// its module; this one describes the same JSON.
+/// its module; this one describes the same JSON. (Not `RecordPage`: that name is section 9's,
+/// and two schemas of one name would be one in the document.)
 #[derive(ToSchema)]
 #[allow(dead_code, reason = "describes a response body; never built")]
-pub struct RecordPage {
+pub struct UsagesPage {
     total: u64,
     limit: u32,
     offset: u64,

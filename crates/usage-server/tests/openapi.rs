@@ -187,3 +187,34 @@ async fn every_operation_declares_the_error_body_for_400_and_401() {
         }
     }
 }
+
+/// Each response's schema is its own: two Rust types of one name would share one entry of
+/// `components.schemas`, and one endpoint would be documented with the other's body.
+#[tokio::test]
+async fn the_records_pages_of_sections_4_and_9_are_two_schemas() {
+    let doc = document().await;
+    let body_ref = |path: &str| {
+        doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            ["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let items_ref = |schema: &str| {
+        doc["components"]["schemas"][schema]["properties"]["items"]["items"]["$ref"]
+            .as_str()
+            .unwrap_or_default()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let behind = body_ref("/usage/realms/{realmId}/records");
+    let usages = body_ref("/usages");
+    assert_ne!(behind, usages);
+    assert_eq!(items_ref(&behind), "RecordItem");
+    assert_eq!(items_ref(&usages), "UsageRecord");
+}

@@ -506,7 +506,7 @@ impl FromQueryPairs for RecordListQuery {
 #[utoipa::path(get, path = "/usages", tag = "usages", operation_id = "listUsageRecords",
     summary = "A subscription's usage records, newest first (sections 4 and 6)",
     params(crate::openapi::UsagesListParams),
-    responses((status = 200, description = "A page of records.", body = crate::openapi::RecordPage),
+    responses((status = 200, description = "A page of records.", body = crate::openapi::UsagesPage),
         crate::openapi::UsageReadErrors),
     security(("bearer" = ["usage:read"]), ("bearer" = ["usages:write"])))]
 async fn list(
