@@ -219,6 +219,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0001_init.sql"),
     include_str!("../migrations/postgres/0002_report_as_of.sql"),
     include_str!("../migrations/postgres/0003_usage_quarter.sql"),
+    include_str!("../migrations/postgres/0004_usage_six_hours.sql"),
 ];
 
 /// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
@@ -285,6 +286,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_report_lease.sql"),
     include_str!("../migrations/0008_report_as_of.sql"),
     include_str!("../migrations/0009_usage_quarter.sql"),
+    include_str!("../migrations/0010_usage_six_hours.sql"),
 ];
 
 /// How the connection pool is sized and how long a request waits for a connection.

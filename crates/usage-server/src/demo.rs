@@ -373,18 +373,23 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     }
 
     // Rollups from what was just written, in bulk rather than one upsert per record.
-    let mut daily: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
-    for (&(sub_id, t, stream), &(u, b)) in &hourly {
-        let e = daily
-            .entry((sub_id, t - t.rem_euclid(86_400), stream))
-            .or_default();
-        e.0 += u;
-        e.1 += b;
-    }
+    let coarser = |w: i64| {
+        let mut out: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
+        for (&(sub_id, t, stream), &(u, b)) in &hourly {
+            let e = out
+                .entry((sub_id, t - t.rem_euclid(w), stream))
+                .or_default();
+            e.0 += u;
+            e.1 += b;
+        }
+        out
+    };
+    let (six, daily) = (coarser(21_600), coarser(86_400));
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
     for (table, sums) in [
         ("usage_quarter", &quarter),
         ("usage_hourly", &hourly),
+        ("usage_six_hours", &six),
         ("usage_daily", &daily),
     ] {
         let mut ins = tx.bulk(table, ROLLUP_COLUMNS);

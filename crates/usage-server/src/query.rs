@@ -1,11 +1,13 @@
-//! Answers usage queries from the quarter-hour, hourly and daily rollups, in any time zone.
+//! Answers usage queries from the quarter-hour, hourly, six-hour and daily rollups, in any time
+//! zone.
 //!
 //! The rollups hold UTC hours and days, and a zone's buckets rarely line up with them
 //! (Berlin's days start at 22:00 or 23:00 UTC, Kolkata's at 18:30). So every bucket is read
 //! as a difference of prefix sums: the sum up to an instant `x` is the daily rows up to the UTC
-//! midnight nearest `x`, plus or minus the hourly rows between that midnight and the hour
-//! nearest `x`, plus or minus the quarter-hour rows from there to the quarter hour nearest
-//! `x`, plus or minus the raw records between that and `x`. A bucket `[x0, x1)` is then the
+//! midnight nearest `x`, plus or minus the six-hour rows between that midnight and the six
+//! hours nearest `x` (00, 06, 12, 18 UTC), the hourly rows from there to the hour nearest `x`,
+//! the quarter-hour rows from there to the quarter hour nearest `x`, and the raw records
+//! between that and `x`. A bucket `[x0, x1)` is then the
 //! daily rows between the two midnights and a few hours and quarters at each edge, added or
 //! taken away: exact, since sums of integers are, and every record lands in exactly one
 //! bucket whatever the zone's offset. Every zone's boundaries fall on quarter hours, so raw
@@ -24,6 +26,7 @@ use usage_api::{Quantity, Timestamp};
 
 const QUARTER: i64 = 900;
 const HOUR: i64 = 3_600;
+const SIX_HOURS: i64 = 21_600;
 const DAY: i64 = 86_400;
 
 fn floor(t: i64, w: i64) -> i64 {
@@ -48,6 +51,7 @@ enum Source {
     Raw,
     Quarter,
     Hourly,
+    SixHours,
     Daily,
 }
 
@@ -57,6 +61,7 @@ impl Source {
             Self::Raw => 1,
             Self::Quarter => QUARTER,
             Self::Hourly => HOUR,
+            Self::SixHours => SIX_HOURS,
             Self::Daily => DAY,
         }
     }
@@ -96,17 +101,18 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
         Source::Daily
     };
     // Each boundary's path to the coarse grid: boundary → nearest quarter hour → nearest
-    // hour → nearest midnight, each step toward the next.
-    let anchors: Vec<(i64, i64, i64)> = bounds
+    // hour → nearest six hours → nearest midnight, each step toward the next.
+    let anchors: Vec<(i64, i64, i64, i64)> = bounds
         .iter()
         .map(|&x| {
             let coarse = nearest(x, top.width(), x);
-            let hour = if top == Source::Hourly {
-                coarse
+            let (six, hour) = if top == Source::Hourly {
+                (coarse, coarse)
             } else {
-                nearest(x, HOUR, coarse)
+                let six = nearest(x, SIX_HOURS, coarse);
+                (six, nearest(x, HOUR, six))
             };
-            (coarse, hour, nearest(x, QUARTER, hour))
+            (coarse, six, hour, nearest(x, QUARTER, hour))
         })
         .collect();
 
@@ -133,7 +139,7 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
     }
     // The edges: the signed stretch from a boundary's coarse anchor to it counts for the
     // bucket that ends there and against the one that starts there.
-    for (j, (&x, &(coarse, hour, quarter))) in bounds.iter().zip(&anchors).enumerate() {
+    for (j, (&x, &(coarse, six, hour, quarter))) in bounds.iter().zip(&anchors).enumerate() {
         let mut edge = |src: Source, from: i64, to: i64| {
             if from == to {
                 return;
@@ -159,7 +165,8 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
             });
         };
         if top == Source::Daily {
-            edge(Source::Hourly, coarse, hour);
+            edge(Source::SixHours, coarse, six);
+            edge(Source::Hourly, six, hour);
         }
         edge(Source::Quarter, hour, quarter);
         edge(Source::Raw, quarter, x);
@@ -288,7 +295,13 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
     let select_dims: String = dim_cols.iter().map(|c| format!(", x.{c}")).collect();
     let mut parts = Vec::new();
     let mut params = Vec::new();
-    for src in [Source::Raw, Source::Quarter, Source::Hourly, Source::Daily] {
+    for src in [
+        Source::Raw,
+        Source::Quarter,
+        Source::Hourly,
+        Source::SixHours,
+        Source::Daily,
+    ] {
         if !segs.iter().any(|g| g.src == src) {
             continue;
         }
@@ -301,6 +314,7 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
             ),
             Source::Quarter => ("usage_quarter", "t", "usage_milli", "billable_milli"),
             Source::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
+            Source::SixHours => ("usage_six_hours", "t", "usage_milli", "billable_milli"),
             Source::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
         };
         // Each table repeats the subscription subquery so SQLite plans `sub_id IN (…)`
@@ -895,6 +909,33 @@ mod tests {
             e,
             DetailLevel::Day,
             (s - 7_200..e + 7_200).step_by(600),
+        );
+    }
+
+    #[test]
+    fn a_kolkata_day_boundary_is_three_cells_from_midnight() {
+        let z = zone("Asia/Kolkata");
+        let (s, e) = (ts("2026-03-01T18:30:00"), ts("2026-03-03T18:30:00"));
+        let edges: Vec<(Source, i64)> = segments(s, e, z, DetailLevel::Day)
+            .into_iter()
+            .filter(|g| g.src != Source::Daily)
+            .map(|g| (g.src, (g.hi - g.lo) / g.src.width()))
+            .collect();
+        // At each of the three boundaries: six hours (18:00 to midnight) and two quarters.
+        assert_eq!(
+            edges
+                .iter()
+                .filter(|(src, _)| *src == Source::SixHours)
+                .count(),
+            3
+        );
+        assert!(
+            edges.iter().all(|(src, cells)| match src {
+                Source::SixHours => *cells == 1,
+                Source::Quarter => *cells == 2,
+                _ => false,
+            }),
+            "{edges:?}"
         );
     }
 

@@ -72,10 +72,11 @@ async fn site(recs: &[Rec]) -> Site {
                     vals![SUBS[r.sub], r.t, r.q, r.a, APPS[r.app]],
                 )?;
             }
-            // The rollups as the writer keeps them: UTC quarter hours, hours and days.
+            // The rollups as the writer keeps them: UTC quarter hours, hours, six hours and days.
             for (table, w) in [
                 ("usage_quarter", 900),
                 ("usage_hourly", 3_600),
+                ("usage_six_hours", 21_600),
                 ("usage_daily", 86_400),
             ] {
                 tx.exec(

@@ -259,7 +259,8 @@ pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
     )
 }
 
-/// Adds quantities to the quarter-hour, hourly and daily rollups, in the caller's transaction.
+/// Adds quantities to the quarter-hour, hourly, six-hour and daily rollups, in the caller's
+/// transaction.
 pub fn add_to_rollups(
     db: &mut Conn<'_>,
     sub_id: i64,
@@ -268,9 +269,9 @@ pub fn add_to_rollups(
     usage_milli: i64,
     billable_milli: i64,
 ) -> Result<()> {
-    // ?2 is the hour's start, ?3 the day's, ?11 the quarter hour's: one list of values for
-    // every statement below. Made once: this runs for every record written.
-    static UPSERTS: std::sync::LazyLock<[String; 4]> = std::sync::LazyLock::new(|| {
+    // ?2 is the hour's start, ?3 the day's, ?11 the quarter hour's, ?12 the six hours': one
+    // list of values for every statement below. Made once: this runs for every record written.
+    static UPSERTS: std::sync::LazyLock<[String; 5]> = std::sync::LazyLock::new(|| {
         let upsert = |table: &str, t: u8| {
             format!(
                 "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
@@ -280,15 +281,16 @@ pub fn add_to_rollups(
                                billable_milli = r.billable_milli + excluded.billable_milli"
             )
         };
-        let (quarter, hourly, daily) = (
+        let (quarter, hourly, six, daily) = (
             upsert("usage_quarter", 11),
             upsert("usage_hourly", 2),
+            upsert("usage_six_hours", 12),
             upsert("usage_daily", 3),
         );
-        let all = format!("WITH q AS ({quarter}), h AS ({hourly}) {daily}");
-        [quarter, hourly, daily, all]
+        let all = format!("WITH q AS ({quarter}), h AS ({hourly}), s AS ({six}) {daily}");
+        [quarter, hourly, six, daily, all]
     });
-    let [quarter, hourly, daily, all] = &*UPSERTS;
+    let [quarter, hourly, six, daily, all] = &*UPSERTS;
     let vals = vals![
         sub_id,
         usage_time - usage_time.rem_euclid(3_600),
@@ -300,7 +302,8 @@ pub fn add_to_rollups(
         &dims.channel_id,
         usage_milli,
         billable_milli,
-        usage_time - usage_time.rem_euclid(900)
+        usage_time - usage_time.rem_euclid(900),
+        usage_time - usage_time.rem_euclid(21_600)
     ];
     match db.backend() {
         // Every rollup in one round trip: PostgreSQL writes through CTEs, SQLite cannot.
@@ -308,10 +311,11 @@ pub fn add_to_rollups(
             db.exec(all, vals)?;
         }
         // SQLite counts a statement's parameters up to its highest number, and refuses more
-        // values: the hour's and day's statements end at ?10.
+        // values: the hour's and day's statements end at ?10, the quarter's at ?11.
         Backend::Sqlite => {
-            db.exec(quarter, vals)?;
+            db.exec(quarter, &vals[..11])?;
             db.exec(hourly, &vals[..10])?;
+            db.exec(six, vals)?;
             db.exec(daily, &vals[..10])?;
         }
     }
