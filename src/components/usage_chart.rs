@@ -28,6 +28,7 @@ fn draw(
     detail: DetailLevel,
     zone: &str,
     focus: Option<(usize, usize)>,
+    filling_from: Option<i64>,
 ) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
@@ -113,6 +114,24 @@ fn draw(
                     color(i).stroke_width(2),
                 ))
                 .map_err(|e| e.to_string())?;
+            // A bucket still filling: a hollow point, as the legend says.
+            if let Some(from) = filling_from {
+                chart
+                    .draw_series(
+                        s.points
+                            .iter()
+                            .filter(|(t, _)| *t >= from)
+                            .map(|(t, v)| Circle::new((*t as f64, *v), 5, WHITE.filled())),
+                    )
+                    .map_err(|e| e.to_string())?;
+                chart
+                    .draw_series(
+                        s.points.iter().filter(|(t, _)| *t >= from).map(|(t, v)| {
+                            Circle::new((*t as f64, *v), 5, color(i).stroke_width(2))
+                        }),
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
         }
     }
     // The value the keyboard is on: a ring around it (a bar's top when summarized).
@@ -180,6 +199,11 @@ pub fn UsageChart(
     /// The IANA zone the buckets are in; `UTC` when not given.
     #[prop(optional, into)]
     zone: Option<String>,
+    /// The start of the first bucket still filling (its end is after now), as an instant;
+    /// from there on points are drawn hollow, and the legend says why. None: every bucket is
+    /// complete.
+    #[prop(default = None)]
+    filling_from: Option<i64>,
 ) -> impl IntoView {
     let zone = StoredValue::new(zone.unwrap_or_else(|| "UTC".to_owned()));
     let units = units(&points);
@@ -202,8 +226,10 @@ pub fn UsageChart(
                     move || {
                         if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
                             failure.try_set(
-                                zone.with_value(|z| draw(c, &series, &u, detail, z, focus))
-                                    .err(),
+                                zone.with_value(|z| {
+                                    draw(c, &series, &u, detail, z, focus, filling_from)
+                                })
+                                .err(),
                             );
                         }
                     },
@@ -348,7 +374,11 @@ pub fn UsageChart(
                         view! { <li><span class=format!("up-swatch up-swatch-{}", i % COLORS.len())></span>{s.name}</li> }
                     }).collect_view()
                 }}
+                {filling_from.map(|_| view! { <li class="up-legend-filling"><span class="up-hollow"></span>"Still filling"</li> })}
             </ul>
+            {filling_from.map(|_| view! {
+                <p class="up-visually-hidden">"Hollow points are buckets still filling: their figures may still grow."</p>
+            })}
             {move || failure.get().map(|e| view! { <p class="up-error" role="alert">"The chart could not be drawn: " {e}</p> })}
         </figure>
     }

@@ -327,7 +327,17 @@ pub fn UsagePage() -> impl IntoView {
                     Some(Ok((points, _))) if points.is_empty() => ().into_any(),
                     Some(Ok((points, detail))) => {
                         let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
-                        view! { <UsageChart points=points.clone() detail=*detail zone /> }.into_any()
+                        // The first bucket that ends after now, by the browser's clock.
+                        let now = crate::format::local_of((js_sys::Date::now() / 1000.0) as i64, &zone);
+                        let filling_from = now.and_then(|now| query.with_untracked(|q| {
+                            points
+                                .iter()
+                                .filter_map(|p| p.bucket)
+                                .filter(|b| usage_portal_core::freshness::still_filling(*detail, Some(b.local.naive()), q.end.naive(), now))
+                                .map(|b| b.unix())
+                                .min()
+                        })).filter(|_| *detail != usage_api::usage::DetailLevel::Summarized);
+                        view! { <UsageChart points=points.clone() detail=*detail zone filling_from /> }.into_any()
                     }
                 })}
             </div>

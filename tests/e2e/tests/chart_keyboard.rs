@@ -20,6 +20,14 @@ async fn arrow_keys_read_the_chart_and_a_table_shows_its_figures() -> anyhow::Re
         .goto(format!("{}/?{query}", portal.base))
         .await?;
     let chart = browser.wait_for(".up-chart-canvas").await?.remove(0);
+    // A range that ended yesterday has no bucket still filling.
+    assert!(
+        browser
+            .driver
+            .find_all(By::Css(".up-legend-filling"))
+            .await?
+            .is_empty()
+    );
     let live = browser.driver.find(By::Css(".up-chart-focus")).await?;
     assert_eq!(live.attr("aria-live").await?.as_deref(), Some("polite"));
     chart.focus().await?;

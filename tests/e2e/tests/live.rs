@@ -20,9 +20,16 @@ async fn totals_text(browser: &Browser) -> anyhow::Result<String> {
 async fn new_usage_appears_by_itself_and_focus_stays() -> anyhow::Result<()> {
     let portal = Portal::start(20_000).await?;
     let browser = Browser::start().await?;
-    browser.driver.goto(format!("{}/", portal.base)).await?;
+    // The last 30 days by day: the range includes now.
+    browser
+        .driver
+        .goto(format!("{}/?detailLevel=day", portal.base))
+        .await?;
     browser.wait_for("table.up-totals tbody tr").await?;
     let switch = browser.wait_for("#f-live").await?.remove(0);
+    // Today is still filling: the chart says so in its legend.
+    let legend = browser.wait_for(".up-legend-filling").await?;
+    assert_eq!(legend[0].text().await?, "Still filling");
     assert!(switch.is_selected().await?, "on by default");
     let before = totals_text(&browser).await?;
     let as_of_before = browser
