@@ -17,7 +17,16 @@ use usage_portal_core::drill::{Check, Figure, check, records_from_url};
 /// Records summed at most to check a figure: ten pages; more is said rather than fetched.
 const CHECK_MAX: u64 = 1_000;
 
-/// The sum of every record of `q` (walking its pages), when there are at most [`CHECK_MAX`].
+/// Adds the requested and accepted quantities of `items` to `sums` (milli-units).
+fn add(sums: &mut (i64, i64), items: &[RecordItem]) {
+    for r in items {
+        sums.0 = sums.0.saturating_add(r.requested_quantity.milli());
+        sums.1 = sums.1.saturating_add(r.quantity.milli());
+    }
+}
+
+/// The sum of every record of `q` (walking its pages), when there are at most [`CHECK_MAX`];
+/// `first` is the page already read, enough by itself when it holds them all.
 async fn sums(
     client: &ApiClient,
     realm: &str,
@@ -27,21 +36,22 @@ async fn sums(
     if first.total > CHECK_MAX {
         return Ok(None);
     }
+    let mut total = (0_i64, 0_i64);
+    if first.offset == 0 && first.next_offset.is_none() {
+        add(&mut total, &first.items);
+        return Ok(Some((Quantity(total.0), Quantity(total.1))));
+    }
     let mut q = UsageQuery {
         limit: usage_api::limits::PAGE_LIMIT_MAX,
         offset: 0,
         ..q.clone()
     };
-    let (mut requested, mut accepted) = (0_i64, 0_i64);
     loop {
         let page = records_page(client, realm, &q, None).await?;
-        for r in &page.items {
-            requested = requested.saturating_add(r.requested_quantity.milli());
-            accepted = accepted.saturating_add(r.quantity.milli());
-        }
+        add(&mut total, &page.items);
         match page.next_offset {
             Some(n) => q.offset = n,
-            None => return Ok(Some((Quantity(requested), Quantity(accepted)))),
+            None => return Ok(Some((Quantity(total.0), Quantity(total.1)))),
         }
     }
 }
@@ -223,9 +233,15 @@ pub fn RecordsPage() -> impl IntoView {
                         <ul class="up-drill-filters" aria-label="Filters">
                             {filters.into_iter().map(|(k, v)| view! { <li><code>{k}</code> " " {v}</li> }).collect_view()}
                         </ul>
-                        <p class="up-drill-sum" role="status">{line}</p>
-                        {records_table(&page.items)}
-                        <Pager offset=page.offset last_offset=page.last_offset total=page.total href />
+                        {if page.total == 0 {
+                            view! { <p class="up-empty" role="status">"No records match: nothing was recorded behind this number, or the link names another range or subscription."</p> }.into_any()
+                        } else {
+                            view! {
+                                <p class="up-drill-sum" role="status">{line}</p>
+                                {records_table(&page.items)}
+                                <Pager offset=page.offset last_offset=page.last_offset total=page.total href />
+                            }.into_any()
+                        }}
                     }.into_any()
                 }
             })}
