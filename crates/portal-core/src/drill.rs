@@ -22,9 +22,6 @@ pub struct Figure {
     pub unit: Option<String>,
 }
 
-/// The records page's URL parameters that are the portal's, not the API's.
-const FIGURE_KEYS: [&str; 3] = ["usageValue", "billableValue", "unit"];
-
 fn wall(t: NaiveDateTime) -> Timestamp {
     Timestamp::from_unix(t.and_utc().timestamp()).unwrap_or(Timestamp::start_of(t.date()))
 }
@@ -110,7 +107,6 @@ pub fn records_from_url(
             _ => api.push((k.as_str(), v.as_str())),
         }
     }
-    debug_assert!(FIGURE_KEYS.iter().all(|k| !api.iter().any(|(a, _)| a == k)));
     (UsageQuery::from_pairs(api, QueryKind::Records), figure)
 }
 

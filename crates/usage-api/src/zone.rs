@@ -55,8 +55,8 @@ impl TimeZone {
         &self.0
     }
 
-    /// True for `UTC` (and its aliases the zone database treats alike are not folded in:
-    /// `Etc/UTC` answers with offsets, as any named zone does).
+    /// True for `UTC` itself, whose answers carry no offset. Its aliases (`Etc/UTC`) are
+    /// named zones like any other and answer with `+00:00`.
     pub fn is_utc(&self) -> bool {
         self.0 == "UTC"
     }
