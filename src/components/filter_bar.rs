@@ -81,8 +81,9 @@ fn ZoneSelect(
     }
 }
 
-/// The filter bar: date range with presets, text filters, channel, detail level, groupBy
-/// toggles, a column chooser and the page size.
+/// The filter bar: the answer's shape first, in one compact bar (date range with presets and
+/// zone, detail level, groupBy toggles), then the rest behind "More filters" with a count of
+/// the active ones (text filters, channel, page size, columns).
 ///
 /// The form edits a [`Draft`]; a change is applied only when usage-api accepts the whole
 /// draft, otherwise each problem is shown at its field and nothing is sent.
@@ -233,39 +234,60 @@ pub fn FilterBar(
         .filter(move |d| kind != QueryKind::Report || *d != DetailLevel::Hour);
     let paged = kind == QueryKind::Page;
 
+    // The filters behind "More filters": how many are set in the view shown, and whether one
+    // has an error (then it opens, so the error is seen at its field).
+    let active = move || {
+        query.with(|q| {
+            let f = &q.filters;
+            [
+                &f.feature_id,
+                &f.category,
+                &f.app_id,
+                &f.project_hrn,
+                &f.billing_tag,
+            ]
+            .iter()
+            .filter(|v| v.is_some())
+            .count()
+                + usize::from(f.channel_id.is_some())
+        })
+    };
+    let more_error = move || {
+        errors.with(|es| {
+            es.iter().any(|e| {
+                !matches!(
+                    field_for(&e.name),
+                    "from" | "to" | "timeZone" | "detailLevel" | "groupBy"
+                )
+            })
+        })
+    };
+    let more = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        if more_error()
+            && let Some(d) = more.get()
+        {
+            d.set_open(true);
+        }
+    });
+    let more_label = move || match active() {
+        0 => "More filters".to_owned(),
+        n => format!("More filters ({n} active)"),
+    };
+
     view! {
         <form class="up-filters" on:submit=on_submit aria-label="Usage filters" novalidate>
-            <fieldset class="up-fieldset">
-                <legend>"Date range"</legend>
-                <div class="up-presets" role="group" aria-label="Presets">{presets}</div>
-                <div class="up-row">
-                    {date_field("from", "From", |d| &d.from, |d, v| d.from = v)}
-                    {date_field("to", "To (included)", |d| &d.to, |d, v| d.to = v)}
-                    <ZoneSelect draft error=error_for("timeZone") on_change=Callback::new(move |()| apply()) />
-                </div>
-            </fieldset>
-            <fieldset class="up-fieldset">
-                <legend>"Filters"</legend>
-                <div class="up-row">
-                    {text_field("featureId", "Feature", |d| &d.feature_id, |d, v| d.feature_id = v)}
-                    {text_field("category", "Category", |d| &d.category, |d, v| d.category = v)}
-                    {text_field("appId", "App", |d| &d.app_id, |d, v| d.app_id = v)}
-                    {text_field("projectHrn", "Project HRN", |d| &d.project_hrn, |d, v| d.project_hrn = v)}
-                    {text_field("billingTag", "Billing tag", |d| &d.billing_tag, |d, v| d.billing_tag = v)}
-                    <Field id="f-channelId" label="Channel">
-                        <select id="f-channelId" aria-describedby="f-channelId-error" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
-                            <option value="" selected=move || draft.with(|d| d.channel.is_empty())>"Any"</option>
-                            {Channel::ALL.iter().map(|c| {
-                                let c = *c;
-                                view! { <option value=c.as_str() selected=move || draft.with(|d| d.channel == c.as_str())>{crate::format::channel(c)}</option> }
-                            }).collect_view()}
-                        </select>
-                    </Field>
-                </div>
-            </fieldset>
-            <fieldset class="up-fieldset">
-                <legend>"View"</legend>
-                <div class="up-row">
+            <div class="up-bar">
+                <fieldset class="up-fieldset up-range-set">
+                    <legend>"Date range"</legend>
+                    <div class="up-presets" role="group" aria-label="Presets">{presets}</div>
+                    <div class="up-row">
+                        {date_field("from", "From", |d| &d.from, |d, v| d.from = v)}
+                        {date_field("to", "To (included)", |d| &d.to, |d, v| d.to = v)}
+                        <ZoneSelect draft error=error_for("timeZone") on_change=Callback::new(move |()| apply()) />
+                    </div>
+                </fieldset>
+                <div class="up-row up-bar-view">
                     <div class="up-field">
                         <label for="f-detailLevel">"Detail"</label>
                         <select id="f-detailLevel" on:change=move |ev| {
@@ -279,32 +301,59 @@ pub fn FilterBar(
                             }).collect_view()}
                         </select>
                     </div>
-                    <div class="up-field" hidden=!paged>
-                        <label for="f-limit">"Rows per page"</label>
-                        <select id="f-limit" on:change=move |ev| {
-                            if let Ok(n) = event_target_value(&ev).parse() {
-                                draft.update(|x| x.limit = n);
-                                apply();
-                            }
-                        }>
-                            {PAGE_SIZES.iter().map(|n| {
-                                let n = *n;
-                                view! { <option value=n.to_string() selected=move || draft.with(|x| x.limit == n)>{n.to_string()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
                     <CheckboxList legend="Group by" options=group_options chosen=group_by on_change=lists_changed />
+                    <div class="up-actions">
+                        <button type="submit" class="up-button">{submit_label}</button>
+                    </div>
                 </div>
-                <details class="up-columns">
-                    <summary>"Columns"</summary>
-                    <CheckboxList legend="Columns shown" legend_hidden=true described_by="usageFields-error"
-                        options=column_options chosen=fields on_change=lists_changed />
-                    <span class="up-field-error" id="usageFields-error" role="alert">{move || columns_error.get()}</span>
-                </details>
-            </fieldset>
-            <div class="up-actions">
-                <button type="submit" class="up-button">{submit_label}</button>
             </div>
+            <details class="up-more" node_ref=more>
+                <summary>{more_label}</summary>
+                <fieldset class="up-fieldset">
+                    <legend>"Filters"</legend>
+                    <div class="up-row">
+                        {text_field("featureId", "Feature", |d| &d.feature_id, |d, v| d.feature_id = v)}
+                        {text_field("category", "Category", |d| &d.category, |d, v| d.category = v)}
+                        {text_field("appId", "App", |d| &d.app_id, |d, v| d.app_id = v)}
+                        {text_field("projectHrn", "Project HRN", |d| &d.project_hrn, |d, v| d.project_hrn = v)}
+                        {text_field("billingTag", "Billing tag", |d| &d.billing_tag, |d, v| d.billing_tag = v)}
+                        <Field id="f-channelId" label="Channel">
+                            <select id="f-channelId" aria-describedby="f-channelId-error" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
+                                <option value="" selected=move || draft.with(|d| d.channel.is_empty())>"Any"</option>
+                                {Channel::ALL.iter().map(|c| {
+                                    let c = *c;
+                                    view! { <option value=c.as_str() selected=move || draft.with(|d| d.channel == c.as_str())>{crate::format::channel(c)}</option> }
+                                }).collect_view()}
+                            </select>
+                        </Field>
+                    </div>
+                </fieldset>
+                <fieldset class="up-fieldset">
+                    <legend>"Table"</legend>
+                    <div class="up-row">
+                        <div class="up-field" hidden=!paged>
+                            <label for="f-limit">"Rows per page"</label>
+                            <select id="f-limit" on:change=move |ev| {
+                                if let Ok(n) = event_target_value(&ev).parse() {
+                                    draft.update(|x| x.limit = n);
+                                    apply();
+                                }
+                            }>
+                                {PAGE_SIZES.iter().map(|n| {
+                                    let n = *n;
+                                    view! { <option value=n.to_string() selected=move || draft.with(|x| x.limit == n)>{n.to_string()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </div>
+                    </div>
+                    <details class="up-columns">
+                        <summary>"Columns"</summary>
+                        <CheckboxList legend="Columns shown" legend_hidden=true described_by="usageFields-error"
+                            options=column_options chosen=fields on_change=lists_changed />
+                        <span class="up-field-error" id="usageFields-error" role="alert">{move || columns_error.get()}</span>
+                    </details>
+                </fieldset>
+            </details>
         </form>
     }
 }

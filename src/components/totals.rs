@@ -36,6 +36,7 @@ pub fn UnitTotals(
         })
         .collect_view();
     view! {
+        <div class="up-scroll" tabindex="0" role="region" aria-label="Totals per unit">
         <table class="up-table up-totals">
             <caption>"Totals for the whole range, per unit"</caption>
             <thead>
@@ -51,6 +52,7 @@ pub fn UnitTotals(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }
 
@@ -64,12 +66,29 @@ pub fn BiggestChanges(
     if changes.is_empty() {
         return view! { <p class="up-status" role="status">"No charge item changed against the earlier period."</p> }.into_any();
     }
+    // Grouped by app or billing tag: each line names its group.
+    let grouped = changes.iter().any(|c| !c.group.is_empty());
     let rows = changes
         .into_iter()
         .map(|c| {
+            let group = grouped.then(|| {
+                let text = c
+                    .group
+                    .iter()
+                    .map(|(d, v)| {
+                        let label = usage_portal_core::labels::column_label(
+                            usage_api::usage::Column::Group(*d),
+                        );
+                        format!("{label}: {}", if v.is_empty() { "(none)" } else { v })
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                view! { <td>{text}</td> }
+            });
             view! {
                 <tr>
                     <th scope="row">{c.name}</th>
+                    {group}
                     <td>{c.unit}</td>
                     <td class="num">{format::quantity(c.change.before)}</td>
                     <td class="num">{format::quantity(c.now)}</td>
@@ -80,11 +99,13 @@ pub fn BiggestChanges(
         })
         .collect_view();
     view! {
+        <div class="up-scroll" tabindex="0" role="region" aria-label="Biggest changes">
         <table class="up-table up-changes">
             <caption>"Biggest changes against the earlier period"</caption>
             <thead>
                 <tr>
                     <th scope="col">"Charge item"</th>
+                    {grouped.then(|| view! { <th scope="col">"Group"</th> })}
                     <th scope="col">"Unit"</th>
                     <th scope="col" class="num">"Before"</th>
                     <th scope="col" class="num">"Now"</th>
@@ -94,6 +115,7 @@ pub fn BiggestChanges(
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
     .into_any()
 }

@@ -9,10 +9,24 @@ use leptos::prelude::*;
 use plotters::prelude::*;
 use usage_api::usage::DetailLevel;
 
+use usage_api::usage::UsageItem;
 pub use usage_portal_core::chart::{
-    COLORS, ChartPoint, MAX_SERIES, Move, Series, buckets, nice_ticks, series_for, step, units,
-    value_at,
+    COLORS, ChartPoint, MAX_SERIES, Move, Series, buckets, drill_item, nice_ticks, series_for,
+    series_like, step, units, value_at,
 };
+
+/// Where the plot area lies on the canvas (pixels) and what it spans, to find the value a
+/// click is on.
+#[derive(Clone, Copy, Debug, Default)]
+struct Plot {
+    left: f64,
+    right: f64,
+    top: f64,
+    bottom: f64,
+    x_min: f64,
+    x_max: f64,
+    y_max: f64,
+}
 
 fn color(i: usize) -> RGBColor {
     let (r, g, b) = COLORS[i % COLORS.len()];
@@ -21,15 +35,17 @@ fn color(i: usize) -> RGBColor {
 
 // Text is drawn with the canvas's own fillText, not through plotters: plotters measures text
 // with a styled <span>, which a strict Content-Security-Policy (style-src 'self') forbids.
+#[allow(clippy::too_many_arguments)]
 fn draw(
     canvas: web_sys::HtmlCanvasElement,
     series: &[Series],
+    earlier: &[Series],
     unit: &str,
     detail: DetailLevel,
     zone: &str,
     focus: Option<(usize, usize)>,
     filling_from: Option<i64>,
-) -> Result<(), String> {
+) -> Result<Plot, String> {
     use wasm_bindgen::JsCast;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -39,14 +55,22 @@ fn draw(
         .ok_or("the canvas cannot be drawn on")?;
     let root = CanvasBackend::new(canvas, ctx.clone()).into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let summarized = detail == DetailLevel::Summarized;
     let y_peak = series
         .iter()
-        .flat_map(|s| s.points.iter().map(|(_, v)| *v))
+        .chain(earlier)
+        .flat_map(|s| {
+            // A summarized bar is the series' sum.
+            let sum = s.points.iter().map(|(_, v)| *v).sum::<f64>();
+            s.points
+                .iter()
+                .map(|(_, v)| *v)
+                .chain(summarized.then_some(sum))
+        })
         .fold(0.0_f64, f64::max)
         .max(1e-3);
     let y_ticks = nice_ticks(y_peak, 5);
     let y_max = y_ticks.last().copied().unwrap_or(y_peak).max(y_peak);
-    let summarized = detail == DetailLevel::Summarized;
     let (x_min, x_max) = if summarized {
         (-0.5, series.len().max(1) as f64 - 0.5)
     } else {
@@ -106,7 +130,30 @@ fn draw(
                 )
             }))
             .map_err(|e| e.to_string())?;
+        // The earlier period: an outlined bar's top, dashed, across each bar.
+        for (i, s) in earlier.iter().enumerate() {
+            let v = s.points.iter().map(|(_, v)| v).sum::<f64>();
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(i as f64 - 0.45, v), (i as f64 + 0.45, v)],
+                    6,
+                    4,
+                    RGBColor(17, 24, 39).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
     } else {
+        // The earlier period first, dashed, so the current lines stay on top.
+        for (i, s) in earlier.iter().enumerate() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    s.points.iter().map(|(t, v)| (*t as f64, *v)),
+                    6,
+                    4,
+                    color(i).stroke_width(2),
+                ))
+                .map_err(|e| e.to_string())?;
+        }
         for (i, s) in series.iter().enumerate() {
             chart
                 .draw_series(LineSeries::new(
@@ -186,7 +233,49 @@ fn draw(
     ctx.set_text_baseline("middle");
     let _ = ctx.fill_text(unit, 0.0, 0.0);
     ctx.restore();
-    Ok(())
+    let (left, top) = chart.backend_coord(&(x_min, y_max));
+    let (right, bottom) = chart.backend_coord(&(x_max, 0.0));
+    Ok(Plot {
+        left: f64::from(left),
+        right: f64::from(right),
+        top: f64::from(top),
+        bottom: f64::from(bottom),
+        x_min,
+        x_max,
+        y_max,
+    })
+}
+
+/// The value nearest a click at canvas pixel `(px, py)`: the bucket nearest in x, then the
+/// series whose value there is nearest in y (the bar under it when summarized).
+fn nearest(
+    plot: &Plot,
+    series: &[Series],
+    summarized: bool,
+    px: f64,
+    py: f64,
+) -> Option<(usize, usize)> {
+    if series.is_empty() || plot.right <= plot.left || plot.bottom <= plot.top {
+        return None;
+    }
+    let x = plot.x_min + (px - plot.left) / (plot.right - plot.left) * (plot.x_max - plot.x_min);
+    if summarized {
+        let i = x.round().clamp(0.0, (series.len() - 1) as f64) as usize;
+        return Some((i, 0));
+    }
+    let xs = buckets(series);
+    let (bi, bx) = xs
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (*a.1 as f64 - x).abs().total_cmp(&(*b.1 as f64 - x).abs()))?;
+    let y = (plot.bottom - py) / (plot.bottom - plot.top) * plot.y_max;
+    let si = series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| value_at(s, *bx).map(|v| (i, (v - y).abs())))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    Some((si, bi))
 }
 
 /// The chart, with a unit picker when the result has several units.
@@ -204,8 +293,26 @@ pub fn UsageChart(
     /// complete.
     #[prop(default = None)]
     filling_from: Option<i64>,
+    /// The compared period's values, already moved onto this period's buckets; drawn dashed,
+    /// one line per series. None: nothing is compared.
+    #[prop(default = None)]
+    earlier: Option<Vec<ChartPoint>>,
+    /// The compared period in words, for the legend.
+    #[prop(default = None)]
+    earlier_label: Option<String>,
+    /// The address of the records behind a value (a usage row), if they can be listed: a
+    /// click on a value, or Enter on the focused one, opens it.
+    #[prop(default = None)]
+    records_href: Option<Callback<UsageItem, Option<String>>>,
+    /// Goes to an address of `records_href` (the page's navigation; the chart asks for no
+    /// router context, as its code may arrive after the page has gone).
+    #[prop(default = None)]
+    on_open: Option<Callback<String>>,
 ) -> impl IntoView {
     let zone = StoredValue::new(zone.unwrap_or_else(|| "UTC".to_owned()));
+    let compared = earlier.is_some();
+    let earlier = StoredValue::new(earlier.unwrap_or_default());
+    let plot = StoredValue::new(None::<Plot>);
     let units = units(&points);
     let unit = RwSignal::new(units.first().cloned().unwrap_or_default());
     let canvas = NodeRef::<Canvas>::new();
@@ -225,12 +332,12 @@ pub fn UsageChart(
                 set_timeout(
                     move || {
                         if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
-                            failure.try_set(
-                                zone.with_value(|z| {
-                                    draw(c, &series, &u, detail, z, focus, filling_from)
-                                })
-                                .err(),
-                            );
+                            let before = earlier.with_value(|e| series_like(e, &u, &series));
+                            let drawn = zone.with_value(|z| {
+                                draw(c, &series, &before, &u, detail, z, focus, filling_from)
+                            });
+                            plot.try_set_value(drawn.as_ref().ok().copied());
+                            failure.try_set(drawn.err());
                         }
                     },
                     std::time::Duration::ZERO,
@@ -274,14 +381,67 @@ pub fn UsageChart(
         }
         let x = *buckets(&series).get(bi)?;
         let v = value_at(s, x).unwrap_or(0.0);
+        let before = compared.then(|| {
+            let e = earlier.with_value(|e| series_like(e, &u, &series));
+            let b = e.get(si).and_then(|e| value_at(e, x)).unwrap_or(0.0);
+            format!("; earlier period: {} {u}", format::decimal(b))
+        });
         Some(format!(
-            "{}, {}: {} {u}",
+            "{}, {}: {} {u}{}",
             s.name,
             label_of(x),
-            format::decimal(v)
+            format::decimal(v),
+            before.unwrap_or_default()
         ))
     };
+    // The usage row behind the focused value, and the address of its records.
+    let focused_href = move || {
+        let href = records_href?;
+        let (si, bi) = focus.get()?;
+        let u = unit.get();
+        let series = points.with_value(|p| series_for(p, &u));
+        let s = series.get(si)?;
+        let x = if detail == DetailLevel::Summarized {
+            None
+        } else {
+            Some(*buckets(&series).get(bi)?)
+        };
+        let folded = series.len() > MAX_SERIES && si == MAX_SERIES;
+        let item = points.with_value(|p| drill_item(p, &u, &s.name, x, folded))?;
+        href.run(item)
+    };
+    let open = move || {
+        if let (Some(url), Some(go)) = (focused_href(), on_open) {
+            // After the event: navigating disposes this chart, and with it the handler that
+            // is still running.
+            set_timeout(move || go.run(url), std::time::Duration::ZERO);
+        }
+    };
+    let on_click = {
+        move |ev: leptos::ev::MouseEvent| {
+            let (Some(c), Some(p)) = (canvas.get_untracked(), plot.get_value()) else {
+                return;
+            };
+            // The canvas is scaled by CSS; its drawing is in its own pixels.
+            let scale = f64::from(c.width()) / f64::from(c.client_width().max(1));
+            let (px, py) = (
+                f64::from(ev.offset_x()) * scale,
+                f64::from(ev.offset_y()) * scale,
+            );
+            let u = unit.get_untracked();
+            let series = points.with_value(|pts| series_for(pts, &u));
+            if let Some(at) = nearest(&p, &series, detail == DetailLevel::Summarized, px, py) {
+                focus.set(Some(at));
+                open();
+            }
+        }
+    };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && focus.get_untracked().is_some() {
+            ev.prevent_default();
+            open();
+            return;
+        }
         let Some(m) = Move::of_key(&ev.key()) else {
             return;
         };
@@ -358,11 +518,19 @@ pub fn UsageChart(
         <figure class="up-chart">
             {picker}
             <div class="up-chart-canvas" tabindex="0" role="group" aria-roledescription="chart"
-                aria-label=move || format!("{} Arrow keys read the values.", description())
-                on:keydown=on_key on:blur=move |_| focus.set(None)>
+                aria-label=move || format!(
+                    "{} Arrow keys read the values{}.",
+                    description(),
+                    if records_href.is_some() { "; Enter opens the records behind one" } else { "" }
+                )
+                on:keydown=on_key on:click=on_click>
                 <canvas node_ref=canvas width="960" height="360" aria-hidden="true"></canvas>
             </div>
             <p class="up-chart-focus" aria-live="polite">{announce}</p>
+            {move || focus.get().and(records_href).map(|_| match focused_href() {
+                Some(url) => view! { <a class="up-chart-records" href=url>"Records behind this value"</a> }.into_any(),
+                None => view! { <span class="up-chart-records up-field-hint">"This value is not one subscription's: open the records from the table's rows."</span> }.into_any(),
+            })}
             <figcaption class="up-visually-hidden">{description}</figcaption>
             <button type="button" class="up-button up-button-subtle" aria-pressed=move || as_table.get().to_string()
                 on:click=move |_| as_table.update(|t| *t = !*t)>"Show as table"</button>
@@ -375,9 +543,13 @@ pub fn UsageChart(
                     }).collect_view()
                 }}
                 {filling_from.map(|_| view! { <li class="up-legend-filling"><span class="up-hollow"></span>"Still filling"</li> })}
+                {compared.then(|| view! { <li class="up-legend-earlier"><span class="up-dashed"></span>{format!("Dashed: {}", earlier_label.clone().unwrap_or_else(|| "the earlier period".to_owned()))}</li> })}
             </ul>
             {filling_from.map(|_| view! {
                 <p class="up-visually-hidden">"Hollow points are buckets still filling: their figures may still grow."</p>
+            })}
+            {compared.then(|| view! {
+                <p class="up-visually-hidden">{format!("Dashed lines are {}, bucket by bucket.", earlier_label.clone().unwrap_or_else(|| "the earlier period".to_owned()))}</p>
             })}
             {move || failure.get().map(|e| view! { <p class="up-error" role="alert">"The chart could not be drawn: " {e}</p> })}
         </figure>

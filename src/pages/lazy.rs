@@ -1,4 +1,5 @@
-//! The Reports, Billing, Record and Records pages as code loaded on demand.
+//! The Reports, Billing, Record and Records pages, and the Usage page's chart, as code loaded
+//! on demand.
 //!
 //! In the release build (`--cfg portal_split`, set by scripts/build-portal.sh) each of these
 //! pages is a wasm file of its own, fetched the first time the page is shown: the Usage page,
@@ -11,6 +12,7 @@
 
 use crate::api::ApiError;
 use crate::components::error_view::ErrorView;
+use crate::components::usage_chart::{ChartPoint, UsageChart};
 use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
 use crate::pages::records::RecordsPage;
@@ -40,33 +42,106 @@ fn records_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <RecordsPage /> }.into_any())
 }
 
+/// The chart's props, carried into its own wasm (boxed: a split function's arguments cross
+/// an `extern "C"` boundary).
+#[derive(Clone)]
+pub struct ChartArgs {
+    points: Vec<ChartPoint>,
+    detail: usage_api::usage::DetailLevel,
+    zone: Option<String>,
+    filling_from: Option<i64>,
+    earlier: Option<Vec<ChartPoint>>,
+    earlier_label: Option<String>,
+    records_href: Option<Callback<usage_api::usage::UsageItem, Option<String>>>,
+    on_open: Option<Callback<String>>,
+}
+
+// The chart (plotters, its canvas backend, the drawing, keyboard reading and table) is drawn
+// after the first table anyway: its code need not be in the first load.
+#[wasm_split(usage_chart, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn chart_view(args: Box<ChartArgs>) -> Result<AnyView, SplitLoaderError> {
+    let a = *args;
+    Ok(view! {
+        <UsageChart points=a.points detail=a.detail zone=a.zone.unwrap_or_else(|| "UTC".to_owned()) filling_from=a.filling_from
+            earlier=a.earlier earlier_label=a.earlier_label records_href=a.records_href on_open=a.on_open />
+    }
+    .into_any())
+}
+
+/// The usage chart, its code fetched when it is first drawn; props as
+/// [`UsageChart`](crate::components::usage_chart::UsageChart)'s.
+#[component]
+pub fn LazyUsageChart(
+    /// The values to chart.
+    points: Vec<ChartPoint>,
+    /// The detail level of the values.
+    detail: usage_api::usage::DetailLevel,
+    /// The IANA zone the buckets are in; `UTC` when not given.
+    #[prop(optional, into)]
+    zone: Option<String>,
+    /// The start of the first bucket still filling, as an instant.
+    #[prop(default = None)]
+    filling_from: Option<i64>,
+    /// The compared period's values, moved onto this period's buckets.
+    #[prop(default = None)]
+    earlier: Option<Vec<ChartPoint>>,
+    /// The compared period in words, for the legend.
+    #[prop(default = None)]
+    earlier_label: Option<String>,
+    /// The address of the records behind a value, if they can be listed.
+    #[prop(default = None)]
+    records_href: Option<Callback<usage_api::usage::UsageItem, Option<String>>>,
+    /// Goes to an address of `records_href`.
+    #[prop(default = None)]
+    on_open: Option<Callback<String>>,
+) -> impl IntoView {
+    let args = ChartArgs {
+        points,
+        detail,
+        zone,
+        filling_from,
+        earlier,
+        earlier_label,
+        records_href,
+        on_open,
+    };
+    on_demand(
+        "Loading the chart…",
+        "The chart could not be loaded.",
+        move || chart_view(Box::new(args.clone())),
+    )
+}
+
 /// "Records behind this number", its code fetched when it is first shown.
 #[component]
 pub fn LazyRecordsPage() -> impl IntoView {
-    on_demand(records_view)
+    on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, records_view)
 }
 
 /// The Reports page, its code fetched when it is first shown.
 #[component]
 pub fn LazyReportsPage() -> impl IntoView {
-    on_demand(reports_view)
+    on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, reports_view)
 }
 
 /// The Billing page, its code fetched when it is first shown.
 #[component]
 pub fn LazyBillingPage() -> impl IntoView {
-    on_demand(billing_view)
+    on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, billing_view)
 }
 
 /// The Record usage page, its code fetched when it is first shown.
 #[component]
 pub fn LazyRecordPage() -> impl IntoView {
-    on_demand(record_view)
+    on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, record_view)
 }
 
-fn unavailable() -> ApiError {
+const PAGE_LOADING: &str = "Loading the page…";
+const PAGE_UNAVAILABLE: &str = "This page could not be loaded.";
+
+fn unavailable(what: &'static str) -> ApiError {
     ApiError::local(
-        "This page could not be loaded.",
+        what,
         "Check the connection, then try again.".to_owned(),
         None,
     )
@@ -76,7 +151,11 @@ fn unavailable() -> ApiError {
 ///
 /// A signal set when the code has arrived, not `<Suspense>`: this runs in the first load's
 /// wasm, where Suspense and its boundary would cost about 3 KB (brotli) for one use.
-fn on_demand<F>(load: fn() -> F) -> impl IntoView
+fn on_demand<F>(
+    loading: &'static str,
+    failed: &'static str,
+    load: impl Fn() -> F + 'static,
+) -> impl IntoView
 where
     F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
@@ -101,7 +180,7 @@ where
                 }
                 Err(_) => {
                     if let Some(client) = &client {
-                        client.report(&unavailable());
+                        client.report(&unavailable(failed));
                     }
                     arrived.try_set(Some(false));
                 }
@@ -109,13 +188,13 @@ where
         });
     });
     move || match arrived.get() {
-        None => view! { <p class="up-status" role="status">"Loading the page…"</p> }.into_any(),
+        None => view! { <p class="up-status" role="status">{loading}</p> }.into_any(),
         Some(true) => page
             .try_update_value(Option::take)
             .flatten()
             .unwrap_or_else(|| ().into_any()),
         Some(false) => view! {
-            <ErrorView error=unavailable() />
+            <ErrorView error=unavailable(failed) />
             <button type="button" class="up-button" on:click=move |_| attempt.update(|n| *n += 1)>
                 "Try again"
             </button>

@@ -7,22 +7,29 @@ use crate::components::error_view::ErrorView;
 use crate::components::filter_bar::FilterBar;
 use crate::components::pager::Pager;
 use crate::components::totals::{BiggestChanges, UnitTotals, totals_by_unit};
+#[cfg(not(portal_split))]
 use crate::components::usage_chart::UsageChart;
+// The release build fetches the chart's code when it is first drawn (pages::lazy).
 use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
 use crate::hooks::abortable::{
     AbortableOptions, use_abortable_resource, use_abortable_resource_with_options,
 };
-use crate::state::{query_from_url, query_string, today_utc};
+#[cfg(portal_split)]
+use crate::pages::lazy::LazyUsageChart as UsageChart;
+use crate::state::{page_query_from_url, query_string, today_utc};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
-use usage_api::usage::{QueryKind, UsageQuery};
+use usage_api::usage::UsageQuery;
 use usage_portal_core::compare::{
-    Change, Compare, Earlier, biggest_changes, earlier_query, take_compare, totals_against,
+    Change, Compare, Earlier, biggest_changes, earlier_csv_query, earlier_points, earlier_query,
+    take_compare, totals_against,
 };
-use usage_portal_core::usage_view::{chart_points, chart_query, parse_csv, totals_query};
+use usage_portal_core::usage_view::{
+    chart_points, chart_points_of, chart_query, parse_csv, totals_query,
+};
 
 /// The query the address's `search` part asks for, and what in it was reset.
 fn query_of(search: &str, today: NaiveDate) -> (UsageQuery, Vec<usage_api::FieldError>) {
@@ -42,7 +49,7 @@ fn view_of(search: &str, today: NaiveDate) -> (UsageQuery, Compare, Vec<usage_ap
         .find(|(k, _)| k == "timeZone")
         .and_then(|(_, z)| crate::format::today_in(z))
         .unwrap_or(today);
-    let (q, mut errors) = query_from_url(&pairs, today);
+    let (q, mut errors) = page_query_from_url(&pairs, today);
     if bad_compare.is_some() {
         errors.push(usage_api::FieldError::new(
             "compare",
@@ -54,7 +61,7 @@ fn view_of(search: &str, today: NaiveDate) -> (UsageQuery, Compare, Vec<usage_ap
 
 /// The page's URL for `q` compared with `compare`.
 fn view_url(path: &str, q: &UsageQuery, compare: Compare) -> String {
-    let mut pairs = q.to_pairs(QueryKind::Page);
+    let mut pairs = crate::state::page_pairs(q);
     if compare != Compare::None {
         pairs.push(("compare", compare.as_str().to_owned()));
     }
@@ -223,6 +230,10 @@ pub fn UsagePage() -> impl IntoView {
             ));
         })
     };
+    let open_records = {
+        let go = go.clone();
+        Callback::new(move |url: String| go(url))
+    };
     let on_compare = move |ev: leptos::ev::Event| {
         let c = Compare::parse(&event_target_value(&ev)).unwrap_or_default();
         let q = UsageQuery {
@@ -246,6 +257,8 @@ pub fn UsagePage() -> impl IntoView {
             }
         })
     };
+    // The earlier period's rows (for the table) and chart values (moved onto this period's
+    // buckets), from one CSV.
     let earlier_rows = {
         let (client, realm) = (client.clone(), realm.clone());
         use_abortable_resource(earlier, move |q, signal| {
@@ -256,18 +269,29 @@ pub fn UsagePage() -> impl IntoView {
                 if compared == Compare::None {
                     return Ok(None);
                 }
-                usage_csv(&client, &realm, &q, signal.as_ref())
+                usage_csv(&client, &realm, &earlier_csv_query(&q), signal.as_ref())
                     .await
                     .map(|csv| {
-                        Some(std::rc::Rc::new(Earlier::from_csv(
-                            &parse_csv(&csv),
-                            &current,
-                            compared,
+                        let rows = parse_csv(&csv);
+                        let points = chart_points_of(&rows);
+                        Some(std::rc::Rc::new((
+                            Earlier::from_csv(&rows, &current, compared),
+                            earlier_points(&points, &current, compared),
                         )))
                     })
             }
         })
     };
+    let base = expect_context::<crate::config::BasePath>();
+    // The records behind a chart value: its bucket and subscription, the chart's filters.
+    let chart_records = Callback::new({
+        let base = base.clone();
+        move |item: usage_api::usage::UsageItem| {
+            let q = chart_query(&unpaged.get_untracked());
+            usage_portal_core::drill::records_pairs(&q, &item)
+                .map(|pairs| format!("{}{}", base.href("/records"), query_string(&pairs)))
+        }
+    });
     let compare_field = move || {
         let c = compare.get();
         let options = Compare::ALL
@@ -300,10 +324,12 @@ pub fn UsagePage() -> impl IntoView {
             <h1 id="usage-title">"Usage"</h1>
             <FilterBar query today on_apply />
             {url_notice}
-            <p class="up-range">
-                {move || query.with(crate::format::range_text)}
-            </p>
-            {compare_field}
+            <div class="up-toolbar">
+                <p class="up-range">
+                    {move || query.with(crate::format::range_text)}
+                </p>
+                {compare_field}
+            </div>
             <div class="up-summary">
                 {move || totals.with(|t| match t {
                     None => view! { <p class="up-status" role="status">"Loading totals…"</p> }.into_any(),
@@ -337,7 +363,11 @@ pub fn UsagePage() -> impl IntoView {
                                 .map(|b| b.unix())
                                 .min()
                         })).filter(|_| *detail != usage_api::usage::DetailLevel::Summarized);
-                        view! { <UsageChart points=points.clone() detail=*detail zone filling_from /> }.into_any()
+                        let (before, earlier_label) = match earlier_rows.get() {
+                            Some(Ok(Some(e))) => (Some(e.1.clone()), Some(format!("the earlier period, {}", earlier.with(crate::format::range_text)))),
+                            _ => (None, None),
+                        };
+                        view! { <UsageChart points=points.clone() detail=*detail zone filling_from earlier=before earlier_label records_href=Some(chart_records) on_open=Some(open_records) /> }.into_any()
                     }
                 })}
             </div>
@@ -350,6 +380,9 @@ pub fn UsagePage() -> impl IntoView {
                     _ => ().into_any(),
                 }),
                 Some(Err(e)) => view! { <ErrorView error=e.clone() /> }.into_any(),
+                None if compare.get() != Compare::None => view! {
+                    <p class="up-status" role="status">"Loading the earlier period (" {earlier.with(crate::format::range_text)} ")…"</p>
+                }.into_any(),
                 _ => ().into_any(),
             })}
             <div class="up-freshness">
@@ -381,7 +414,6 @@ pub fn UsagePage() -> impl IntoView {
                     let (columns, detail) = query.with_untracked(|q| (q.columns(), q.detail));
                     let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
                     let unpaged = unpaged.get_untracked();
-                    let base = expect_context::<crate::config::BasePath>();
                     let record_links = query.with_untracked(|q| {
                         p.items
                             .iter()
@@ -409,7 +441,7 @@ pub fn UsagePage() -> impl IntoView {
                     // Each row against its earlier self, once the earlier rows are here.
                     let changes = earlier_rows.with(|e| match e {
                         Some(Ok(Some(earlier))) => query.with_untracked(|q| {
-                            Some(p.items.iter().map(|i| Change::of(i.usage_value.unwrap_or(usage_api::Quantity(0)), earlier.before(q, i))).collect::<Vec<_>>())
+                            Some(p.items.iter().map(|i| Change::of(i.usage_value.unwrap_or(usage_api::Quantity(0)), earlier.0.before(q, i))).collect::<Vec<_>>())
                         }),
                         _ => None,
                     });

@@ -147,6 +147,8 @@ fn point(series: &str, unit: &str, hour: i64, value: f64) -> ChartPoint {
         series: series.to_owned(),
         unit: unit.to_owned(),
         value,
+        milli: (value * 1000.0) as i64,
+        subscription: None,
     }
 }
 

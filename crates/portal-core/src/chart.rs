@@ -19,6 +19,10 @@ pub struct ChartPoint {
     pub unit: String,
     /// The value (for drawing only; tables show exact values).
     pub value: f64,
+    /// The exact value, in thousandths, for the records behind it.
+    pub milli: i64,
+    /// The subscription the value is of, when the answer names it.
+    pub subscription: Option<String>,
 }
 
 /// A series ready to draw.
@@ -83,6 +87,40 @@ pub fn series_for(points: &[ChartPoint], unit: &str) -> Vec<Series> {
     all
 }
 
+/// The series of `unit` in `points` named and ordered as `like` (another period's series of
+/// the same unit), so that each is drawn beside its namesake in its colour: a name `like`
+/// folded into "Other" is folded here too; a name `like` lacks has no line.
+pub fn series_like(points: &[ChartPoint], unit: &str, like: &[Series]) -> Vec<Series> {
+    let folded = like.len() > MAX_SERIES;
+    let named = &like[..like.len().min(MAX_SERIES)];
+    let mut out: Vec<Series> = like
+        .iter()
+        .map(|s| Series {
+            name: s.name.clone(),
+            points: Vec::new(),
+            total: 0.0,
+        })
+        .collect();
+    for p in points.iter().filter(|p| p.unit == unit) {
+        let i = match named.iter().position(|s| s.name == p.series) {
+            Some(i) => i,
+            None if folded => MAX_SERIES,
+            None => continue,
+        };
+        let t = p.bucket.map_or(0, ZonedTime::unix);
+        let s = &mut out[i];
+        s.total += p.value;
+        match s.points.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, v)) => *v += p.value,
+            None => s.points.push((t, p.value)),
+        }
+    }
+    for s in &mut out {
+        sort_by(&mut s.points, |a, b| a.0.cmp(&b.0));
+    }
+    out
+}
+
 /// The units present, in alphabetical order.
 pub fn units(points: &[ChartPoint]) -> Vec<String> {
     let mut u: Vec<String> = points.iter().map(|p| p.unit.clone()).collect();
@@ -128,6 +166,44 @@ pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
         .map(|k| k as f64 * step)
         .take_while(|v| *v <= max * 1.0001 + step)
         .collect()
+}
+
+/// The usage row a chart value stands for, to open the records behind it: the value of the
+/// charge item `series` in `unit` at bucket `x` (unix seconds; any when summarized). `None`
+/// when it is not one subscription's: the folded "Other" series (`folded`), or a charge item
+/// name that several subscriptions share, or no value there.
+pub fn drill_item(
+    points: &[ChartPoint],
+    unit: &str,
+    series: &str,
+    x: Option<i64>,
+    folded: bool,
+) -> Option<usage_api::usage::UsageItem> {
+    if folded {
+        return None;
+    }
+    let mut at = points.iter().filter(|p| {
+        p.unit == unit
+            && p.series == series
+            && x.is_none_or(|x| p.bucket.map_or(0, ZonedTime::unix) == x)
+    });
+    let first = at.next()?;
+    let subscription = first.subscription.clone()?;
+    let mut milli = first.milli;
+    for p in at {
+        if p.subscription.as_deref() != Some(subscription.as_str()) {
+            return None;
+        }
+        milli += p.milli;
+    }
+    Some(usage_api::usage::UsageItem {
+        billing_subscription_id: Some(subscription),
+        name: Some(series.to_owned()),
+        value_driver: Some(unit.to_owned()),
+        usage_value: Some(usage_api::Quantity(milli)),
+        usage_date_time: first.bucket.filter(|_| x.is_some()),
+        ..Default::default()
+    })
 }
 
 /// Every bucket of the series, in time order (the x positions a reader steps through).
@@ -214,7 +290,82 @@ mod tests {
             series: series.to_owned(),
             unit: unit.to_owned(),
             value,
+            milli: (value * 1000.0) as i64,
+            subscription: Some(format!("sub-{series}")),
         }
+    }
+
+    #[test]
+    fn an_earlier_period_is_drawn_series_by_series_beside_the_current() {
+        let mut now = Vec::new();
+        for i in 0..10 {
+            now.push(point(3_600, &format!("s{i}"), "GB", f64::from(i) + 1.0));
+        }
+        let like = series_for(&now, "GB");
+        let earlier = vec![
+            point(3_600, "s9", "GB", 4.0),
+            point(7_200, "s9", "GB", 1.0),
+            point(3_600, "s0", "GB", 2.0),
+            point(3_600, "s1", "GB", 3.0),
+            point(3_600, "gone", "GB", 5.0),
+            point(3_600, "s8", "tx", 9.0),
+        ];
+        let s = series_like(&earlier, "GB", &like);
+        assert_eq!(s.len(), like.len());
+        assert_eq!(s[0].name, "s9");
+        assert_eq!(s[0].points, [(3_600, 4.0), (7_200, 1.0)]);
+        // s0, s1 and a name the current period lacks are the folded rest.
+        assert_eq!(s[MAX_SERIES].name, "Other");
+        assert_eq!(s[MAX_SERIES].points, [(3_600, 10.0)]);
+        assert!(s[1].points.is_empty(), "s8 had no GB before");
+        // Nothing folded now: a name the current period lacks has no line.
+        let few = series_for(&now[..2], "GB");
+        let s = series_like(&earlier, "GB", &few);
+        assert_eq!(s.iter().map(|s| s.total).sum::<f64>(), 5.0);
+    }
+
+    #[test]
+    fn a_chart_value_drills_to_its_one_subscription() {
+        let mut points = vec![
+            point(3_600, "API", "transactions", 2.5),
+            point(7_200, "API", "transactions", 1.0),
+            point(3_600, "Storage", "GB", 4.0),
+        ];
+        let item = drill_item(&points, "transactions", "API", Some(3_600), false).unwrap();
+        assert_eq!(item.billing_subscription_id.as_deref(), Some("sub-API"));
+        assert_eq!(item.usage_value, Some(usage_api::Quantity(2_500)));
+        assert_eq!(item.usage_date_time.map(ZonedTime::unix), Some(3_600));
+        assert_eq!(item.value_driver.as_deref(), Some("transactions"));
+        // No value at that bucket, the wrong unit, or the folded rest: nothing to open.
+        assert_eq!(
+            drill_item(&points, "transactions", "API", Some(10_800), false),
+            None
+        );
+        assert_eq!(drill_item(&points, "GB", "API", Some(3_600), false), None);
+        assert_eq!(
+            drill_item(&points, "transactions", "API", Some(3_600), true),
+            None
+        );
+        // Two subscriptions under one charge item's name are not one row's records.
+        points.push(ChartPoint {
+            subscription: Some("sub-other".into()),
+            ..point(3_600, "API", "transactions", 1.0)
+        });
+        assert_eq!(
+            drill_item(&points, "transactions", "API", Some(3_600), false),
+            None
+        );
+        assert!(drill_item(&points, "transactions", "API", Some(7_200), false).is_some());
+        // Summarized values have no bucket: the series' one value.
+        let summarized = vec![ChartPoint {
+            bucket: None,
+            ..point(0, "API", "transactions", 3.0)
+        }];
+        let item = drill_item(&summarized, "transactions", "API", None, false).unwrap();
+        assert_eq!(
+            (item.usage_value, item.usage_date_time),
+            (Some(usage_api::Quantity(3_000)), None)
+        );
     }
 
     #[test]

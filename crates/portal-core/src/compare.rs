@@ -2,9 +2,10 @@
 //! changes that come from two answers of the API (no endpoint of its own). Worked in the
 //! query's wall-clock times, as the buckets carry them, so no zone rules are needed.
 
+use crate::chart::ChartPoint;
 use crate::totals::UnitTotal;
 use chrono::{Months, NaiveDateTime};
-use usage_api::usage::{Column, UsageItem, UsageQuery};
+use usage_api::usage::{Column, GroupDim, UsageItem, UsageQuery};
 use usage_api::{Quantity, Timestamp};
 
 /// What the current period is compared with.
@@ -89,6 +90,32 @@ pub fn earlier_query(q: &UsageQuery, compare: Compare) -> Option<UsageQuery> {
         offset: 0,
         ..q.clone()
     })
+}
+
+/// The one CSV query the earlier period is read with: the earlier range with the current
+/// view's grouping and columns, plus what the chart needs (charge item, unit, usage,
+/// subscription), so the table's rows and the chart's dashed lines come from one answer. The
+/// server streams two CSVs per token at once, and the current chart is the other.
+pub fn earlier_csv_query(earlier: &UsageQuery) -> UsageQuery {
+    use usage_api::usage::UsageField;
+    let fields = earlier.fields.clone().map(|mut f| {
+        for need in [
+            UsageField::BillingSubscriptionId,
+            UsageField::Name,
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+        ] {
+            if !f.contains(&need) {
+                f.push(need);
+            }
+        }
+        f
+    });
+    UsageQuery {
+        fields,
+        offset: 0,
+        ..earlier.clone()
+    }
 }
 
 /// An earlier bucket's start moved into the current period (aligned by offset into it).
@@ -218,11 +245,29 @@ impl Change {
     }
 }
 
-/// A charge item's change over the whole period, for "Biggest changes".
+/// The earlier period's chart values moved into the current period, aligned by offset into
+/// it (bucket by bucket), so they draw over the current ones as a second line.
+pub fn earlier_points(points: &[ChartPoint], q: &UsageQuery, compare: Compare) -> Vec<ChartPoint> {
+    points
+        .iter()
+        .map(|p| ChartPoint {
+            bucket: p.bucket.map(|b| usage_api::ZonedTime {
+                local: ts(forward(b.local.naive(), q, compare)),
+                offset: b.offset,
+            }),
+            ..p.clone()
+        })
+        .collect()
+}
+
+/// A charge item's change over the whole period, for "Biggest changes"; when the view is
+/// grouped by app or billing tag, the change of each app's or tag's share of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemChange {
     /// The charge item.
     pub name: String,
+    /// The app and billing tag, when grouped by them (empty when not, or not set).
+    pub group: Vec<(GroupDim, String)>,
     /// Its unit.
     pub unit: String,
     /// Usage now.
@@ -231,22 +276,25 @@ pub struct ItemChange {
     pub change: Change,
 }
 
-/// Per charge item and unit, the usage now against before, the biggest moves first (new and
+/// Per charge item, unit, app and billing tag (as the items give them), the usage now against before, the biggest moves first (new and
 /// gone items, then by the size of the change relative to before); at most `n`.
 pub fn biggest_changes(now: &[UsageItem], before: &[UsageItem], n: usize) -> Vec<ItemChange> {
     let sums = |items: &[UsageItem]| {
-        let mut m: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        type Key = (String, String, Option<String>, Option<String>);
+        let mut m: std::collections::BTreeMap<Key, i64> = Default::default();
         for i in items {
             let k = (
                 i.name.clone().unwrap_or_default(),
                 i.value_driver.clone().unwrap_or_default(),
+                i.app_id.clone(),
+                i.billing_tag.clone(),
             );
             *m.entry(k).or_default() += i.usage_value.map_or(0, Quantity::milli);
         }
         m
     };
     let (a, b) = (sums(now), sums(before));
-    let mut keys: Vec<&(String, String)> = a.keys().chain(b.keys()).collect();
+    let mut keys: Vec<_> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();
     let mut out: Vec<ItemChange> = keys
@@ -256,8 +304,13 @@ pub fn biggest_changes(now: &[UsageItem], before: &[UsageItem], n: usize) -> Vec
                 Quantity(a.get(k).copied().unwrap_or(0)),
                 Quantity(b.get(k).copied().unwrap_or(0)),
             );
+            let group = [(GroupDim::AppId, &k.2), (GroupDim::BillingTag, &k.3)]
+                .into_iter()
+                .filter_map(|(d, v)| Some((d, v.clone()?)))
+                .collect();
             ItemChange {
                 name: k.0.clone(),
+                group,
                 unit: k.1.clone(),
                 now: x,
                 change: Change::of(x, y),
@@ -273,6 +326,7 @@ pub fn biggest_changes(now: &[UsageItem], before: &[UsageItem], n: usize) -> Vec
         rank(y)
             .cmp(&rank(x))
             .then_with(|| x.name.cmp(&y.name))
+            .then_with(|| x.group.cmp(&y.group))
             .then_with(|| x.unit.cmp(&y.unit))
     });
     out.truncate(n);
@@ -407,5 +461,73 @@ mod tests {
         assert_eq!(names, ["C", "D", "B", "A"]);
         assert_eq!(list[2].change.percent_text(), "−50.0 %");
         assert_eq!(biggest_changes(&now, &before, 2).len(), 2);
+        // Grouped by app: each app's share is its own line, named by its app.
+        let app = |app: &str, v: &str| UsageItem {
+            app_id: Some(app.into()),
+            ..item("A", "GB", v)
+        };
+        let list = biggest_changes(
+            &[app("one", "10"), app("two", "30")],
+            &[app("one", "20"), app("two", "30")],
+            10,
+        );
+        assert_eq!(list.len(), 1, "app two did not move");
+        assert_eq!(list[0].group, [(GroupDim::AppId, "one".to_owned())]);
+        assert_eq!(list[0].change.percent_text(), "−50.0 %");
+    }
+
+    #[test]
+    fn one_earlier_csv_serves_the_rows_and_the_chart() {
+        use usage_api::usage::UsageField;
+        let cur = query(
+            "startDate=2026-03-11&endDate=2026-03-21&detailLevel=day&usageFields=category,usageValue&groupBy=appId",
+        );
+        let e = earlier_csv_query(&earlier_query(&cur, Compare::Previous).unwrap());
+        let f = e.fields.unwrap();
+        for need in [
+            UsageField::Category,
+            UsageField::Name,
+            UsageField::ValueDriver,
+            UsageField::UsageValue,
+            UsageField::BillingSubscriptionId,
+        ] {
+            assert_eq!(f.iter().filter(|x| **x == need).count(), 1, "{need:?} once");
+        }
+        assert_eq!(e.group_by, cur.group_by);
+        let all = query("startDate=2026-03-11&endDate=2026-03-21");
+        assert_eq!(earlier_csv_query(&all).fields, None, "every field already");
+    }
+
+    #[test]
+    fn earlier_chart_values_land_on_the_current_buckets() {
+        let cur =
+            query("startDate=2026-03-11&endDate=2026-03-21&detailLevel=day&timeZone=Europe/Berlin");
+        let point = |t: &str| ChartPoint {
+            bucket: usage_api::ZonedTime::parse(t),
+            series: "API".into(),
+            unit: "tx".into(),
+            value: 1.0,
+            milli: 1_000,
+            subscription: None,
+        };
+        let moved = earlier_points(
+            &[point("2026-03-01T00:00:00+01:00")],
+            &cur,
+            Compare::Previous,
+        );
+        assert_eq!(
+            moved[0].bucket,
+            usage_api::ZonedTime::parse("2026-03-11T00:00:00+01:00")
+        );
+        let year = earlier_points(
+            &[point("2025-03-12T00:00:00+01:00")],
+            &cur,
+            Compare::YearBefore,
+        );
+        assert_eq!(
+            year[0].bucket,
+            usage_api::ZonedTime::parse("2026-03-12T00:00:00+01:00")
+        );
+        assert_eq!(year[0].milli, 1_000);
     }
 }

@@ -66,6 +66,48 @@ pub fn query_from_url(
     }
 }
 
+/// The Usage page's detail level when its URL names none: usage over time by day, what a
+/// customer comes for (the API's own default is summarized).
+pub const PAGE_DEFAULT_DETAIL: usage_api::usage::DetailLevel = usage_api::usage::DetailLevel::Day;
+
+/// The Usage page's URL parameters with its own default: `detailLevel` is
+/// [`PAGE_DEFAULT_DETAIL`] when absent. Call before [`query_from_url`].
+pub fn with_page_default_detail(pairs: &mut Vec<(String, String)>) {
+    if !pairs.iter().any(|(k, _)| k == "detailLevel") {
+        pairs.push((
+            "detailLevel".to_owned(),
+            PAGE_DEFAULT_DETAIL.as_str().to_owned(),
+        ));
+    }
+}
+
+/// The Usage page's query for its URL: [`query_from_url`] with the page's default detail, to
+/// which a bad `detailLevel` is reset too.
+pub fn page_query_from_url(
+    pairs: &[(String, String)],
+    today: NaiveDate,
+) -> (UsageQuery, Vec<FieldError>) {
+    let mut pairs = pairs.to_vec();
+    with_page_default_detail(&mut pairs);
+    let (q, errors) = query_from_url(&pairs, today);
+    if !errors.iter().any(|e| e.name == "detailLevel") {
+        return (q, errors);
+    }
+    pairs.retain(|(k, _)| k != "detailLevel");
+    with_page_default_detail(&mut pairs);
+    (query_from_url(&pairs, today).0, errors)
+}
+
+/// The Usage page's URL parameters for `q`: the API's, with the detail level always named, so
+/// a summarized view is not read back as the page's default.
+pub fn page_pairs(q: &UsageQuery) -> Vec<(&'static str, String)> {
+    let mut pairs = q.to_pairs(QueryKind::Page);
+    if !pairs.iter().any(|(k, _)| *k == "detailLevel") {
+        pairs.push(("detailLevel", q.detail.as_str().to_owned()));
+    }
+    pairs
+}
+
 /// The URL query (with `?`) for `pairs`.
 pub fn query_string(pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {
@@ -302,6 +344,30 @@ mod tests {
 
     fn pairs_of(query: &str) -> Vec<(String, String)> {
         serde_urlencoded::from_str(query.trim_start_matches('?')).unwrap()
+    }
+
+    #[test]
+    fn the_page_opens_by_day_and_keeps_a_summarized_view() {
+        let page = |url: &str| {
+            let mut pairs = pairs_of(url);
+            with_page_default_detail(&mut pairs);
+            query_from_url(&pairs, today()).0
+        };
+        assert_eq!(page("").detail, DetailLevel::Day);
+        assert_eq!(page("detailLevel=month").detail, DetailLevel::Month);
+        let summarized = UsageQuery {
+            detail: DetailLevel::Summarized,
+            ..page("")
+        };
+        let url = query_string(&page_pairs(&summarized));
+        assert!(url.contains("detailLevel=summarized"), "{url}");
+        assert_eq!(page(&url), summarized);
+        let by_day = page("");
+        assert_eq!(page(&query_string(&page_pairs(&by_day))), by_day);
+        let (reset, errors) =
+            page_query_from_url(&pairs_of("detailLevel=weekly&limit=10"), today());
+        assert_eq!((reset.detail, reset.limit), (DetailLevel::Day, 10));
+        assert_eq!(errors[0].name, "detailLevel");
     }
 
     #[test]

@@ -2,32 +2,42 @@
 //! how the chart's CSV becomes points.
 
 use crate::chart::ChartPoint;
-use usage_api::usage::{DetailLevel, UsageField, UsageQuery};
+use usage_api::usage::{DetailLevel, GroupDim, UsageField, UsageQuery};
 use usage_api::{Quantity, ZonedTime};
 
-/// The summarized query behind the totals: one record per subscription, no other grouping;
-/// the charge item's name for "Biggest changes".
+/// The summarized query behind the totals: one record per subscription, grouped only by the
+/// app and billing tag the view is grouped by; the charge item's name (and those groups) for
+/// "Biggest changes". Grouped rows split a subscription's figures, so the totals are the same.
 pub fn totals_query(q: &UsageQuery) -> UsageQuery {
+    let group_by: Vec<GroupDim> = q
+        .group_by
+        .iter()
+        .copied()
+        .filter(|g| matches!(g, GroupDim::AppId | GroupDim::BillingTag))
+        .collect();
+    let fields = vec![
+        UsageField::Name,
+        UsageField::ValueDriver,
+        UsageField::UsageValue,
+        UsageField::BillableValue,
+    ];
     UsageQuery {
         detail: DetailLevel::Summarized,
-        group_by: Vec::new(),
-        fields: Some(vec![
-            UsageField::Name,
-            UsageField::ValueDriver,
-            UsageField::UsageValue,
-            UsageField::BillableValue,
-        ]),
+        group_by,
+        fields: Some(fields),
         limit: usage_api::limits::PAGE_LIMIT_MAX,
         offset: 0,
         ..q.clone()
     }
 }
 
-/// The query behind the chart: the same range, filters and detail, one series per charge item.
+/// The query behind the chart: the same range, filters and detail, one series per charge item;
+/// the subscription of each value, to open the records behind it.
 pub fn chart_query(q: &UsageQuery) -> UsageQuery {
     UsageQuery {
         group_by: Vec::new(),
         fields: Some(vec![
+            UsageField::BillingSubscriptionId,
             UsageField::Name,
             UsageField::ValueDriver,
             UsageField::UsageValue,
@@ -51,23 +61,35 @@ pub fn csv_file_name(realm: &str, q: &UsageQuery) -> String {
 /// The chart's points from its CSV (columns found by name; a row that does not parse is left
 /// out).
 pub fn chart_points(csv: &str) -> Vec<ChartPoint> {
-    let mut rows = parse_csv(csv).into_iter();
+    chart_points_of(&parse_csv(csv))
+}
+
+/// As [`chart_points`], from CSV records already split (header first).
+pub fn chart_points_of(csv: &[Vec<String>]) -> Vec<ChartPoint> {
+    let mut rows = csv.iter();
     let Some(header) = rows.next() else {
         return Vec::new();
     };
     let col = |name: &str| header.iter().position(|h| h == name);
-    let (name, unit, value, time) = (
+    let (name, unit, value, time, subscription) = (
         col("name"),
         col("valueDriver"),
         col("usageValue"),
         col("usageDateTime"),
+        col("billingSubscriptionId"),
     );
     rows.filter_map(|r| {
+        let milli = Quantity::parse(r.get(value?)?).ok()?.milli();
         Some(ChartPoint {
             bucket: time.and_then(|i| ZonedTime::parse(r.get(i)?)),
             series: r.get(name?)?.trim_start_matches('\'').to_owned(),
             unit: r.get(unit?)?.clone(),
-            value: Quantity::parse(r.get(value?)?).ok()?.milli() as f64 / 1000.0,
+            value: milli as f64 / 1000.0,
+            milli,
+            subscription: subscription
+                .and_then(|i| r.get(i))
+                .map(|s| s.trim_start_matches('\'').to_owned())
+                .filter(|s| !s.is_empty()),
         })
     })
     .collect()
@@ -126,7 +148,7 @@ mod tests {
 
     #[test]
     fn chart_points_by_column_name() {
-        let csv = "usageDateTime,name,valueDriver,usageValue\r\n2027-01-01T00:00:00,'=Storage,GB,1.5\r\n2027-01-02T00:00:00,API,transactions,not-a-number\r\n";
+        let csv = "usageDateTime,name,valueDriver,usageValue,billingSubscriptionId\r\n2027-01-01T00:00:00,'=Storage,GB,1.5,sub-1\r\n2027-01-02T00:00:00,API,transactions,not-a-number\r\n";
         let points = chart_points(csv);
         assert_eq!(points.len(), 1, "the unreadable row is left out");
         assert_eq!(
@@ -135,6 +157,8 @@ mod tests {
         );
         assert_eq!(points[0].unit, "GB");
         assert_eq!(points[0].value, 1.5);
+        assert_eq!(points[0].milli, 1_500);
+        assert_eq!(points[0].subscription.as_deref(), Some("sub-1"));
         assert_eq!(points[0].bucket, ZonedTime::parse("2027-01-01T00:00:00"));
         // A zoned bucket keeps its offset, so the chart places it at its instant.
         let zoned = chart_points(
@@ -179,7 +203,16 @@ mod tests {
         let t = totals_query(&q);
         assert_eq!(
             (t.detail, t.offset, t.group_by.len()),
-            (DetailLevel::Summarized, 0, 0)
+            (DetailLevel::Summarized, 0, 1),
+            "grouped by app, for the biggest changes by app"
+        );
+        let by_resource = totals_query(&UsageQuery {
+            group_by: vec![GroupDim::Resource],
+            ..q.clone()
+        });
+        assert!(
+            by_resource.group_by.is_empty(),
+            "a resource is never a change's name"
         );
         assert_eq!(t.limit, usage_api::limits::PAGE_LIMIT_MAX);
         let c = chart_query(&q);

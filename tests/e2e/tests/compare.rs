@@ -125,3 +125,81 @@ async fn the_previous_period_beside_each_row_and_total() -> anyhow::Result<()> {
     browser.assert_no_console_errors().await?;
     browser.quit().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grouped_by_app_the_biggest_changes_name_the_apps() -> anyhow::Result<()> {
+    let portal = Portal::start(30_000).await?;
+    let browser = Browser::start().await?;
+    let today = portal.today();
+    let (start, end) = (today - chrono::Days::new(12), today - chrono::Days::new(2));
+    let range = format!("startDate={start}&endDate={end}");
+    browser
+        .driver
+        .goto(format!(
+            "{}/?{range}&detailLevel=day&groupBy=appId&compare=previous",
+            portal.base
+        ))
+        .await?;
+    browser.wait_for("table.up-changes tbody tr").await?;
+    let rows: Vec<Vec<String>> = browser
+        .driver
+        .execute(
+            "return Array.from(document.querySelectorAll('table.up-changes tr')).map(tr => Array.from(tr.children).map(c => c.textContent.trim()));",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    assert_eq!(
+        rows[0][..3],
+        ["Charge item", "Group", "Unit"],
+        "{:?}",
+        rows[0]
+    );
+    // Each line is a charge item's share in one app, its usage now the API's for that app.
+    let mut items = Vec::new();
+    for offset in 0.. {
+        let page = portal
+            .api(&format!(
+                "/usage/realms/{}?{range}&groupBy=appId&limit=100&offset={offset}",
+                portal.realm
+            ))
+            .await?;
+        let got = page["items"].as_array().unwrap().clone();
+        let last = got.len() < 100;
+        items.extend(got);
+        if last {
+            break;
+        }
+    }
+    let now = serde_json::json!({ "items": items });
+    for r in &rows[1..] {
+        let app = r[1]
+            .strip_prefix("App: ")
+            .unwrap_or_else(|| panic!("{r:?}"));
+        let want: i64 = now["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                i["name"].as_str() == Some(r[0].as_str())
+                    && i["appId"].as_str() == Some(app)
+                    && i["valueDriver"].as_str() == Some(r[2].as_str())
+            })
+            .map(|i| {
+                usage_api::Quantity::parse(i["usageValue"].as_str().unwrap())
+                    .unwrap()
+                    .milli()
+            })
+            .sum();
+        assert_eq!(
+            usage_api::Quantity::parse(&plain_number(&r[4]))
+                .unwrap()
+                .milli(),
+            want,
+            "{r:?}"
+        );
+    }
+    browser.assert_accessible().await?;
+    browser.assert_no_console_errors().await?;
+    browser.quit().await
+}

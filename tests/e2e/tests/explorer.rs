@@ -44,15 +44,25 @@ async fn filters_drive_url_table_totals_and_chart() -> anyhow::Result<()> {
     browser.wait_for("table.up-records tbody tr").await?;
     let before_rows = browser.table_rows().await?;
 
+    // The page opens on usage over time by day: its first table has the Time column.
+    assert!(
+        browser
+            .table_headers()
+            .await?
+            .iter()
+            .any(|h| h.starts_with("Time")),
+        "{:?}",
+        browser.table_headers().await?
+    );
     // Detail level and groupBy through the form, as a person would.
     d.find(By::Css("#f-detailLevel")).await?.click().await?;
-    d.find(By::Css("#f-detailLevel option[value=day]"))
+    d.find(By::Css("#f-detailLevel option[value=month]"))
         .await?
         .click()
         .await?;
     browser
-        .wait_until("the URL has detailLevel=day", || async {
-            Ok(param(&browser.url_params().await?, "detailLevel") == Some("day"))
+        .wait_until("the URL has detailLevel=month", || async {
+            Ok(param(&browser.url_params().await?, "detailLevel") == Some("month"))
         })
         .await?;
     d.find(By::Css("#g-appId")).await?.click().await?;
