@@ -310,25 +310,21 @@ impl Preset {
         }
     }
 
+    /// The relative range of a saved view (contract section 11) this preset is.
+    pub fn relative(self) -> usage_api::views::RelativeRange {
+        use usage_api::views::RelativeRange as R;
+        match self {
+            Self::ThisMonth => R::ThisMonth,
+            Self::LastMonth => R::LastMonth,
+            Self::Last7 => R::Last7d,
+            Self::Last30 => R::Last30d,
+            Self::Last90 => R::Last90d,
+        }
+    }
+
     /// `[start, end)` for `today` (UTC).
     pub fn range(self, today: NaiveDate) -> (Timestamp, Timestamp) {
-        use chrono::Datelike;
-        let first_of_month = today.with_day(1).unwrap_or(today);
-        let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
-        let back = |n: u64| today.checked_sub_days(Days::new(n - 1)).unwrap_or(today);
-        let (start, end) = match self {
-            Self::ThisMonth => (first_of_month, tomorrow),
-            Self::LastMonth => (
-                first_of_month
-                    .checked_sub_months(chrono::Months::new(1))
-                    .unwrap_or(first_of_month),
-                first_of_month,
-            ),
-            Self::Last7 => (back(7), tomorrow),
-            Self::Last30 => (back(30), tomorrow),
-            Self::Last90 => (back(90), tomorrow),
-        };
-        (Timestamp::start_of(start), Timestamp::start_of(end))
+        self.relative().range(today)
     }
 }
 
