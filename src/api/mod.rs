@@ -2,9 +2,12 @@
 
 pub mod auth;
 pub mod billing;
+pub mod budgets;
 pub mod download;
 pub mod reports;
+pub mod subscriptions;
 pub mod usage;
+pub mod views;
 
 use auth::TokenSource;
 use gloo_net::http::{Request, Response};
@@ -300,6 +303,25 @@ impl ApiClient {
         self.reported(answer.and_then(|(text, status, id)| decode(&text, status, id)))
     }
 
+    /// PUTs `body` as JSON to `url`; the decoded answer and its status (201 created, 200
+    /// replaced).
+    pub async fn put_json<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<(T, u16), ApiError> {
+        let body = Some(serde_json::to_string(body));
+        let answer = self.read("PUT", url, body, None).await;
+        self.reported(
+            answer.and_then(|(text, status, id)| decode(&text, status, id).map(|t| (t, status))),
+        )
+    }
+
+    /// DELETEs `url`; a 2xx answer (204) is success, its body ignored.
+    pub async fn delete(&self, url: &str) -> Result<(), ApiError> {
+        self.reported(self.read("DELETE", url, None, None).await.map(|_| ()))
+    }
+
     /// Starts GETs of `urls` now; the first request of each URL in the next few seconds takes
     /// its answer instead of asking again. Failures are reported by that request, not here.
     pub fn start_early(&self, urls: Vec<String>) {
@@ -442,10 +464,11 @@ impl ApiClient {
                 Some(request_id.to_owned()),
             )
         };
-        let req = if method == "POST" {
-            Request::post(url)
-        } else {
-            Request::get(url)
+        let req = match method {
+            "POST" => Request::post(url),
+            "PUT" => Request::put(url),
+            "DELETE" => Request::delete(url),
+            _ => Request::get(url),
         };
         let mut req = req.header("X-Request-ID", request_id).abort_signal(signal);
         if let Some(token) = token {
