@@ -78,25 +78,3 @@ pub async fn all_items(
         }
     }
 }
-
-/// The subscriptions with usage in the 30 days up to `today`, to pick from when recording
-/// (billing subscription id, name and unit).
-pub async fn recent_subscriptions(
-    client: &ApiClient,
-    realm: &str,
-    today: chrono::NaiveDate,
-) -> Result<Vec<usage_api::usage::UsageItem>, ApiError> {
-    let (start, end) = usage_portal_core::url_state::default_range(today);
-    let q = UsageQuery::from_pairs(
-        [
-            ("startDate", start.to_string().as_str()),
-            ("endDate", end.to_string().as_str()),
-            ("usageFields", "billingSubscriptionId,name,valueDriver"),
-        ],
-        usage_api::usage::QueryKind::Page,
-    );
-    match q {
-        Ok(q) => usage_page(client, realm, &q, None).await.map(|p| p.items),
-        Err(_) => Ok(Vec::new()),
-    }
-}

@@ -4,18 +4,18 @@
 //! has answered, so a double click or a retry after a network error records the usage once.
 
 use crate::api::billing::record_usage;
-use crate::api::usage::recent_subscriptions;
+use crate::api::subscriptions::all_subscriptions;
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::components::field::{Field, error_id};
 use crate::components::record_result::RecordResult;
+use crate::components::subscription_picker::{HeadroomNote, SubscriptionPicker};
 use crate::config::Realm;
-use crate::state::today_utc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use usage_api::usage::Channel;
 use usage_api::usages::{NewUsage, UsageRecord};
-use usage_portal_core::record::{errors_of, quantity_error_text};
+use usage_portal_core::record::{errors_of, headroom, picked, quantity_error_text};
 
 fn new_submission_id() -> String {
     let mut s = String::from("portal-");
@@ -39,14 +39,36 @@ pub fn RecordPage() -> impl IntoView {
     let pending = RwSignal::new(false);
     let result = RwSignal::new(None::<Result<UsageRecord, ApiError>>);
 
-    // Subscriptions to pick from: those with usage in the last 30 days.
+    // The realm's subscriptions to pick from, with what remains under their limits; read
+    // again after each recording.
     let subscriptions = {
         let client = client.clone();
         LocalResource::new(move || {
             let (client, realm) = (client.clone(), realm.clone());
-            async move { recent_subscriptions(&client, &realm, today_utc()).await }
+            async move { all_subscriptions(&client, &realm).await }
         })
     };
+    let subscription_list = Signal::derive(move || subscriptions.get());
+    let headroom_now = Signal::derive(move || {
+        let (id, quantity) = form.with(|f| {
+            (
+                f.subscription_id.clone().unwrap_or_default(),
+                f.quantity.clone().unwrap_or_default(),
+            )
+        });
+        subscriptions.with(|s| match s {
+            Some(Ok(items)) => {
+                picked(items, &id).map(|i| (headroom(i, &quantity), i.value_driver.clone()))
+            }
+            _ => None,
+        })
+    });
+    let accept_partial = Signal::derive(move || form.with(|f| f.accept_partial_quantity));
+    let on_subscription = Callback::new(move |v: String| {
+        form.update(|f| f.subscription_id = Some(v).filter(|v| !v.is_empty()));
+        submission_id.set(new_submission_id());
+        result.set(None);
+    });
 
     let edit = move |f: fn(&mut NewUsage, String)| {
         move |ev: leptos::ev::Event| {
@@ -86,6 +108,7 @@ pub fn RecordPage() -> impl IntoView {
                     let r = record_usage(&client, &body).await;
                     if r.is_ok() {
                         submission_id.try_set(new_submission_id());
+                        subscriptions.refetch();
                     } else if let Err(e) = &r {
                         errors.try_set(e.fields.clone());
                     }
@@ -116,29 +139,15 @@ pub fn RecordPage() -> impl IntoView {
                 <fieldset class="up-fieldset">
                     <legend>"Usage"</legend>
                     <div class="up-row">
-                        <Field id="r-subscriptionId" label="Subscription" error=error_of("subscriptionId")>
-                            <input id="r-subscriptionId" type="text" list="r-subscriptions" autocomplete="off"
-                                prop:value=move || form.with(|f| f.subscription_id.clone().unwrap_or_default())
-                                on:input=edit(|f, v| f.subscription_id = Some(v).filter(|v| !v.is_empty()))
-                                aria-describedby="r-subscriptionId-error" />
-                            <datalist id="r-subscriptions">
-                                <Transition fallback=|| ()>
-                                    {move || Suspend::new(async move {
-                                        subscriptions.await.unwrap_or_default().into_iter().map(|i| {
-                                            let id = i.billing_subscription_id.unwrap_or_default();
-                                            let label = format!("{} ({})", i.name.unwrap_or_default(), i.value_driver.unwrap_or_default());
-                                            view! { <option value=id>{label}</option> }
-                                        }).collect_view()
-                                    })}
-                                </Transition>
-                            </datalist>
-                        </Field>
+                        <SubscriptionPicker id="r-subscriptionId" label="Subscription" error=error_of("subscriptionId")
+                            value=Signal::derive(move || form.with(|f| f.subscription_id.clone().unwrap_or_default()))
+                            on_input=on_subscription subscriptions=subscription_list />
                         <Field id="r-quantity" label="Quantity" error=quantity_error>
                             <input id="r-quantity" type="text" inputmode="decimal" autocomplete="off"
                                 prop:value=move || form.with(|f| f.quantity.clone().unwrap_or_default())
                                 on:input=edit(|f, v| f.quantity = Some(v).filter(|v| !v.is_empty()))
                                 aria-invalid=move || (!quantity_error.get().is_empty()).to_string()
-                                aria-describedby="r-quantity-error" />
+                                aria-describedby="r-quantity-error r-headroom" />
                         </Field>
                         <Field id="r-usageTime" label="Time (UTC; empty for now)" error=error_of("usageTime")>
                             <input id="r-usageTime" type="datetime-local"
@@ -147,6 +156,7 @@ pub fn RecordPage() -> impl IntoView {
                                 aria-describedby="r-usageTime-error" />
                         </Field>
                     </div>
+                    <HeadroomNote headroom=headroom_now accept_partial />
                 </fieldset>
                 <fieldset class="up-fieldset">
                     <legend>"Dimensions (optional)"</legend>
