@@ -11,6 +11,7 @@ pub mod filter_bar;
 pub mod pager;
 pub mod record_result;
 pub mod report_row;
+pub mod saved_views;
 pub mod subscription_picker;
 pub mod totals;
 pub mod usage_chart;

@@ -1,5 +1,5 @@
-//! The Reports, Billing, Record and Records pages, and the Usage page's chart, as code loaded
-//! on demand.
+//! The Reports, Billing, Record, Records and Budgets pages, and the Usage page's chart and
+//! saved views, as code loaded on demand.
 //!
 //! In the release build (`--cfg portal_split`, set by scripts/build-portal.sh) each of these
 //! pages is a wasm file of its own, fetched the first time the page is shown: the Usage page,
@@ -12,6 +12,7 @@
 
 use crate::api::ApiError;
 use crate::components::error_view::ErrorView;
+use crate::components::saved_views::SavedViews;
 use crate::components::usage_chart::{ChartPoint, UsageChart};
 use crate::pages::billing::BillingPage;
 use crate::pages::record::RecordPage;
@@ -109,6 +110,31 @@ pub fn LazyUsageChart(
         "Loading the chart…",
         "The chart could not be loaded.",
         move || chart_view(Box::new(args.clone())),
+    )
+}
+
+// The saved views menu: opened by few visits, so its code (forms, the list, the view rules) is
+// fetched when the menu is first opened.
+#[wasm_split(saved_views, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn saved_views_view(
+    query: Box<Signal<usage_api::usage::UsageQuery>>,
+) -> Result<AnyView, SplitLoaderError> {
+    let query = *query;
+    Ok(view! { <SavedViews query /> }.into_any())
+}
+
+/// The Usage page's saved views, their code fetched when the menu is first opened; props as
+/// [`SavedViews`]'.
+#[component]
+pub fn LazySavedViews(
+    /// What the Usage page shows now.
+    #[prop(into)]
+    query: Signal<usage_api::usage::UsageQuery>,
+) -> impl IntoView {
+    on_demand(
+        "Loading the saved views…",
+        "The saved views could not be loaded.",
+        move || saved_views_view(Box::new(query)),
     )
 }
 

@@ -10,13 +10,15 @@ use crate::components::totals::{BiggestChanges, UnitTotals, totals_by_unit};
 #[cfg(not(portal_split))]
 use crate::components::usage_chart::UsageChart;
 // The release build fetches the chart's code when it is first drawn (pages::lazy).
+#[cfg(not(portal_split))]
+use crate::components::saved_views::SavedViews;
 use crate::components::usage_table::UsageTable;
 use crate::config::Realm;
 use crate::hooks::abortable::{
     AbortableOptions, use_abortable_resource, use_abortable_resource_with_options,
 };
 #[cfg(portal_split)]
-use crate::pages::lazy::LazyUsageChart as UsageChart;
+use crate::pages::lazy::{LazySavedViews as SavedViews, LazyUsageChart as UsageChart};
 use crate::state::{page_query_from_url, query_string, today_utc};
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -310,6 +312,16 @@ pub fn UsagePage() -> impl IntoView {
         }
     };
 
+    // The saved views: their code and list are fetched when the menu is first opened, and
+    // kept while the page is.
+    let views_menu = NodeRef::<leptos::html::Details>::new();
+    let views_opened = RwSignal::new(false);
+    let on_views_toggle = move |_| {
+        if views_menu.get().is_some_and(|d| d.open()) {
+            views_opened.set(true);
+        }
+    };
+
     let url_notice = move || {
         parsed.with(|(_, _, errors)| {
             (!errors.is_empty()).then(|| {
@@ -330,6 +342,10 @@ pub fn UsagePage() -> impl IntoView {
                 </p>
                 {compare_field}
             </div>
+            <details class="up-more up-views-menu" node_ref=views_menu on:toggle=on_views_toggle>
+                <summary>"Views: save this view, open a saved one"</summary>
+                {move || views_opened.get().then(|| view! { <SavedViews query /> })}
+            </details>
             <div class="up-summary">
                 {move || totals.with(|t| match t {
                     None => view! { <p class="up-status" role="status">"Loading totals…"</p> }.into_any(),

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod polling;
 pub mod record;
 pub mod reports;
+pub mod saved_views;
 pub mod sort;
 pub mod totals;
 pub mod url_state;
