@@ -19,6 +19,7 @@ pub const SCOPES: &[&str] = &[
     "reports:write",
     "usages:write",
     "express-accounts-usage:read",
+    "budgets:write",
 ];
 
 /// Who is calling: the token's org and scopes.

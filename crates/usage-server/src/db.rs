@@ -220,6 +220,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0002_report_as_of.sql"),
     include_str!("../migrations/postgres/0003_usage_quarter.sql"),
     include_str!("../migrations/postgres/0004_usage_six_hours.sql"),
+    include_str!("../migrations/postgres/0005_budgets_views.sql"),
 ];
 
 /// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
@@ -287,6 +288,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_report_as_of.sql"),
     include_str!("../migrations/0009_usage_quarter.sql"),
     include_str!("../migrations/0010_usage_six_hours.sql"),
+    include_str!("../migrations/0011_budgets_views.sql"),
 ];
 
 /// How the connection pool is sized and how long a request waits for a connection.

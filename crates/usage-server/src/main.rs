@@ -176,7 +176,7 @@ enum Command {
         #[arg(
             long,
             value_delimiter = ',',
-            default_value = "usage:read,reports:write,usages:write,express-accounts-usage:read"
+            default_value = "usage:read,reports:write,usages:write,express-accounts-usage:read,budgets:write"
         )]
         scopes: Vec<String>,
         /// A note to tell tokens apart.

@@ -74,12 +74,12 @@ async fn openapi_json() -> impl IntoResponse {
     )
 }
 
-/// The whole API as OpenAPI (contract sections 1–6).
+/// The whole API as OpenAPI (contract sections 1–12).
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Usage API",
-        description = "Metered usage by organization, reports, monthly usage per account and usage records, in any time zone, with the records behind every figure (shared/api-contract.md, sections 1–9).",
+        description = "Metered usage by organization, reports, monthly usage per account and usage records, in any time zone, with the records behind every figure, budgets, saved views and the realm's subscriptions (shared/api-contract.md, sections 1–12).",
     ),
     paths(
         crate::routes::usage::get_usage,
@@ -94,6 +94,13 @@ async fn openapi_json() -> impl IntoResponse {
         crate::routes::usages::list,
         crate::routes::usages::show,
         crate::routes::orgs::me,
+        crate::routes::subscriptions::list,
+        crate::routes::budgets::list,
+        crate::routes::budgets::put,
+        crate::routes::budgets::delete,
+        crate::routes::views::list,
+        crate::routes::views::create,
+        crate::routes::views::delete,
         crate::routes::health::healthz,
         crate::routes::health::readyz,
         crate::ops::metrics,
@@ -107,6 +114,8 @@ async fn openapi_json() -> impl IntoResponse {
         (name = "billing", description = "Monthly usage per account (section 3)."),
         (name = "usages", description = "Usage records (sections 4 and 6)."),
         (name = "orgs", description = "The caller's organization."),
+        (name = "budgets", description = "Budgets the customer sets, with alerts and a forecast (section 10)."),
+        (name = "views", description = "Saved views of the usage page (section 11)."),
         (name = "service", description = "Health, metrics and this document (section 5)."),
     )
 )]
@@ -362,6 +371,49 @@ error_set! {
     UsageWriteErrors = [400, 401, 403, 404, 405, 409, 413, 415, 422, 503];
     /// Reading usage records.
     UsageReadErrors = [400, 401, 403, 404, 405, 503];
+    /// Setting a budget or saving a view: budgets and views are capped per realm, view names
+    /// unique.
+    RealmWriteErrors = [400, 401, 403, 404, 405, 409, 413, 415, 422, 503];
+    /// Deleting a budget or a view.
+    RealmDeleteErrors = [400, 401, 403, 404, 405, 503];
+}
+
+/// `{realmId}/budgets/{budgetId}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code, reason = "describes parameters; never built")]
+pub struct BudgetPath {
+    /// The org: 5–30 characters of `[A-Za-z0-9_-]`.
+    #[param(
+        rename = "realmId",
+        pattern = "^[A-Za-z0-9_-]{5,30}$",
+        example = "northwind"
+    )]
+    realm_id: String,
+    /// The customer's name for it: 1–64 characters of `[A-Za-z0-9_-]`.
+    #[param(
+        rename = "budgetId",
+        pattern = "^[A-Za-z0-9_-]{1,64}$",
+        example = "routing-monthly"
+    )]
+    budget_id: String,
+}
+
+/// `{realmId}/views/{viewId}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code, reason = "describes parameters; never built")]
+pub struct ViewPath {
+    /// The org: 5–30 characters of `[A-Za-z0-9_-]`.
+    #[param(
+        rename = "realmId",
+        pattern = "^[A-Za-z0-9_-]{5,30}$",
+        example = "northwind"
+    )]
+    realm_id: String,
+    /// The id the server gave the view.
+    #[param(rename = "viewId", example = "view_3f2a9c1d7e5b")]
+    view_id: String,
 }
 
 /// `{realmId}`.

@@ -23,6 +23,13 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/usages"),
     ("get", "/usages/{id}"),
     ("get", "/orgs/me"),
+    ("get", "/usage/realms/{realmId}/subscriptions"),
+    ("get", "/usage/realms/{realmId}/budgets"),
+    ("put", "/usage/realms/{realmId}/budgets/{budgetId}"),
+    ("delete", "/usage/realms/{realmId}/budgets/{budgetId}"),
+    ("get", "/usage/realms/{realmId}/views"),
+    ("post", "/usage/realms/{realmId}/views"),
+    ("delete", "/usage/realms/{realmId}/views/{viewId}"),
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -60,6 +67,8 @@ fn concrete(path: &str) -> String {
     path.replace("{realmId}", "northwind")
         .replace("{reportId}", "REPORT-999999")
         .replace("{id}", "no-such-record")
+        .replace("{budgetId}", "no-such-budget")
+        .replace("{viewId}", "no-such-view")
 }
 
 #[tokio::test]

@@ -408,6 +408,14 @@ fn record(tx: &mut Conn<'_>, r: &Recording) -> Result<Recorded, AppError> {
     )?;
     // The rollups move with the record, so queries, reports and the monthly view see it at once.
     add_to_rollups(tx, sub_id, r.usage_time.unix(), dims, requested, accepted)?;
+    // A budget's alert is the moment usage reached it: noted with the record that made it.
+    super::budgets::note_usage(
+        tx,
+        &r.caller.realm_id,
+        sub_id,
+        r.usage_time.unix(),
+        r.now.unix(),
+    )?;
     Ok((StatusCode::CREATED, store::records::by_rowid(tx, rowid)?))
 }
 

@@ -5,8 +5,11 @@
 //! second backend has one place per resource to implement.
 
 pub mod billing;
+pub mod budgets;
 pub mod orgs;
 pub mod records;
 pub mod reports;
 pub mod sql;
+pub mod subscriptions;
 pub mod tokens;
+pub mod views;
