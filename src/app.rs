@@ -4,16 +4,17 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
 use crate::host::{HostEvents, NAVIGATE, emit};
-// The release build fetches these four pages' code when they are first shown (pages::lazy).
+// The release build fetches these five pages' code when they are first shown (pages::lazy).
 #[cfg(portal_split)]
 use crate::pages::lazy::{
-    LazyBillingPage as BillingPage, LazyRecordPage as RecordPage, LazyRecordsPage as RecordsPage,
-    LazyReportsPage as ReportsPage,
+    LazyBillingPage as BillingPage, LazyBudgetsPage as BudgetsPage, LazyRecordPage as RecordPage,
+    LazyRecordsPage as RecordsPage, LazyReportsPage as ReportsPage,
 };
 use crate::pages::usage::UsagePage;
 #[cfg(not(portal_split))]
 use crate::pages::{
-    billing::BillingPage, record::RecordPage, records::RecordsPage, reports::ReportsPage,
+    billing::BillingPage, budgets::BudgetsPage, record::RecordPage, records::RecordsPage,
+    reports::ReportsPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Route, Router};
@@ -121,6 +122,7 @@ pub fn Portal(
                         <A href=base.href("/")>"Usage"</A>
                         <A href=base.href("/reports")>"Reports"</A>
                         <A href=base.href("/billing")>"Billing"</A>
+                        <A href=base.href("/budgets")>"Budgets"</A>
                         <A href=base.href("/record")>"Record usage"</A>
                     </nav>
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
@@ -132,6 +134,7 @@ pub fn Portal(
                         <Route path=path!("/") view=UsagePage />
                         <Route path=path!("/reports") view=ReportsPage />
                         <Route path=path!("/billing") view=BillingPage />
+                        <Route path=path!("/budgets") view=BudgetsPage />
                         <Route path=path!("/record") view=RecordPage />
                         <Route path=path!("/records") view=RecordsPage />
                     </FlatRoutes>

@@ -1,6 +1,7 @@
 //! Reusable components.
 
 pub mod billing_tables;
+pub mod budget_bar;
 pub mod canvas_backend;
 pub mod checkbox_list;
 pub mod csv_download;

@@ -15,6 +15,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::saved_views::SavedViews;
 use crate::components::usage_chart::{ChartPoint, UsageChart};
 use crate::pages::billing::BillingPage;
+use crate::pages::budgets::BudgetsPage;
 use crate::pages::record::RecordPage;
 use crate::pages::records::RecordsPage;
 use crate::pages::reports::ReportsPage;
@@ -31,6 +32,11 @@ fn reports_view() -> Result<AnyView, SplitLoaderError> {
 #[wasm_split(billing_page, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn billing_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <BillingPage /> }.into_any())
+}
+
+#[wasm_split(budgets_page, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn budgets_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <BudgetsPage /> }.into_any())
 }
 
 #[wasm_split(record_page, wasm_split_path = ::leptos::wasm_split, fallible)]
@@ -154,6 +160,12 @@ pub fn LazyReportsPage() -> impl IntoView {
 #[component]
 pub fn LazyBillingPage() -> impl IntoView {
     on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, billing_view)
+}
+
+/// The Budgets page, its code fetched when it is first shown.
+#[component]
+pub fn LazyBudgetsPage() -> impl IntoView {
+    on_demand(PAGE_LOADING, PAGE_UNAVAILABLE, budgets_view)
 }
 
 /// The Record usage page, its code fetched when it is first shown.

@@ -1,6 +1,7 @@
 //! One routed page a module.
 
 pub mod billing;
+pub mod budgets;
 #[cfg(portal_split)]
 pub mod lazy;
 pub mod record;

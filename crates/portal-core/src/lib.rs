@@ -2,6 +2,7 @@
 //! (`cargo test -p usage-portal-core`); the portal crate (wasm) composes it with the browser.
 //! Nothing here may depend on `web-sys`, `js-sys` or Leptos.
 
+pub mod budgets;
 pub mod chart;
 pub mod compare;
 pub mod drill;
