@@ -28,9 +28,45 @@ struct Plot {
     y_max: f64,
 }
 
-fn color(i: usize) -> RGBColor {
-    let (r, g, b) = COLORS[i % COLORS.len()];
-    RGBColor(r, g, b)
+/// The chart's colours, from the theme the canvas is shown in (the stylesheet's private
+/// custom properties, which a host's own `--up-color-*` and the dark theme set).
+struct Palette {
+    bg: RGBColor,
+    fg: RGBColor,
+    muted: RGBColor,
+    grid: RGBColor,
+    series: [RGBColor; 9],
+}
+
+impl Palette {
+    fn of(canvas: &web_sys::HtmlCanvasElement) -> Self {
+        let style = web_sys::window().and_then(|w| w.get_computed_style(canvas).ok().flatten());
+        let read = |name: &str, default: (u8, u8, u8)| {
+            let (r, g, b) = style
+                .as_ref()
+                .and_then(|s| s.get_property_value(name).ok())
+                .and_then(|v| usage_portal_core::chart::parse_css_color(&v))
+                .unwrap_or(default);
+            RGBColor(r, g, b)
+        };
+        let bg = read("--_up-color-bg", (255, 255, 255));
+        Self {
+            fg: read("--_up-color-fg", (17, 24, 39)),
+            muted: read("--_up-color-muted", (59, 68, 86)),
+            grid: read("--_up-color-border", (225, 229, 236)),
+            // The legend's swatches use the same properties.
+            series: std::array::from_fn(|i| read(&format!("--_up-series-{i}"), COLORS[i])),
+            bg,
+        }
+    }
+
+    fn color(&self, i: usize) -> RGBColor {
+        self.series[i % self.series.len()]
+    }
+
+    fn css(c: RGBColor) -> String {
+        format!("rgb({}, {}, {})", c.0, c.1, c.2)
+    }
 }
 
 // Text is drawn with the canvas's own fillText, not through plotters: plotters measures text
@@ -53,8 +89,10 @@ fn draw(
         .flatten()
         .and_then(|c| c.dyn_into().ok())
         .ok_or("the canvas cannot be drawn on")?;
+    let palette = Palette::of(&canvas);
+    let color = |i: usize| palette.color(i);
     let root = CanvasBackend::new(canvas, ctx.clone()).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    root.fill(&palette.bg).map_err(|e| e.to_string())?;
     let summarized = detail == DetailLevel::Summarized;
     let y_peak = series
         .iter()
@@ -92,8 +130,8 @@ fn draw(
         .y_label_area_size(84)
         .build_cartesian_2d(x_min..x_max, 0.0_f64..y_max)
         .map_err(|e| e.to_string())?;
-    let grid = RGBColor(225, 229, 236);
-    let axis = RGBColor(88, 97, 116);
+    let grid = palette.grid;
+    let axis = palette.muted;
     let mut chart = chart;
     chart
         .draw_series(
@@ -138,7 +176,7 @@ fn draw(
                     [(i as f64 - 0.45, v), (i as f64 + 0.45, v)],
                     6,
                     4,
-                    RGBColor(17, 24, 39).stroke_width(2),
+                    palette.fg.stroke_width(2),
                 ))
                 .map_err(|e| e.to_string())?;
         }
@@ -168,7 +206,7 @@ fn draw(
                         s.points
                             .iter()
                             .filter(|(t, _)| *t >= from)
-                            .map(|(t, v)| Circle::new((*t as f64, *v), 5, WHITE.filled())),
+                            .map(|(t, v)| Circle::new((*t as f64, *v), 5, palette.bg.filled())),
                     )
                     .map_err(|e| e.to_string())?;
                 chart
@@ -197,7 +235,7 @@ fn draw(
                 .draw_series(std::iter::once(Circle::new(
                     p,
                     7,
-                    RGBColor(17, 24, 39).stroke_width(3),
+                    palette.fg.stroke_width(3),
                 )))
                 .map_err(|e| e.to_string())?;
         }
@@ -205,7 +243,7 @@ fn draw(
     root.present().map_err(|e| e.to_string())?;
 
     ctx.set_font("13px sans-serif");
-    ctx.set_fill_style_str("#3b4456");
+    ctx.set_fill_style_str(&Palette::css(palette.muted));
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     for y in &y_ticks {

@@ -129,7 +129,8 @@ pub fn units(points: &[ChartPoint]) -> Vec<String> {
     u
 }
 
-/// Series colours; `style/portal.css` has the same list as `.up-swatch-N` for the legend.
+/// Series colours of the light theme, the chart's defaults: `style/portal.css` sets them (and
+/// the dark theme's) as `--_up-series-N`, which the chart and the legend read.
 pub const COLORS: [(u8, u8, u8); 9] = [
     (11, 92, 173),
     (214, 96, 0),
@@ -141,6 +142,31 @@ pub const COLORS: [(u8, u8, u8); 9] = [
     (90, 90, 90),
     (200, 60, 160),
 ];
+
+/// A CSS colour as `getComputedStyle` writes a custom property's value: `#rgb`, `#rrggbb` or
+/// `rgb(r, g, b)` (what the portal's stylesheet and most hosts use). Anything else: none, and
+/// the chart keeps its light defaults.
+pub fn parse_css_color(v: &str) -> Option<(u8, u8, u8)> {
+    let v = v.trim();
+    if let Some(hex) = v.strip_prefix('#') {
+        let d = |s: &str| u8::from_str_radix(s, 16).ok();
+        return match hex.len() {
+            6 => Some((d(&hex[0..2])?, d(&hex[2..4])?, d(&hex[4..6])?)),
+            3 => {
+                let one = |i: usize| d(&hex[i..=i]).map(|x| x * 17);
+                Some((one(0)?, one(1)?, one(2)?))
+            }
+            _ => None,
+        };
+    }
+    let inner = v
+        .strip_prefix("rgb(")
+        .or_else(|| v.strip_prefix("rgba("))?
+        .strip_suffix(')')?;
+    let mut parts = inner.split([',', ' ', '/']).filter(|p| !p.is_empty());
+    let mut c = || parts.next()?.parse::<u8>().ok();
+    Some((c()?, c()?, c()?))
+}
 
 /// `n` evenly spaced round values from 0 to at least `max`.
 pub fn nice_ticks(max: f64, n: usize) -> Vec<f64> {
@@ -281,6 +307,17 @@ pub fn value_at(series: &Series, x: i64) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn css_colours_are_read() {
+        assert_eq!(parse_css_color(" #12161d"), Some((0x12, 0x16, 0x1d)));
+        assert_eq!(parse_css_color("#fff"), Some((255, 255, 255)));
+        assert_eq!(parse_css_color("rgb(11, 92, 173)"), Some((11, 92, 173)));
+        assert_eq!(parse_css_color("rgba(1 2 3 / 0.5)"), Some((1, 2, 3)));
+        assert_eq!(parse_css_color("rebeccapurple"), None);
+        assert_eq!(parse_css_color("#12345"), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 
