@@ -40,7 +40,7 @@ async fn submit(browser: &Browser) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn create_check_edit_and_delete_budgets() -> anyhow::Result<()> {
-    let portal = Portal::start(5_000).await?;
+    let portal = Portal::start(10_000).await?;
     // A subscription of its own with 30 units this month (price 1: an amount of 30 too).
     let sub = portal.add_subscription("budget", "1")?;
     let recorded = reqwest::Client::new()

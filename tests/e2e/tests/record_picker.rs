@@ -8,7 +8,7 @@ use usage_e2e::{Browser, Portal, plain_number};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pick_a_subscription_see_what_remains_and_record_what_fits() -> anyhow::Result<()> {
-    let portal = Portal::start(5_000).await?;
+    let portal = Portal::start(10_000).await?;
     // A subscription with a monthly limit of 10 units, 7.5 of them used this month.
     let sub = "SUB-T-limited";
     usage_server::demo::add_subscription(

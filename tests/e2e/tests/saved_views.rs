@@ -44,7 +44,7 @@ fn sorted(mut v: Vec<(String, String)>) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn save_open_and_delete_views() -> anyhow::Result<()> {
-    let portal = Portal::start(5_000).await?;
+    let portal = Portal::start(10_000).await?;
     let browser = Browser::start().await?;
     let d = &browser.driver;
     let today = portal.today();
