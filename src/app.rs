@@ -128,6 +128,7 @@ pub fn Portal(
                     <span class="up-realm">"Realm " <strong>{realm}</strong></span>
                 </header>
                 <main class="up-main">
+                    <DelayedBudgetNotice />
                     // No route nests: the flat router does the same for them and is much
                     // smaller in the wasm than the nested one.
                     <FlatRoutes fallback=NotFound>
@@ -143,6 +144,27 @@ pub fn Portal(
         </div>
     }
 }
+
+/// The budget notice, started a moment after the portal is: its request and code never
+/// compete with the first page's.
+#[component]
+fn DelayedBudgetNotice() -> impl IntoView {
+    #[cfg(not(portal_split))]
+    use crate::components::budget_notice::BudgetNotice;
+    #[cfg(portal_split)]
+    use crate::pages::lazy::LazyBudgetNotice as BudgetNotice;
+    let started = RwSignal::new(false);
+    if let Ok(handle) = set_timeout_with_handle(
+        move || started.set(true),
+        std::time::Duration::from_millis(BUDGET_NOTICE_DELAY_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    move || started.get().then(|| view! { <BudgetNotice /> })
+}
+
+/// How long after the portal starts the budgets are first read for the notice.
+const BUDGET_NOTICE_DELAY_MS: u64 = 1_500;
 
 /// Tells the host page about every page the portal shows.
 #[component]

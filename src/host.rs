@@ -13,6 +13,11 @@ use wasm_bindgen::JsValue;
 pub const NAVIGATE: &str = "usage-portal:navigate";
 /// Sent when a report the user is watching has finished; `detail`: `{ reportId, realmId }`.
 pub const REPORT_READY: &str = "usage-portal:report-ready";
+/// Sent the first time in a session (the tab's `sessionStorage`) the portal sees a budget past
+/// an alert level (again when it passes a higher one, or in a new month); `detail`:
+/// `{ budgetId, state, percent }` (`state`: `warning` or `exceeded`; `percent` of the
+/// threshold, one decimal).
+pub const BUDGET: &str = "usage-portal:budget";
 /// Sent when the portal shows an error; `detail`: `{ status, code, message, description,
 /// requestId, signedOut }`.
 pub const ERROR: &str = "usage-portal:error";

@@ -2,6 +2,7 @@
 
 pub mod billing_tables;
 pub mod budget_bar;
+pub mod budget_notice;
 pub mod canvas_backend;
 pub mod checkbox_list;
 pub mod csv_download;

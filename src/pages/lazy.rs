@@ -11,6 +11,7 @@
 //! the page, with a button to try again; nothing is remembered of a failed attempt.
 
 use crate::api::ApiError;
+use crate::components::budget_notice::BudgetNotice;
 use crate::components::error_view::ErrorView;
 use crate::components::saved_views::SavedViews;
 use crate::components::usage_chart::{ChartPoint, UsageChart};
@@ -142,6 +143,34 @@ pub fn LazySavedViews(
         "The saved views could not be loaded.",
         move || saved_views_view(Box::new(query)),
     )
+}
+
+#[wasm_split(budget_notice, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn budget_notice_view() -> Result<AnyView, SplitLoaderError> {
+    Ok(view! { <BudgetNotice /> }.into_any())
+}
+
+/// The budget notice, its code fetched when it is shown; nothing at all when the fetch fails
+/// (the notice is not what the user came for).
+#[component]
+pub fn LazyBudgetNotice() -> impl IntoView {
+    let shown = RwSignal::new(false);
+    let notice = StoredValue::new_local(None::<AnyView>);
+    Effect::new(move |_| {
+        let fetched = ScopedFuture::new_untracked(budget_notice_view());
+        leptos::task::spawn_local(async move {
+            if let Ok(view) = fetched.await {
+                notice.try_set_value(Some(view));
+                shown.try_set(true);
+            }
+        });
+    });
+    move || {
+        shown
+            .get()
+            .then(|| notice.try_update_value(Option::take).flatten())
+            .flatten()
+    }
 }
 
 /// "Records behind this number", its code fetched when it is first shown.

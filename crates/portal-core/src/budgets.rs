@@ -276,6 +276,19 @@ pub fn needing_attention(budgets: &[Budget]) -> Vec<&Budget> {
     out
 }
 
+/// What a budget needing attention has done, in words: `“Routing” is exceeded`, `“Spend” has
+/// reached its 80 % alert level`.
+pub fn attention_text(b: &Budget) -> String {
+    match (
+        b.state,
+        highest_crossed(b).or_else(|| b.alert_at.first().copied()),
+    ) {
+        (BudgetState::Exceeded, _) => format!("“{}” is exceeded", b.name),
+        (_, Some(level)) => format!("“{}” has reached its {level} % alert level", b.name),
+        (_, None) => format!("“{}” needs attention", b.name),
+    }
+}
+
 /// The budgets past an alert level that have not been announced yet: each with the level,
 /// and the key (`<id>:<month>:<level>`) to remember it by, so that it is announced once.
 pub fn to_announce<'a>(budgets: &'a [Budget], announced: &[String]) -> Vec<(&'a Budget, String)> {
@@ -459,6 +472,11 @@ mod tests {
         );
         assert_eq!(state_words(BudgetState::Exceeded), "Exceeded");
         assert!(id_in_use(&all, "w").is_some());
+        assert_eq!(attention_text(&all[2]), "“Budget o” is exceeded");
+        assert_eq!(
+            attention_text(&all[1]),
+            "“Budget w” has reached its 80 % alert level"
+        );
         assert!(id_in_use(&all, "new").is_none());
     }
 }

@@ -456,12 +456,13 @@ impl Browser {
         Ok(())
     }
 
-    /// How many requests the page has made to the usage API so far.
+    /// How many requests the page has made to the usage API so far (but the budget notice's
+    /// reads of `…/budgets`, which every page makes a moment after it starts).
     pub async fn api_requests(&self) -> Result<u64> {
         let n = self
             .driver
             .execute(
-                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/usage/realms/')).length;",
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/usage/realms/') && !e.name.includes('/budgets')).length;",
                 Vec::new(),
             )
             .await?;
