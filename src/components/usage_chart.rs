@@ -11,8 +11,8 @@ use usage_api::usage::DetailLevel;
 
 use usage_api::usage::UsageItem;
 pub use usage_portal_core::chart::{
-    COLORS, ChartPoint, MAX_SERIES, Move, Series, buckets, drill_item, nice_ticks, series_for,
-    series_like, step, units, value_at,
+    BudgetLine, COLORS, ChartPoint, MAX_SERIES, Move, Series, buckets, budget_lines, drill_item,
+    nice_ticks, series_for, series_like, step, units, value_at,
 };
 
 /// Where the plot area lies on the canvas (pixels) and what it spans, to find the value a
@@ -81,6 +81,7 @@ fn draw(
     zone: &str,
     focus: Option<(usize, usize)>,
     filling_from: Option<i64>,
+    budgets: &[BudgetLine],
 ) -> Result<Plot, String> {
     use wasm_bindgen::JsCast;
     let ctx: web_sys::CanvasRenderingContext2d = canvas
@@ -105,6 +106,7 @@ fn draw(
                 .map(|(_, v)| *v)
                 .chain(summarized.then_some(sum))
         })
+        .chain(budgets.iter().map(|b| b.threshold))
         .fold(0.0_f64, f64::max)
         .max(1e-3);
     let y_ticks = nice_ticks(y_peak, 5);
@@ -240,7 +242,28 @@ fn draw(
                 .map_err(|e| e.to_string())?;
         }
     }
+    // Budgets: a solid line across at each threshold, named at its right end.
+    for b in budgets {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x_min, b.threshold), (x_max, b.threshold)],
+                palette.fg.stroke_width(2),
+            )))
+            .map_err(|e| e.to_string())?;
+    }
     root.present().map_err(|e| e.to_string())?;
+    ctx.set_font("13px sans-serif");
+    ctx.set_fill_style_str(&Palette::css(palette.fg));
+    ctx.set_text_align("right");
+    ctx.set_text_baseline("bottom");
+    for b in budgets {
+        let (px, py) = chart.backend_coord(&(x_max, b.threshold));
+        let _ = ctx.fill_text(
+            &format!("Budget {}", b.name),
+            f64::from(px),
+            f64::from(py - 3),
+        );
+    }
 
     ctx.set_font("13px sans-serif");
     ctx.set_fill_style_str(&Palette::css(palette.muted));
@@ -359,9 +382,34 @@ pub fn UsageChart(
     // The value the keyboard is on (series, bucket), and whether the figures show as a table.
     let focus = RwSignal::new(None::<(usize, usize)>);
     let as_table = RwSignal::new(false);
+    // The realm's budgets, for a chart by month only (where a budget's threshold can be read
+    // against the figures). Not there (no API in context, a failed read): no lines.
+    let api = use_context::<crate::api::ApiClient>().zip(use_context::<crate::config::Realm>());
+    let budgets = LocalResource::new(move || {
+        let api = api.clone();
+        async move {
+            match api {
+                Some((client, crate::config::Realm(realm))) if detail == DetailLevel::Month => {
+                    crate::api::budgets::list_budgets(&client, &realm)
+                        .await
+                        .map(|l| l.items)
+                        .unwrap_or_default()
+                }
+                _ => Vec::new(),
+            }
+        }
+    });
+    let lines = move || {
+        let u = unit.get();
+        budgets
+            .get()
+            .map(|b| budget_lines(&b, &u, detail))
+            .unwrap_or_default()
+    };
     Effect::new(move |_| {
         let u = unit.get();
         let focus = focus.get();
+        let lines = lines();
         if let Some(c) = canvas.get() {
             // Drawn after the next frame is painted: the first canvas text alone costs the
             // browser ~10 ms (it looks up the font), which would delay the table's first paint
@@ -372,7 +420,17 @@ pub fn UsageChart(
                         if let Some(series) = points.try_with_value(|p| series_for(p, &u)) {
                             let before = earlier.with_value(|e| series_like(e, &u, &series));
                             let drawn = zone.with_value(|z| {
-                                draw(c, &series, &before, &u, detail, z, focus, filling_from)
+                                draw(
+                                    c,
+                                    &series,
+                                    &before,
+                                    &u,
+                                    detail,
+                                    z,
+                                    focus,
+                                    filling_from,
+                                    &lines,
+                                )
                             });
                             plot.try_set_value(drawn.as_ref().ok().copied());
                             failure.try_set(drawn.err());
@@ -581,11 +639,24 @@ pub fn UsageChart(
                     }).collect_view()
                 }}
                 {filling_from.map(|_| view! { <li class="up-legend-filling"><span class="up-hollow"></span>"Still filling"</li> })}
+                {move || lines().into_iter().map(|b| view! {
+                    <li class="up-legend-budget"><span class="up-budget-mark"></span>{format!("Budget {}: {} a month", b.name, format::decimal(b.threshold))}</li>
+                }).collect_view()}
                 {compared.then(|| view! { <li class="up-legend-earlier"><span class="up-dashed"></span>{format!("Dashed: {}", earlier_label.clone().unwrap_or_else(|| "the earlier period".to_owned()))}</li> })}
             </ul>
             {filling_from.map(|_| view! {
                 <p class="up-visually-hidden">"Hollow points are buckets still filling: their figures may still grow."</p>
             })}
+            {move || {
+                let u = unit.get();
+                let said = lines()
+                    .into_iter()
+                    .map(|b| format!("budget {} at {} {u} a month", b.name, format::decimal(b.threshold)))
+                    .collect::<Vec<_>>();
+                (!said.is_empty()).then(|| view! {
+                    <p class="up-visually-hidden">{format!("Solid lines across are the realm's budgets: {}.", said.join(", "))}</p>
+                })
+            }}
             {compared.then(|| view! {
                 <p class="up-visually-hidden">{format!("Dashed lines are {}, bucket by bucket.", earlier_label.clone().unwrap_or_else(|| "the earlier period".to_owned()))}</p>
             })}

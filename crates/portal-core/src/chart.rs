@@ -143,6 +143,41 @@ pub const COLORS: [(u8, u8, u8); 9] = [
     (200, 60, 160),
 ];
 
+/// A budget drawn on the chart: a quantity budget in the chart's unit, its threshold a month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetLine {
+    /// The budget's name.
+    pub name: String,
+    /// Its monthly threshold, in the unit.
+    pub threshold: f64,
+}
+
+/// The budgets to draw on a chart of `unit` at `detail`: quantity budgets in that unit (their
+/// subscription's `valueDriver`), by threshold. Only by month: a budget is a month's, and a
+/// day's or a whole range's figure measured against it would mislead.
+pub fn budget_lines(
+    budgets: &[usage_api::budgets::Budget],
+    unit: &str,
+    detail: usage_api::usage::DetailLevel,
+) -> Vec<BudgetLine> {
+    if detail != usage_api::usage::DetailLevel::Month {
+        return Vec::new();
+    }
+    let mut lines: Vec<BudgetLine> = budgets
+        .iter()
+        .filter(|b| b.currency.is_none() && b.value_driver.as_deref() == Some(unit))
+        .filter_map(|b| {
+            let q = usage_api::Quantity::parse(&b.threshold).ok()?;
+            Some(BudgetLine {
+                name: b.name.clone(),
+                threshold: q.milli() as f64 / 1000.0,
+            })
+        })
+        .collect();
+    lines.sort_by(|a, b| a.threshold.total_cmp(&b.threshold));
+    lines
+}
+
 /// A CSS colour as `getComputedStyle` writes a custom property's value: `#rgb`, `#rrggbb` or
 /// `rgb(r, g, b)` (what the portal's stylesheet and most hosts use). Anything else: none, and
 /// the chart keeps its light defaults.
@@ -307,6 +342,51 @@ pub fn value_at(series: &Series, x: i64) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn budgets_in_the_charts_unit_are_drawn_by_month_only() {
+        use usage_api::budgets::{Budget, BudgetState};
+        use usage_api::usage::DetailLevel;
+        let b = |name: &str, unit: Option<&str>, currency: Option<&str>, t: &str| Budget {
+            id: name.to_owned(),
+            name: name.to_owned(),
+            billing_subscription_id: unit.map(|_| "S".to_owned()),
+            value_driver: unit.map(str::to_owned),
+            currency: currency.map(str::to_owned),
+            threshold: t.to_owned(),
+            alert_at: vec![80, 100],
+            month: "2026-12".to_owned(),
+            used: "0".to_owned(),
+            forecast: None,
+            percent: 0.0,
+            state: BudgetState::Ok,
+            crossed_at: Default::default(),
+            updated: usage_api::Timestamp::start_of(chrono::NaiveDate::MIN),
+        };
+        let all = [
+            b("Big", Some("Requests"), None, "2000"),
+            b("Small", Some("Requests"), None, "1500.5"),
+            b("Other unit", Some("GB"), None, "5"),
+            b("Money", None, Some("EUR"), "100.00"),
+        ];
+        let lines = budget_lines(&all, "Requests", DetailLevel::Month);
+        assert_eq!(
+            lines,
+            [
+                BudgetLine {
+                    name: "Small".into(),
+                    threshold: 1500.5
+                },
+                BudgetLine {
+                    name: "Big".into(),
+                    threshold: 2000.0
+                }
+            ]
+        );
+        assert!(budget_lines(&all, "Requests", DetailLevel::Day).is_empty());
+        assert!(budget_lines(&all, "Requests", DetailLevel::Summarized).is_empty());
+        assert_eq!(budget_lines(&all, "GB", DetailLevel::Month).len(), 1);
+    }
 
     #[test]
     fn css_colours_are_read() {

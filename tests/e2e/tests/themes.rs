@@ -116,6 +116,13 @@ async fn a_host_forces_the_theme_whatever_the_browser_prefers() -> anyhow::Resul
     set_theme("dark").await?;
     assert_eq!(colours(&browser).await?[0], DARK_BG);
     browser.assert_accessible().await?;
+    // Or through the custom property, where the browser has style queries (Chromium has).
+    set_theme("none").await?;
+    assert_eq!(colours(&browser).await?[0], LIGHT_BG);
+    d.execute("document.body.style.setProperty('--up-theme', 'dark');", Vec::new())
+        .await?;
+    assert_eq!(colours(&browser).await?[0], DARK_BG);
+    browser.assert_accessible().await?;
     // A host's own colour still wins over either theme's default.
     d.execute(
         "document.body.style.setProperty('--up-color-bg', '#202020');",
