@@ -342,8 +342,8 @@ pub fn UsagePage() -> impl IntoView {
                 </p>
                 {compare_field}
             </div>
-            <details class="up-more up-views-menu" node_ref=views_menu on:toggle=on_views_toggle>
-                <summary>"Views: save this view, open a saved one"</summary>
+            <details class="up-views-menu" node_ref=views_menu on:toggle=on_views_toggle>
+                <summary>"Saved views: save this one, open another"</summary>
                 {move || views_opened.get().then(|| view! { <SavedViews query /> })}
             </details>
             <div class="up-summary">
