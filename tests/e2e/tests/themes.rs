@@ -119,8 +119,11 @@ async fn a_host_forces_the_theme_whatever_the_browser_prefers() -> anyhow::Resul
     // Or through the custom property, where the browser has style queries (Chromium has).
     set_theme("none").await?;
     assert_eq!(colours(&browser).await?[0], LIGHT_BG);
-    d.execute("document.body.style.setProperty('--up-theme', 'dark');", Vec::new())
-        .await?;
+    d.execute(
+        "document.body.style.setProperty('--up-theme', 'dark');",
+        Vec::new(),
+    )
+    .await?;
     assert_eq!(colours(&browser).await?[0], DARK_BG);
     browser.assert_accessible().await?;
     // A host's own colour still wins over either theme's default.
