@@ -96,7 +96,51 @@ pub fn Portal(
     base: BasePath,
     /// Where the portal's DOM events go (the element it is mounted in).
     events: Option<HostEvents>,
+    /// The host page's language (an embedding page's `lang`); none for the standalone page,
+    /// whose `<html lang>` is the portal's own.
+    #[prop(default = None)]
+    host_lang: Option<String>,
 ) -> impl IntoView {
+    let standalone = host_lang.is_none();
+    let browser = crate::i18n::browser_languages();
+    let lang = RwSignal::new(usage_portal_core::i18n::Lang::pick(
+        crate::i18n::saved().as_deref(),
+        host_lang.as_deref(),
+        browser.iter().map(String::as_str),
+    ));
+    provide_context(crate::i18n::Language(lang));
+    let root = NodeRef::<leptos::html::Div>::new();
+    let translator = StoredValue::new_local(None::<crate::i18n::Translator>);
+    Effect::new(move |_| {
+        let l = lang.get();
+        let Some(el) = root.get() else { return };
+        if let Some(t) = translator.try_update_value(Option::take).flatten() {
+            t.stop(&el);
+        }
+        if standalone
+            && let Some(html) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+        {
+            let _ = html.set_attribute("lang", l.code());
+        }
+        leptos::task::spawn_local(async move {
+            if let Some(c) = crate::i18n::catalog(l).await
+                && lang.try_get_untracked() == Some(l)
+                && let Some(t) = crate::i18n::Translator::start(&el, c)
+            {
+                translator.try_set_value(Some(t));
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let (Some(t), Some(el)) = (
+            translator.try_update_value(Option::take).flatten(),
+            root.get_untracked(),
+        ) {
+            t.stop(&el);
+        }
+    });
     // Every error the client returns reaches the host page, once, from here.
     let client = match &events {
         Some(events) => {
@@ -113,11 +157,11 @@ pub fn Portal(
     }
     let router_base = base.0.clone();
     view! {
-        <div class="up-root">
+        <div class="up-root" node_ref=root lang=move || lang.get().code()>
             <Router base=router_base>
                 <NavigationEvents />
                 <header class="up-header">
-                    <span class="up-brand">"Usage Portal"</span>
+                    <span class="up-brand" translate="no">"Usage Portal"</span>
                     <nav aria-label="Main">
                         <A href=base.href("/")>"Usage"</A>
                         <A href=base.href("/reports")>"Reports"</A>
@@ -125,7 +169,8 @@ pub fn Portal(
                         <A href=base.href("/budgets")>"Budgets"</A>
                         <A href=base.href("/record")>"Record usage"</A>
                     </nav>
-                    <span class="up-realm">"Realm " <strong>{realm}</strong></span>
+                    <span class="up-realm">"Realm " <strong translate="no">{realm}</strong></span>
+                    <LanguageSwitch lang />
                 </header>
                 <main class="up-main">
                     <DelayedBudgetNotice />
@@ -142,6 +187,31 @@ pub fn Portal(
                 </main>
             </Router>
         </div>
+    }
+}
+
+/// The language switch: the portal's languages, each named in itself; the choice is kept for
+/// the next visit.
+#[component]
+fn LanguageSwitch(
+    /// The language shown.
+    lang: RwSignal<usage_portal_core::i18n::Lang>,
+) -> impl IntoView {
+    use usage_portal_core::i18n::Lang;
+    let options = Lang::ALL
+        .into_iter()
+        .map(|l| view! { <option value=l.code() lang=l.code() selected=move || lang.get() == l>{l.name()}</option> })
+        .collect_view();
+    view! {
+        <span class="up-lang">
+            <label for="up-lang">"Language"</label>
+            <select id="up-lang" translate="no" on:change=move |ev| {
+                if let Some(l) = Lang::parse(&event_target_value(&ev)) {
+                    crate::i18n::save(l);
+                    lang.set(l);
+                }
+            }>{options}</select>
+        </span>
     }
 }
 

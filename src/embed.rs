@@ -78,10 +78,17 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<Mounted,
     let source = tokens.clone().map_or(TokenSource::None, TokenSource::Host);
     let client = ApiClient::with_tokens(api_base.trim_end_matches('/'), source);
     let events = HostEvents::new(element.clone().into());
+    // The host page's language: the element's own `lang` or its nearest ancestor's.
+    let host_lang = element
+        .closest("[lang]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.get_attribute("lang"))
+        .filter(|l| !l.is_empty());
     let owner = Owner::new();
     let handle = owner.with(|| {
         leptos::mount::mount_to(element, move || {
-            view! { <Portal client realm base events=Some(events) /> }
+            view! { <Portal client realm base events=Some(events) host_lang /> }
         })
     });
     Ok(Mounted {

@@ -8,6 +8,7 @@ pub mod embed;
 pub mod format;
 pub mod hooks;
 pub mod host;
+pub mod i18n;
 pub mod js;
 pub mod pages;
 pub mod sort;

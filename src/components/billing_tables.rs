@@ -39,7 +39,7 @@ pub fn account_tables(page: &MonthlyPage) -> impl IntoView + use<> {
                     .map(|(currency, total)| {
                         view! {
                             <tr class="up-total-row">
-                                <th scope="row" colspan="5">{format!("Total on this page in {currency}")}</th>
+                                <th scope="row" colspan="5">"Total on this page in " <span translate="no">{currency.clone()}</span></th>
                                 <td class="num">{format::money(&total.to_string(), &currency)}</td>
                             </tr>
                         }
@@ -55,9 +55,9 @@ pub fn account_tables(page: &MonthlyPage) -> impl IntoView + use<> {
                 .into_any(),
             };
             view! {
-                <div class="up-table-wrap" tabindex="0" role="region" aria-label=format!("Usage of {account}")>
+                <div class="up-table-wrap" tabindex="0" role="region" aria-label=format!("Usage of “{account}”")>
                     <table class="up-table up-billing" data-account=account.clone()>
-                        <caption>{format!("Account {account}")}</caption>
+                        <caption>"Account " <span translate="no">{account.clone()}</span></caption>
                         <thead><tr>
                             <th scope="col">"Month"</th>
                             <th scope="col">"Product"</th>

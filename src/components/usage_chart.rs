@@ -449,11 +449,12 @@ pub fn UsageChart(
             .map(|s| s.name)
             .collect::<Vec<_>>()
             .join(", ");
+        // The names in quotes: a translation finds the sentence around them.
         if detail == DetailLevel::Summarized {
-            format!("Bar chart of usage in {u} by charge item: {names}.")
+            format!("Bar chart of usage in “{u}” by charge item: “{names}”.")
         } else {
             format!(
-                "Line chart of usage in {u} over time ({}), one line per charge item: {names}.",
+                "Line chart of usage in “{u}” over time (“{}”), one line per charge item: “{names}”.",
                 zone.with_value(|z| format::zone_name(z))
             )
         }
@@ -614,14 +615,13 @@ pub fn UsageChart(
         <figure class="up-chart">
             {picker}
             <div class="up-chart-canvas" tabindex="0" role="group" aria-roledescription="chart"
-                aria-label=move || format!(
-                    "{} Arrow keys read the values{}.",
-                    description(),
-                    if records_href.is_some() { "; Enter opens the records behind one" } else { "" }
-                )
+                aria-label=description aria-describedby="up-chart-keys"
                 on:keydown=on_key on:click=on_click>
                 <canvas node_ref=canvas width="960" height="360" aria-hidden="true"></canvas>
             </div>
+            <p id="up-chart-keys" class="up-visually-hidden">
+                {if records_href.is_some() { "Arrow keys read the values; Enter opens the records behind one." } else { "Arrow keys read the values." }}
+            </p>
             <p class="up-chart-focus" aria-live="polite">{announce}</p>
             {move || focus.get().and(records_href).map(|_| match focused_href() {
                 Some(url) => view! { <a class="up-chart-records" href=url>"Records behind this value"</a> }.into_any(),

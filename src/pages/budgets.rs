@@ -169,12 +169,12 @@ pub fn BudgetsPage() -> impl IntoView {
             BudgetKind::Quantity => subscriptions.with(|s| match s {
                 Some(Ok(items)) => picked(items, &d.subscription).map_or_else(
                     || "A quantity in the subscription's unit.".to_owned(),
-                    |i| format!("In {}, for the calendar month (UTC).", i.value_driver),
+                    |i| format!("In “{}”, for the calendar month (UTC).", i.value_driver),
                 ),
                 _ => "A quantity in the subscription's unit.".to_owned(),
             }),
             BudgetKind::Amount if !d.currency.trim().is_empty() => format!(
-                "An amount in {}, with at most {} decimals, for the calendar month (UTC).",
+                "An amount in “{}”, with at most {} decimals, for the calendar month (UTC).",
                 d.currency.trim(),
                 usage_api::billing::minor_units(d.currency.trim())
             ),
@@ -236,7 +236,7 @@ pub fn BudgetsPage() -> impl IntoView {
                                     {
                                         let counts = match (&b.billing_subscription_id, &b.currency) {
                                             (Some(s), _) => format!("{s} ({})", b.value_driver.clone().unwrap_or_default()),
-                                            (None, Some(c)) => format!("Amounts in {c}"),
+                                            (None, Some(c)) => format!("Amounts in “{c}”"),
                                             _ => String::new(),
                                         };
                                         let crossed = highest_crossed(&b).and_then(|l| {

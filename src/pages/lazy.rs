@@ -50,6 +50,15 @@ fn records_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <RecordsPage /> }.into_any())
 }
 
+// German: its words are fetched the first time the portal is shown in German.
+#[wasm_split(lang_de, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn german_catalog() -> Result<&'static usage_portal_core::i18n::Catalog, SplitLoaderError> {
+    // Made here, in the German file, so that sorting it costs the first load nothing.
+    Ok(Box::leak(Box::new(usage_portal_core::i18n::Catalog::new(
+        crate::i18n::de::DE,
+    ))))
+}
+
 /// The chart's props, carried into its own wasm (boxed: a split function's arguments cross
 /// an `extern "C"` boundary).
 #[derive(Clone)]

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod drill;
 pub mod freshness;
 pub mod html;
+pub mod i18n;
 pub mod labels;
 pub mod money;
 pub mod number;

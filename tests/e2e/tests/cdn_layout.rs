@@ -189,8 +189,8 @@ fn the_split_loader_fetches_each_page_with_its_integrity() {
         pages += usize::from(name.starts_with("split_"));
     }
     assert_eq!(
-        pages, 8,
-        "Reports, Billing, Budgets, Record usage, the records behind a number, the Usage page's chart and saved views, and the budget notice each have their own wasm"
+        pages, 9,
+        "Reports, Billing, Budgets, Record usage, the records behind a number, the Usage page's chart and saved views, the budget notice and the German words each have their own wasm"
     );
     let main_js = &files_named(&dist, "usage-portal-", ".js").unwrap()[0];
     assert!(
