@@ -48,12 +48,48 @@ pub fn create_token(
     create_token_until(db, realm_id, scopes, label, None)
 }
 
+/// Like [`create_token`], valid for `ttl_secs` from the moment it is created (0: forever);
+/// returns the token and when it expires. One clock reading makes both its creation and its
+/// expiry, so its lifetime is exactly the one asked for, whatever second the clock turns in.
+pub fn create_token_for(
+    db: &mut Conn<'_>,
+    realm_id: &str,
+    scopes: &[&str],
+    label: &str,
+    ttl_secs: u64,
+) -> anyhow::Result<(String, Option<i64>)> {
+    let now = chrono::Utc::now().timestamp();
+    let expires = (ttl_secs > 0).then(|| now.saturating_add_unsigned(ttl_secs));
+    Ok((
+        insert_token(db, realm_id, scopes, label, now, expires)?,
+        expires,
+    ))
+}
+
 /// Like [`create_token`], valid until `expires` (Unix seconds) when given.
 pub fn create_token_until(
     db: &mut Conn<'_>,
     realm_id: &str,
     scopes: &[&str],
     label: &str,
+    expires: Option<i64>,
+) -> anyhow::Result<String> {
+    insert_token(
+        db,
+        realm_id,
+        scopes,
+        label,
+        chrono::Utc::now().timestamp(),
+        expires,
+    )
+}
+
+fn insert_token(
+    db: &mut Conn<'_>,
+    realm_id: &str,
+    scopes: &[&str],
+    label: &str,
+    now: i64,
     expires: Option<i64>,
 ) -> anyhow::Result<String> {
     if let Some(bad) = scopes.iter().find(|s| !SCOPES.contains(s)) {
@@ -65,15 +101,7 @@ pub fn create_token_until(
     let mut bytes = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = format!("upt_{}", hex::encode(bytes));
-    store::tokens::insert(
-        db,
-        &hash(&token),
-        realm_id,
-        scopes,
-        label,
-        chrono::Utc::now().timestamp(),
-        expires,
-    )?;
+    store::tokens::insert(db, &hash(&token), realm_id, scopes, label, now, expires)?;
     Ok(token)
 }
 

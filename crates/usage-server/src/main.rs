@@ -240,13 +240,13 @@ async fn main() -> anyhow::Result<()> {
             no_expiry,
         }) => {
             let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
-            let expires = if no_expiry {
-                None
+            let ttl = if no_expiry {
+                0
             } else {
-                auth::expiry_after(ttl.unwrap_or(cli.token_ttl))
+                ttl.unwrap_or(cli.token_ttl)
             };
-            let token = db::off_runtime(|| {
-                auth::create_token_until(&mut pool.get()?.conn(), &realm, &scopes, &label, expires)
+            let (token, expires) = db::off_runtime(|| {
+                auth::create_token_for(&mut pool.get()?.conn(), &realm, &scopes, &label, ttl)
             })?;
             // Only the token on stdout, so that a script can take it as it is.
             println!("{token}");
