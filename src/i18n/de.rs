@@ -457,7 +457,7 @@ pub static DE: &[(&str, &str)] = &[
         "An amount in {}, with at most {} decimals, for the calendar month (UTC).",
         "Ein Betrag in {} mit höchstens {} Nachkommastellen, für den Kalendermonat (UTC).",
     ),
-    ("Amounts in {}", "Beträge in {}"),
+    ("Amounts in", "Beträge in"),
     // ── Budgets page (src/pages/budgets.rs, budget_bar.rs, portal-core budgets.rs) ──────────
     (
         "Each budget counts the calendar month in UTC: a subscription's usage in its unit, or the amounts of every subscription in one currency.",

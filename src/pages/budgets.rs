@@ -234,10 +234,11 @@ pub fn BudgetsPage() -> impl IntoView {
                             <tbody>
                                 <For each=move || items.clone() key=|b| (b.id.clone(), b.updated, b.used.clone()) let:b>
                                     {
+                                        // The currency in an element of its own: the words around it translate.
                                         let counts = match (&b.billing_subscription_id, &b.currency) {
-                                            (Some(s), _) => format!("{s} ({})", b.value_driver.clone().unwrap_or_default()),
-                                            (None, Some(c)) => format!("Amounts in “{c}”"),
-                                            _ => String::new(),
+                                            (Some(s), _) => format!("{s} ({})", b.value_driver.clone().unwrap_or_default()).into_any(),
+                                            (None, Some(c)) => view! { "Amounts in " <span translate="no">{c.clone()}</span> }.into_any(),
+                                            _ => ().into_any(),
                                         };
                                         let crossed = highest_crossed(&b).and_then(|l| {
                                             b.crossed_at.get(&l.to_string()).map(|t| format!("{l} % reached {} UTC", format::time_utc(*t)))
