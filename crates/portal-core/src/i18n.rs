@@ -112,16 +112,6 @@ impl Catalog {
             .map(|i| self.words[i].1)
     }
 
-    /// How many texts it translates.
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    /// True when it translates nothing.
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
-
     /// `text` in this language, its surrounding white space kept; none when the catalog does
     /// not know it (a figure, a name, the user's own data, or a text already translated).
     pub fn translate(&self, text: &str) -> Option<String> {

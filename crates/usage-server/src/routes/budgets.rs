@@ -15,7 +15,7 @@ use crate::store::budgets::BudgetRow;
 use crate::store::sql::{Conn, TxKind};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -379,12 +379,12 @@ async fn put(
     } else {
         StatusCode::OK
     };
-    let mut resp = (status, Json(budget)).into_response();
-    if created && let Ok(v) = HeaderValue::from_str(&format!("/usage/realms/{realm}/budgets/{id}"))
-    {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    let resp = (status, Json(budget)).into_response();
+    Ok(if created {
+        super::located(resp, &format!("/usage/realms/{realm}/budgets/{id}"))
+    } else {
+        resp
+    })
 }
 
 #[utoipa::path(delete, path = "/usage/realms/{realmId}/budgets/{budgetId}", tag = "budgets", operation_id = "deleteBudget",

@@ -76,3 +76,12 @@ pub fn merged<T>(
         }
     }
 }
+
+/// `resp` with a `Location` of `path` (a path this API serves: always a valid header value;
+/// one that were not would be left out rather than fail the write that already happened).
+pub fn located(mut resp: axum::response::Response, path: &str) -> axum::response::Response {
+    if let Ok(v) = axum::http::HeaderValue::from_str(path) {
+        resp.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    resp
+}

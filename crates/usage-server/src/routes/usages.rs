@@ -15,7 +15,7 @@ use crate::store::records::add_to_rollups;
 use crate::store::sql::Conn;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -282,11 +282,10 @@ async fn create(
         .usage_writer
         .submit(Recording::new(caller, valid, now))
         .await?;
-    let mut resp = (status, Json(&record)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/usages/{}", record.id)) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(super::located(
+        (status, Json(&record)).into_response(),
+        &format!("/usages/{}", record.id),
+    ))
 }
 
 /// A usage record to write, checked and prepared on the request's task, so the one writer

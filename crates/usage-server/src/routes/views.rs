@@ -9,7 +9,7 @@ use crate::store;
 use crate::store::sql::TxKind;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete as delete_route, get};
 use axum::{Json, Router};
@@ -208,11 +208,10 @@ async fn create(
         })
         .await?;
     let location = format!("/usage/realms/{realm}/views/{}", row.id);
-    let mut resp = (StatusCode::CREATED, Json(saved(row))).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(super::located(
+        (StatusCode::CREATED, Json(saved(row))).into_response(),
+        &location,
+    ))
 }
 
 #[utoipa::path(delete, path = "/usage/realms/{realmId}/views/{viewId}", tag = "views", operation_id = "deleteView",
