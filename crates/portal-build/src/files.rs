@@ -161,6 +161,7 @@ mod tests {
             &work.join("split/__wasm_split.js"),
             &format!(
                 "import {{ initSync }} from \"./{STEM}.js\";\n\
+                 export const __wasm_split_load_page = wrapAsyncCb(makeLoad(() => {{\n\
                  const src = fetch(new URL(\"./chunk_4.wasm\", import.meta.url));\n"
             ),
         );

@@ -66,6 +66,9 @@ pub enum Error {
         expected: String,
         imports: Vec<String>,
     },
+    /// The loader exports no function to load a part (`export const <name> =`); `exports` holds
+    /// its other `export` statements.
+    LoaderExports { exports: Vec<String> },
     /// wasm-bindgen's module does not import the loader by wasm-split's name.
     ModuleImport {
         expected: String,
@@ -109,6 +112,12 @@ impl fmt::Display for Error {
                 "the loader __wasm_split.js does not import wasm-bindgen's module as expected: \
                  no {expected} in it; it imports from {}",
                 list(imports)
+            ),
+            Error::LoaderExports { exports } => write!(
+                f,
+                "the loader __wasm_split.js exports no function to load a part: no \
+                 `export const <name> =` in it; it exports {}",
+                list(exports)
             ),
             Error::ModuleImport { expected, imports } => write!(
                 f,

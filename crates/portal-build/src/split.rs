@@ -3,11 +3,17 @@
 //!
 //! - Each part (`split_*.wasm`, `chunk_*.wasm`) is named by its hash, and the loader
 //!   (`__wasm_split.js`) fetches it by that name with its integrity hash.
-//! - The module and the loader import each other, so they share one hash, of the main wasm, the
-//!   module and the loader together: `usage-portal-<h>.js`, `usage-portal-<h>_bg.wasm`,
-//!   `split-loader-<h>.js`. A name then never stands for two contents, which an immutable cache
-//!   would keep apart from index.html's integrity hashes.
-//! - index.html names the new module, with fresh integrity hashes, and preloads the loader.
+//! - The loader is not in the first load: the module no longer imports it (`import * as importN
+//!   from "./__wasm_split.js"`) but gives the wasm a stand-in for each of the loader's exports,
+//!   which fetches the loader with its integrity hash and imports it the first time a part is
+//!   needed ([`lazy_loader_shim`]).
+//! - The module and the loader name each other, so they share one hash, of the main wasm,
+//!   wasm-bindgen's module and the loader rewritten for the parts: `usage-portal-<h>.js`,
+//!   `usage-portal-<h>_bg.wasm`, `split-loader-<h>.js`. A name then never stands for two
+//!   contents, which an immutable cache would keep apart from the integrity hashes. The loader
+//!   then imports the module by its new name, and the module holds the loader's final
+//!   integrity hash.
+//! - index.html names the new module, with fresh integrity hashes; it does not name the loader.
 
 use crate::{Error, content_hash, hashed_name, quoted_after, sri, swap};
 use std::ops::Range;
@@ -95,9 +101,10 @@ pub fn split(inputs: &Inputs<'_>) -> Result<Outputs, Error> {
         .concat(),
     );
     let new_stem = format!("usage-portal-{hash}");
-    let loader_name = format!("split-loader-{hash}.js");
     let loader = retarget_loader(&loader, stem, &new_stem)?;
-    let main_js = retarget_module(inputs.main_js, stem, &new_stem, &loader_name)?;
+    // The loader is final here: the module holds its integrity hash.
+    let lazy = LazyLoader::new(format!("split-loader-{hash}.js"), &loader)?;
+    let main_js = retarget_module(inputs.main_js, stem, &new_stem, &lazy)?;
     let index_html = fix_index(
         inputs.index_html,
         stem,
@@ -105,8 +112,6 @@ pub fn split(inputs: &Inputs<'_>) -> Result<Outputs, Error> {
         &Preloads {
             js_sri: sri(main_js.as_bytes()),
             wasm_sri: sri(inputs.main_wasm),
-            loader_name: loader_name.clone(),
-            loader_sri: sri(loader.as_bytes()),
         },
     )?;
 
@@ -115,7 +120,7 @@ pub fn split(inputs: &Inputs<'_>) -> Result<Outputs, Error> {
         .zip(inputs.parts)
         .map(|(part, (_, data))| (part.hashed_name, data.clone()))
         .collect();
-    files.push((loader_name, loader.into_bytes()));
+    files.push((lazy.name, loader.into_bytes()));
     files.push((format!("{new_stem}.js"), main_js.into_bytes()));
     files.push((format!("{new_stem}_bg.wasm"), inputs.main_wasm.to_vec()));
     Ok(Outputs {
@@ -156,27 +161,142 @@ pub fn retarget_loader(loader: &str, stem: &str, new_stem: &str) -> Result<Strin
     })
 }
 
-/// wasm-bindgen's module importing the loader by its new name and fetching its wasm by the new
+/// The loader as the module names it: its served name, its integrity hash and the names of its
+/// exports, the functions the wasm calls to load a part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LazyLoader {
+    /// `split-loader-<h>.js`.
+    pub name: String,
+    /// The integrity hash of the loader as served.
+    pub sri: String,
+    /// Its `export const <name> =` names, in its order.
+    pub exports: Vec<String>,
+}
+
+impl LazyLoader {
+    /// The loader served as `name` with content `loader`; an error if it exports nothing.
+    pub fn new(name: String, loader: &str) -> Result<Self, Error> {
+        Ok(LazyLoader {
+            name,
+            sri: sri(loader.as_bytes()),
+            exports: loader_exports(loader)?,
+        })
+    }
+}
+
+/// The names of the loader's `export const <name> =` statements (one per part the wasm loads on
+/// demand: `__wasm_split_load_billing_page`, …).
+pub fn loader_exports(loader: &str) -> Result<Vec<String>, Error> {
+    const EXPORT: &str = "export const ";
+    let exports: Vec<String> = loader
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix(EXPORT)?;
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(rest.len());
+            let (name, after) = rest.split_at(end);
+            (!name.is_empty() && after.trim_start().starts_with('=')).then(|| name.to_owned())
+        })
+        .collect();
+    if exports.is_empty() {
+        return Err(Error::LoaderExports {
+            exports: loader
+                .lines()
+                .map(str::trim)
+                .filter(|line| line.starts_with("export"))
+                .map(str::to_owned)
+                .collect(),
+        });
+    }
+    Ok(exports)
+}
+
+/// The module's stand-ins for the loader's exports, which import it the first time one is
+/// called: the text put before the first `const importN = __wasm_split_imports;`.
+pub fn lazy_loader_shim(loader: &LazyLoader) -> String {
+    let imports: String = loader
+        .exports
+        .iter()
+        .map(|name| format!("    {name}: __wasm_split_lazy(\"{name}\"),\n"))
+        .collect();
+    format!(
+        r#"// The split loader is imported the first time a part loaded on demand is needed, so it is not
+// in the first load. It is fetched first with its integrity hash (an import cannot carry one
+// under a strict CSP with no inline import map); the import then reads the same immutable file
+// from the HTTP cache.
+const __wasm_split_loader_url = new URL("./{name}", import.meta.url);
+let __wasm_split_loader;
+function __wasm_split_lazy(name) {{
+    return (index, data) => {{
+        if (__wasm_split_loader === undefined) {{
+            const loading = fetch(__wasm_split_loader_url, {{ integrity: "{sri}" }}).then((r) => {{
+                if (!r.ok) throw new Error(`${{r.status}} ${{__wasm_split_loader_url}}`);
+                return import(__wasm_split_loader_url.href);
+            }});
+            // A failed attempt is not remembered: the next call tries again.
+            loading.catch(() => {{ if (__wasm_split_loader === loading) __wasm_split_loader = undefined; }});
+            __wasm_split_loader = loading;
+        }}
+        // As the loader does (wrapAsyncCb): the wasm's callback learns whether the part loaded.
+        __wasm_split_loader.then(
+            (loader) => loader[name](index, data),
+            (error) => {{ console.error(error); wasm.__indirect_function_table.get(index)(data, false); }},
+        );
+    }};
+}}
+const __wasm_split_imports = {{
+{imports}}};
+"#,
+        name = loader.name,
+        sri = loader.sri,
+    )
+}
+
+/// wasm-bindgen's module with the loader imported on demand and its wasm fetched by the new
 /// name.
 ///
-/// Only the import statements (`from "./__wasm_split.js"`) change: the import object's keys
+/// Each `import * as importN from "./__wasm_split.js"` becomes `const importN =
+/// __wasm_split_imports;`, after [`lazy_loader_shim`]. The import object's keys
 /// (`"./__wasm_split.js": import1`) are the module names inside the wasm, which stay.
 pub fn retarget_module(
     main_js: &str,
     stem: &str,
     new_stem: &str,
-    loader_name: &str,
+    loader: &LazyLoader,
 ) -> Result<String, Error> {
-    let old = r#"from "./__wasm_split.js""#;
-    let main_js = swap(main_js, old, &format!(r#"from "./{loader_name}""#)).ok_or_else(|| {
-        Error::ModuleImport {
-            expected: old.to_owned(),
-            imports: quoted_after(main_js, r#"from ""#),
+    const IMPORT: &str = r#"from "./__wasm_split.js""#;
+    let mut out = String::with_capacity(main_js.len() + 2048);
+    let mut shimmed = false;
+    for line in main_js.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let binding = body
+            .trim_end_matches(';')
+            .strip_suffix(IMPORT)
+            .and_then(|head| head.trim_end().strip_prefix("import * as "))
+            .map(str::trim)
+            .filter(|name| !name.is_empty());
+        match binding {
+            Some(name) => {
+                if !shimmed {
+                    out.push_str(&lazy_loader_shim(loader));
+                    shimmed = true;
+                }
+                out.push_str(&format!("const {name} = __wasm_split_imports;"));
+                out.push_str(&line[body.len()..]);
+            }
+            None => out.push_str(line),
         }
-    })?;
+    }
+    if !shimmed {
+        return Err(Error::ModuleImport {
+            expected: format!("import * as importN {IMPORT}"),
+            imports: quoted_after(main_js, r#"from ""#),
+        });
+    }
     // Not checked: with `module_or_path` given (as trunk's boot script does) the default URL
     // is unused.
-    Ok(main_js.replace(&format!("{stem}_bg.wasm"), &format!("{new_stem}_bg.wasm")))
+    Ok(out.replace(&format!("{stem}_bg.wasm"), &format!("{new_stem}_bg.wasm")))
 }
 
 /// What index.html preloads after the split, besides the names.
@@ -186,14 +306,12 @@ pub struct Preloads {
     pub js_sri: String,
     /// The integrity hash of its wasm.
     pub wasm_sri: String,
-    /// The loader's file name.
-    pub loader_name: String,
-    /// The loader's integrity hash.
-    pub loader_sri: String,
 }
 
-/// trunk's index.html with the new module's name, the new integrity hashes on the module's and
-/// the wasm's `<link>` tags, and a modulepreload of the loader after the module's.
+/// trunk's index.html with the new module's name and the new integrity hashes on the module's
+/// and the wasm's `<link>` tags.
+///
+/// The loader is not preloaded: the module imports it when a part is first needed.
 pub fn fix_index(
     html: &str,
     stem: &str,
@@ -204,25 +322,16 @@ pub fn fix_index(
         stem: stem.to_owned(),
         links: quoted_after(html, r#"href=""#),
     })?;
-    let loader_link = format!(
-        r#"<link rel="modulepreload" href="./{}" crossorigin="anonymous" integrity="{}">"#,
-        preloads.loader_name, preloads.loader_sri
-    );
-    for (name, sri, after) in [
-        (
-            format!("{new_stem}.js"),
-            &preloads.js_sri,
-            loader_link.as_str(),
-        ),
-        (format!("{new_stem}_bg.wasm"), &preloads.wasm_sri, ""),
+    for (name, sri) in [
+        (format!("{new_stem}.js"), &preloads.js_sri),
+        (format!("{new_stem}_bg.wasm"), &preloads.wasm_sri),
     ] {
         let range = find_link(&html, &name).ok_or_else(|| Error::NoPreload {
             name: name.clone(),
             links: quoted_after(&html, r#"href=""#),
         })?;
         let tag = html[range].to_owned();
-        let fixed = set_integrity(&tag, sri) + after;
-        html = html.replace(&tag, &fixed);
+        html = html.replace(&tag, &set_integrity(&tag, sri));
     }
     Ok(html)
 }
@@ -263,21 +372,37 @@ mod tests {
 
     const STEM: &str = "usage-portal-0123456789abcdef";
 
-    /// The shape of wasm-split-cli's loader, with one chunk and one page.
+    /// The shape of wasm-split-cli's loader, with one chunk and two pages.
     fn loader() -> String {
         format!(
             r#"import {{ initSync }} from "./{STEM}.js";
+function wrapAsyncCb(callee) {{
+    return async (callbackIndex, callbackData) => {{ /* … */ }}
+}}
 const __chunk_4 = makeLoad(() => {{
     const src = fetch(new URL("./chunk_4.wasm", import.meta.url));
     return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
-}}, []);
-const __split_billing_page = makeLoad(() => {{
+}}
+, []);
+export const __wasm_split_load_billing_page = wrapAsyncCb(makeLoad(() => {{
     const src = fetch(new URL("./split_billing_page.wasm", import.meta.url));
     return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
-}}, [__chunk_4]);
+}}
+, [__chunk_4]));
+export const __wasm_split_load_lang_de = wrapAsyncCb(makeLoad(() => {{
+    const src = fetch(new URL("./split_lang_de.wasm", import.meta.url));
+    return async (imports) => (WebAssembly.instantiateStreaming(src, imports));
+}}
+, [__chunk_4]));
 "#
         )
     }
+
+    /// The loader's exports in [`loader`].
+    const EXPORTS: [&str; 2] = [
+        "__wasm_split_load_billing_page",
+        "__wasm_split_load_lang_de",
+    ];
 
     /// The parts of wasm-bindgen's module the step touches.
     fn main_js() -> String {
@@ -291,6 +416,7 @@ function __wbg_get_imports() {{
         "./__wasm_split.js": import2,
     }};
 }}
+let wasmModule, wasmInstance, wasm;
 module_or_path = new URL('{STEM}_bg.wasm', import.meta.url);
 "#
         )
@@ -318,6 +444,7 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
         vec![
             ("chunk_4.wasm".to_owned(), b"chunk".to_vec()),
             ("split_billing_page.wasm".to_owned(), b"billing".to_vec()),
+            ("split_lang_de.wasm".to_owned(), b"german".to_vec()),
         ]
     }
 
@@ -354,12 +481,14 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
         let out = run(&loader(), &main_js(), &index_html()).unwrap();
         let chunk = hashed_name("chunk_4.wasm", b"chunk");
         let billing = hashed_name("split_billing_page.wasm", b"billing");
+        let german = hashed_name("split_lang_de.wasm", b"german");
         // The shared hash covers the loader as rewritten for the parts, before it names the module.
         let fetched = rewrite_loader(
             &loader(),
             &[
                 HashedPart::new("chunk_4.wasm", b"chunk"),
                 HashedPart::new("split_billing_page.wasm", b"billing"),
+                HashedPart::new("split_lang_de.wasm", b"german"),
             ],
         )
         .unwrap();
@@ -371,6 +500,7 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
             [
                 chunk.as_str(),
                 &billing,
+                &german,
                 &loader_name,
                 &format!("{new_stem}.js"),
                 &format!("{new_stem}_bg.wasm"),
@@ -395,12 +525,14 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
 
         assert_eq!(file(&out, &format!("{new_stem}_bg.wasm")), "main wasm");
         let js = file(&out, &format!("{new_stem}.js"));
+        assert!(js.contains(&format!(r#"new URL("./{loader_name}", import.meta.url);"#)));
+        assert!(js.contains(&format!(r#"{{ integrity: "{}" }}"#, sri(loader.as_bytes()))));
+        assert!(js.contains(&format!("new URL('{new_stem}_bg.wasm', import.meta.url)")));
         let html = &out.index_html;
         assert!(!html.contains(STEM));
         assert!(html.contains(&format!(
-            r#"<link rel="modulepreload" href="./{new_stem}.js" crossorigin="anonymous" integrity="{}"><link rel="modulepreload" href="./{loader_name}" crossorigin="anonymous" integrity="{}"><link rel="preload" href="./{new_stem}_bg.wasm" crossorigin="anonymous" integrity="{}" as="fetch" type="application/wasm"></head>"#,
+            r#"<link rel="modulepreload" href="./{new_stem}.js" crossorigin="anonymous" integrity="{}"><link rel="preload" href="./{new_stem}_bg.wasm" crossorigin="anonymous" integrity="{}" as="fetch" type="application/wasm"></head>"#,
             sri(js.as_bytes()),
-            sri(loader.as_bytes()),
             sri(b"main wasm"),
         )));
         // The boot script is the finish step's; here it only gets the new names.
@@ -408,14 +540,22 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
         assert!(html.contains(r#"href="./portal-1111111111111111.css" integrity="sha384-css""#));
     }
 
+    fn lazy() -> LazyLoader {
+        LazyLoader {
+            name: "split-loader-new.js".to_owned(),
+            sri: "sha384-loader".to_owned(),
+            exports: EXPORTS.map(str::to_owned).to_vec(),
+        }
+    }
+
     #[test]
     fn the_module_keeps_the_wasm_module_names_of_its_import_object() {
-        let js =
-            retarget_module(&main_js(), STEM, "usage-portal-new", "split-loader-new.js").unwrap();
+        let js = retarget_module(&main_js(), STEM, "usage-portal-new", &lazy()).unwrap();
+        let rest = js.strip_prefix(&lazy_loader_shim(&lazy())).unwrap();
         assert_eq!(
-            js,
-            r#"import * as import1 from "./split-loader-new.js"
-import * as import2 from "./split-loader-new.js"
+            rest,
+            r#"const import1 = __wasm_split_imports;
+const import2 = __wasm_split_imports;
 function __wbg_get_imports() {
     return {
         "./usage-portal-0123456789abcdef_bg.js": import0,
@@ -423,9 +563,106 @@ function __wbg_get_imports() {
         "./__wasm_split.js": import2,
     };
 }
+let wasmModule, wasmInstance, wasm;
 module_or_path = new URL('usage-portal-new_bg.wasm', import.meta.url);
 "#
         );
+    }
+
+    #[test]
+    fn the_shim_fetches_the_loader_with_its_integrity_and_stands_in_for_each_export() {
+        let shim = lazy_loader_shim(&lazy());
+        assert!(shim.starts_with("// The split loader is imported the first time"));
+        assert!(shim.contains(
+            r#"const __wasm_split_loader_url = new URL("./split-loader-new.js", import.meta.url);"#
+        ));
+        assert!(shim.contains(r#"fetch(__wasm_split_loader_url, { integrity: "sha384-loader" })"#));
+        assert!(shim.contains("return import(__wasm_split_loader_url.href);"));
+        assert!(shim.ends_with(
+            r#"const __wasm_split_imports = {
+    __wasm_split_load_billing_page: __wasm_split_lazy("__wasm_split_load_billing_page"),
+    __wasm_split_load_lang_de: __wasm_split_lazy("__wasm_split_load_lang_de"),
+};
+"#
+        ));
+    }
+
+    #[test]
+    fn the_module_imports_the_loader_only_on_demand_with_its_final_integrity() {
+        let out = run(&loader(), &main_js(), &index_html()).unwrap();
+        let (loader_name, loader) = out
+            .files
+            .iter()
+            .find(|(name, _)| name.starts_with("split-loader-"))
+            .unwrap();
+        let loader = std::str::from_utf8(loader).unwrap();
+        let stem = loader_name
+            .replace("split-loader-", "usage-portal-")
+            .replace(".js", "");
+        let js = file(&out, &format!("{stem}.js"));
+
+        // No static import of the loader (nor of anything by wasm-split's name).
+        assert!(!js.contains("import * as"), "{js}");
+        assert!(!js.contains("from \""), "{js}");
+        assert!(!js.contains(&format!(r#"from "./{loader_name}""#)));
+        // The shim names the loader as served, with the hash of its final text.
+        let shim = lazy_loader_shim(&LazyLoader {
+            name: loader_name.clone(),
+            sri: sri(loader.as_bytes()),
+            exports: EXPORTS.map(str::to_owned).to_vec(),
+        });
+        assert!(js.starts_with(&shim), "{js}");
+        assert!(loader.starts_with(&format!(r#"import {{ initSync }} from "./{stem}.js";"#)));
+        // Every export of the loader has its stand-in, and nothing else.
+        assert_eq!(loader_exports(loader).unwrap(), EXPORTS);
+        for name in EXPORTS {
+            assert!(js.contains(&format!(r#"    {name}: __wasm_split_lazy("{name}"),"#)));
+        }
+        assert_eq!(js.matches("__wasm_split_lazy(\"").count(), EXPORTS.len());
+        assert!(js.contains("const import1 = __wasm_split_imports;\nconst import2 ="));
+    }
+
+    #[test]
+    fn index_html_does_not_name_the_loader() {
+        let out = run(&loader(), &main_js(), &index_html()).unwrap();
+        assert!(
+            !out.index_html.contains("split-loader"),
+            "{}",
+            out.index_html
+        );
+        assert!(!out.index_html.contains("__wasm_split"));
+        assert_eq!(out.index_html.matches("<link").count(), 3);
+    }
+
+    #[test]
+    fn a_loader_with_no_exports_is_an_error() {
+        let loader = loader().replace("export const ", "const ");
+        let error = run(&loader, &main_js(), &index_html()).unwrap_err();
+        assert!(matches!(&error, Error::LoaderExports { exports } if exports.is_empty()));
+        assert_eq!(
+            error.to_string(),
+            "the loader __wasm_split.js exports no function to load a part: no \
+             `export const <name> =` in it; it exports nothing"
+        );
+        // Another form of export is named.
+        let loader = loader.replace(
+            "const __wasm_split_load_lang_de =",
+            "export let __wasm_split_load_lang_de =",
+        );
+        let error = run(&loader, &main_js(), &index_html()).unwrap_err();
+        assert!(
+            error.to_string().ends_with(
+                "it exports 1 (export let __wasm_split_load_lang_de = wrapAsyncCb(makeLoad(() => {)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn loader_exports_reads_each_export_const_name() {
+        let text = "export const a = 1;\n  export const $b_2=f();\nexport const = 3;\n\
+                    const c = 4;\nexport const d;\n// export const e = 5 (a comment)\n";
+        assert_eq!(loader_exports(text).unwrap(), ["a", "$b_2"]);
     }
 
     #[test]
@@ -439,8 +676,8 @@ module_or_path = new URL('usage-portal-new_bg.wasm', import.meta.url);
         assert_eq!(
             error.to_string(),
             "the loader __wasm_split.js does not fetch chunk_4.wasm as expected: no \
-             `fetch(new URL(\"./chunk_4.wasm\", import.meta.url))` in it; it fetches 2 \
-             (./chunk_4.wasm, ./split_billing_page.wasm)"
+             `fetch(new URL(\"./chunk_4.wasm\", import.meta.url))` in it; it fetches 3 \
+             (./chunk_4.wasm, ./split_billing_page.wasm, ./split_lang_de.wasm)"
         );
     }
 
