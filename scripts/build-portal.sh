@@ -11,7 +11,7 @@
 # rebuild every proc macro each time the two alternate.
 #
 # The Reports, Billing and Record pages are split into wasm files of their own, fetched when
-# a page is first shown (src/pages/lazy.rs, scripts/split-wasm.sh): the first load, on the
+# a page is first shown (src/lazy.rs, scripts/split-wasm.sh): the first load, on the
 # Usage page, is about 47 KB smaller after brotli.
 #
 # Set PORTAL_BUILD_STD=0 to build with the prebuilt std instead (larger; the same behaviour
@@ -31,6 +31,9 @@ flags="--cfg erase_components"
 if [ "${PORTAL_BUILD_STD:-1}" != 0 ]; then
   export RUSTC_BOOTSTRAP=1
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+  # The standard library's own size switch: smaller sorts, formatting and collections code
+  # (core and alloc choose their small variants), for code that sorts tables of tens of rows.
+  export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
   # location-detail and fmt-debug drop file names and Debug output nobody sees: the portal
   # never shows Debug output and panics abort without a message.
   flags="$flags -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Called by scripts/post-build.sh in the release build: splits the portal's wasm into the main
-# module and the pages loaded on demand (src/pages/lazy.rs), and puts them in trunk's staging
+# module and the pages loaded on demand (src/lazy.rs), and puts them in trunk's staging
 # directory in place of trunk's own wasm-bindgen output.
 #
 # Trunk cannot do this itself (trunk-rs/trunk#1022): the split needs the linker's relocations,

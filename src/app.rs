@@ -4,9 +4,9 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::config::{self, BasePath, Realm};
 use crate::host::{HostEvents, NAVIGATE, emit};
-// The release build fetches these five pages' code when they are first shown (pages::lazy).
+// The release build fetches these five pages' code when they are first shown (lazy).
 #[cfg(portal_split)]
-use crate::pages::lazy::{
+use crate::lazy::{
     LazyBillingPage as BillingPage, LazyBudgetsPage as BudgetsPage, LazyRecordPage as RecordPage,
     LazyRecordsPage as RecordsPage, LazyReportsPage as ReportsPage,
 };
@@ -125,11 +125,12 @@ pub fn Portal(
             let _ = html.set_attribute("lang", l.code());
         }
         leptos::task::spawn_local(async move {
-            if let Some(c) = crate::i18n::catalog(l).await
-                && lang.try_get_untracked() == Some(l)
-                && let Some(t) = crate::i18n::Translator::start(&el, c)
-            {
-                translator.try_set_value(Some(t));
+            if let Some(t) = crate::i18n::translate(l, (**el).clone()).await {
+                if lang.try_get_untracked() == Some(l) {
+                    translator.try_set_value(Some(t));
+                } else {
+                    t.stop(&el);
+                }
             }
         });
     });
@@ -222,7 +223,7 @@ fn DelayedBudgetNotice() -> impl IntoView {
     #[cfg(not(portal_split))]
     use crate::components::budget_notice::BudgetNotice;
     #[cfg(portal_split)]
-    use crate::pages::lazy::LazyBudgetNotice as BudgetNotice;
+    use crate::lazy::LazyBudgetNotice as BudgetNotice;
     let started = RwSignal::new(false);
     if let Ok(handle) = set_timeout_with_handle(
         move || started.set(true),

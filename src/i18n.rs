@@ -60,28 +60,28 @@ pub fn browser_languages() -> Vec<String> {
     }
 }
 
-/// The German catalog, made once.
-async fn german() -> Option<&'static Catalog> {
-    thread_local! {
-        static DE: std::cell::Cell<Option<&'static Catalog>> = const { std::cell::Cell::new(None) };
-    }
-    if let Some(c) = DE.with(std::cell::Cell::get) {
-        return Some(c);
-    }
-    #[cfg(portal_split)]
-    let c: &'static Catalog = crate::pages::lazy::german_catalog().await.ok()?;
-    #[cfg(not(portal_split))]
-    let c: &'static Catalog = Box::leak(Box::new(Catalog::new(de::DE)));
-    DE.with(|d| d.set(Some(c)));
-    Some(c)
-}
-
-/// The catalog of `lang`: none for English, the portal's own words.
-pub async fn catalog(lang: Lang) -> Option<&'static Catalog> {
+/// Starts translating `root` into `lang`: nothing for English, the portal's own words.
+///
+/// German's catalog and the translator itself are in the German wasm file
+/// ([`crate::lazy::german`]): the first load carries neither.
+pub async fn translate(lang: Lang, root: web_sys::Element) -> Option<Translator> {
     match lang {
         Lang::En => None,
-        Lang::De => german().await,
+        #[cfg(portal_split)]
+        Lang::De => crate::lazy::german(Box::new(root)).await.ok()?,
+        #[cfg(not(portal_split))]
+        Lang::De => start_german(&root),
     }
+}
+
+/// The German translator over `root` (the German catalog made the first time).
+pub fn start_german(root: &web_sys::Element) -> Option<Translator> {
+    thread_local! {
+        static DE: std::cell::OnceCell<&'static Catalog> = const { std::cell::OnceCell::new() };
+    }
+    // Made here, in the German file, so that sorting it costs the first load nothing.
+    let c = DE.with(|d| *d.get_or_init(|| Box::leak(Box::new(Catalog::new(de::DE)))));
+    Translator::start(root, c)
 }
 
 fn kept(node: &JsValue, key: &str) -> Option<String> {
@@ -177,13 +177,14 @@ fn walk(node: &web_sys::Node, to: Option<&Catalog>) {
 
 /// Translates `root` now and everything the page writes under it from now on, until dropped.
 pub struct Translator {
-    observer: web_sys::MutationObserver,
-    _callback: Closure<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>,
+    // Made by `start`, so that stopping (and the walk back to English) is code of the German
+    // file, not of the first load.
+    stop: Box<dyn FnOnce(&web_sys::Element)>,
 }
 
 impl Translator {
     /// Starts translating `root` into `to`.
-    pub fn start(root: &web_sys::Element, to: &'static Catalog) -> Option<Self> {
+    fn start(root: &web_sys::Element, to: &'static Catalog) -> Option<Self> {
         let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>::new(
             move |records: js_sys::Array, _| {
                 for r in records.iter() {
@@ -231,14 +232,16 @@ impl Translator {
         observer.observe_with_options(root, &init).ok()?;
         walk(root, Some(to));
         Some(Self {
-            observer,
-            _callback: callback,
+            stop: Box::new(move |root| {
+                observer.disconnect();
+                drop(callback);
+                walk(root, None);
+            }),
         })
     }
 
     /// Stops translating, and puts the English back.
     pub fn stop(self, root: &web_sys::Element) {
-        self.observer.disconnect();
-        walk(root, None);
+        (self.stop)(root);
     }
 }

@@ -10,6 +10,9 @@ pub mod hooks;
 pub mod host;
 pub mod i18n;
 pub mod js;
+// The pages and parts fetched on demand in the release build.
+#[cfg(portal_split)]
+pub mod lazy;
 pub mod pages;
 pub mod sort;
 pub mod state;

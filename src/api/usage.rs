@@ -1,7 +1,8 @@
 //! `GET /usage/realms/{realmId}` and its CSV.
 
 use super::{ApiClient, ApiError};
-use usage_api::usage::{QueryKind, UsagePage, UsageQuery};
+use usage_api::Quantity;
+use usage_api::usage::{QueryKind, RecordItem, RecordPage, UsagePage, UsageQuery};
 
 /// The path of a realm's usage.
 pub fn usage_path(realm: &str) -> String {
@@ -75,6 +76,48 @@ pub async fn all_items(
         match page.next_offset {
             Some(n) => q.offset = n,
             None => return Ok(items),
+        }
+    }
+}
+
+/// Records summed at most to check a figure: ten pages; more is said rather than fetched.
+const CHECK_MAX: u64 = 1_000;
+
+/// Adds the requested and accepted quantities of `items` to `sums` (milli-units).
+fn add(sums: &mut (i64, i64), items: &[RecordItem]) {
+    for r in items {
+        sums.0 = sums.0.saturating_add(r.requested_quantity.milli());
+        sums.1 = sums.1.saturating_add(r.quantity.milli());
+    }
+}
+
+/// The sum of every record of `q` (walking its pages), when there are at most [`CHECK_MAX`];
+/// `first` is the page already read, enough by itself when it holds them all.
+pub async fn record_sums(
+    client: &ApiClient,
+    realm: &str,
+    first: &RecordPage,
+    q: &UsageQuery,
+) -> Result<Option<(Quantity, Quantity)>, ApiError> {
+    if first.total > CHECK_MAX {
+        return Ok(None);
+    }
+    let mut total = (0_i64, 0_i64);
+    if first.offset == 0 && first.next_offset.is_none() {
+        add(&mut total, &first.items);
+        return Ok(Some((Quantity(total.0), Quantity(total.1))));
+    }
+    let mut q = UsageQuery {
+        limit: usage_api::limits::PAGE_LIMIT_MAX,
+        offset: 0,
+        ..q.clone()
+    };
+    loop {
+        let page = records_page(client, realm, &q, None).await?;
+        add(&mut total, &page.items);
+        match page.next_offset {
+            Some(n) => q.offset = n,
+            None => return Ok(Some((Quantity(total.0), Quantity(total.1)))),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The notice at the top of the portal when a budget is past an alert level, linking to the
 //! Budgets page, and the `usage-portal:budget` host event the first time in a session the
-//! portal sees each. Its code is fetched a moment after the portal starts (`pages::lazy`).
+//! portal sees each. Its code is fetched a moment after the portal starts (`lazy`).
 
 use crate::api::ApiClient;
 use crate::api::budgets::list_budgets;

@@ -2,7 +2,9 @@
 
 pub mod billing_tables;
 pub mod budget_bar;
+pub mod budget_form;
 pub mod budget_notice;
+pub mod budget_table;
 pub mod canvas_backend;
 pub mod checkbox_list;
 pub mod csv_download;
@@ -12,9 +14,12 @@ pub mod field;
 pub mod filter_bar;
 pub mod pager;
 pub mod record_result;
+pub mod records_table;
 pub mod report_row;
 pub mod saved_views;
 pub mod subscription_picker;
 pub mod totals;
 pub mod usage_chart;
+pub mod usage_results;
+pub mod usage_summary;
 pub mod usage_table;

@@ -1,6 +1,6 @@
 //! The Usage page's saved views (contract section 11): save what the page shows under a name,
 //! open a saved view again, delete one. Its code is fetched when the menu is first opened
-//! (`pages::lazy`).
+//! (`lazy`).
 
 use crate::api::ApiClient;
 use crate::api::views::{create_view, delete_view, list_views};

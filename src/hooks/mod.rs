@@ -4,3 +4,4 @@
 pub mod abortable;
 pub mod report_download;
 pub mod report_polling;
+pub mod usage_data;

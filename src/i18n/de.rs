@@ -36,7 +36,7 @@ pub static DE: &[(&str, &str)] = &[
         "Use the navigation above.",
         "Nutzen Sie die Navigation oben.",
     ),
-    // ── Page loading (src/pages/lazy.rs) ────────────────────────────────────────────────────
+    // ── Page loading (src/lazy.rs) ────────────────────────────────────────────────────
     ("Loading the page…", "Seite wird geladen …"),
     (
         "This page could not be loaded.",
@@ -54,6 +54,15 @@ pub static DE: &[(&str, &str)] = &[
     (
         "The saved views could not be loaded.",
         "Die gespeicherten Ansichten konnten nicht geladen werden.",
+    ),
+    ("Loading the changes…", "Änderungen werden geladen …"),
+    (
+        "The changes could not be loaded.",
+        "Die Änderungen konnten nicht geladen werden.",
+    ),
+    (
+        "The comparison could not be loaded.",
+        "Der Vergleich konnte nicht geladen werden.",
     ),
     (
         "Check the connection, then try again.",

@@ -5,34 +5,15 @@
 use crate::api::budgets::{delete_budget, list_budgets, put_budget};
 use crate::api::subscriptions::all_subscriptions;
 use crate::api::{ApiClient, ApiError};
-use crate::components::budget_bar::{BudgetBar, BudgetStateBadge};
+use crate::components::budget_form::BudgetForm;
+use crate::components::budget_table::BudgetTable;
 use crate::components::error_view::ErrorView;
-use crate::components::field::{Field, error_id};
-use crate::components::subscription_picker::SubscriptionPicker;
 use crate::config::Realm;
 use crate::format;
 use leptos::prelude::*;
 use usage_api::FieldError;
-use usage_api::budgets::{Budget, BudgetInput, amount_text};
-use usage_portal_core::budgets::{
-    BudgetDraft, BudgetKind, default_levels_text, highest_crossed, id_in_use,
-};
-use usage_portal_core::record::{errors_of, picked};
-
-/// `used` or `threshold` of `b` for people: a quantity in its unit, or an amount.
-fn figure(b: &Budget, exact: &str) -> String {
-    match &b.currency {
-        Some(c) => match usage_api::Quantity::parse(exact) {
-            Ok(q) => format::money(&amount_text(q, c), c),
-            Err(_) => format::money(exact, c),
-        },
-        None => format!(
-            "{} {}",
-            format::quantity_text(exact),
-            b.value_driver.clone().unwrap_or_default()
-        ),
-    }
-}
+use usage_api::budgets::{Budget, BudgetInput};
+use usage_portal_core::budgets::{BudgetDraft, default_levels_text, id_in_use};
 
 /// The Budgets page.
 #[component]
@@ -151,50 +132,7 @@ pub fn BudgetsPage() -> impl IntoView {
             }
         }
     };
-    let error_of =
-        move |name: &'static str| Signal::derive(move || errors.with(|e| errors_of(e, name)));
-    let invalid = move |name: &'static str| {
-        move || errors.with(|e| !errors_of(e, name).is_empty()).to_string()
-    };
-    let set = move |f: fn(&mut BudgetDraft, String)| {
-        move |ev: leptos::ev::Event| {
-            let v = event_target_value(&ev);
-            draft.update(|d| f(d, v));
-        }
-    };
-    let kind = Signal::derive(move || draft.with(|d| d.kind));
-    let threshold_hint = Signal::derive(move || {
-        let d = draft.get();
-        Some(match d.kind {
-            BudgetKind::Quantity => subscriptions.with(|s| match s {
-                Some(Ok(items)) => picked(items, &d.subscription).map_or_else(
-                    || "A quantity in the subscription's unit.".to_owned(),
-                    |i| format!("In “{}”, for the calendar month (UTC).", i.value_driver),
-                ),
-                _ => "A quantity in the subscription's unit.".to_owned(),
-            }),
-            BudgetKind::Amount if !d.currency.trim().is_empty() => format!(
-                "An amount in “{}”, with at most {} decimals, for the calendar month (UTC).",
-                d.currency.trim(),
-                usage_api::billing::minor_units(d.currency.trim())
-            ),
-            BudgetKind::Amount => "An amount in the currency chosen.".to_owned(),
-        })
-    });
-    let currencies = move || {
-        subscriptions.with(|s| {
-            let mut c: Vec<String> = match s {
-                Some(Ok(items)) => items.iter().map(|i| i.currency.clone()).collect(),
-                _ => Vec::new(),
-            };
-            c.sort();
-            c.dedup();
-            c.into_iter()
-                .map(|c| view! { <option value=c.clone()>{c.clone()}</option> })
-                .collect_view()
-        })
-    };
-    let on_edit = move |b: Budget| {
+    let on_edit = Callback::new(move |b: Budget| {
         draft.set(BudgetDraft::from_budget(&b));
         editing.set(Some(b.id));
         errors.set(Vec::new());
@@ -202,7 +140,7 @@ pub fn BudgetsPage() -> impl IntoView {
         if let Some(input) = name_ref.get() {
             let _ = input.focus();
         }
-    };
+    });
 
     let list = move || {
         budgets.with(|b| match b {
@@ -216,56 +154,7 @@ pub fn BudgetsPage() -> impl IntoView {
                 let items = list.items.clone();
                 let as_of = list.as_of;
                 view! {
-                    <div class="up-table-wrap" tabindex="0" role="region" aria-label="Budgets">
-                        <table class="up-table up-budgets">
-                            <caption class="up-visually-hidden">"Budgets this month"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Budget"</th>
-                                    <th scope="col">"Counts"</th>
-                                    <th scope="col">"Used"</th>
-                                    <th scope="col">"Threshold"</th>
-                                    <th scope="col">"This month"</th>
-                                    <th scope="col">"Forecast"</th>
-                                    <th scope="col">"State"</th>
-                                    <th scope="col">"Actions"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                <For each=move || items.clone() key=|b| (b.id.clone(), b.updated, b.used.clone()) let:b>
-                                    {
-                                        // The currency in an element of its own: the words around it translate.
-                                        let counts = match (&b.billing_subscription_id, &b.currency) {
-                                            (Some(s), _) => format!("{s} ({})", b.value_driver.clone().unwrap_or_default()).into_any(),
-                                            (None, Some(c)) => view! { "Amounts in " <span translate="no">{c.clone()}</span> }.into_any(),
-                                            _ => ().into_any(),
-                                        };
-                                        let crossed = highest_crossed(&b).and_then(|l| {
-                                            b.crossed_at.get(&l.to_string()).map(|t| format!("{l} % reached {} UTC", format::time_utc(*t)))
-                                        });
-                                        let (edit_b, del_b) = (b.clone(), b.clone());
-                                        let (edit_label, del_label) = (format!("Edit the budget “{}”", b.name), format!("Delete the budget “{}”", b.name));
-                                        view! {
-                                            <tr class=format!("up-budget-row up-budget-row-{}", b.state.as_str()) data-budget-id=b.id.clone()>
-                                                <th scope="row">{b.name.clone()}<br /><code class="up-budget-id">{b.id.clone()}</code></th>
-                                                <td>{counts}</td>
-                                                <td class="up-num up-budget-used">{figure(&b, &b.used)}</td>
-                                                <td class="up-num up-budget-threshold">{figure(&b, &b.threshold)}</td>
-                                                <td class="up-budget-cell"><BudgetBar budget=b.clone() /></td>
-                                                <td class="up-num up-budget-forecast">{b.forecast.as_deref().map_or_else(|| "Not yet (after the month's first day)".to_owned(), |f| figure(&b, f))}</td>
-                                                <td class="up-budget-state-cell"><BudgetStateBadge state=b.state />{crossed.map(|c| view! { <br /><span class="up-field-hint">{c}</span> })}</td>
-                                                <td class="up-budget-actions">
-                                                    <button type="button" class="up-button up-button-subtle" aria-label=edit_label on:click=move |_| on_edit(edit_b.clone())>"Edit"</button>
-                                                    <button type="button" class="up-button up-button-subtle" aria-label=del_label disabled=move || remove.pending().get()
-                                                        on:click=move |_| { remove.dispatch(del_b.clone()); }>"Delete"</button>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }
-                                </For>
-                            </tbody>
-                        </table>
-                    </div>
+                    <BudgetTable budgets=items on_edit on_delete=Callback::new(move |b| { remove.dispatch(b); }) deleting=remove.pending() />
                     <p class="up-asof">"Figures of this month (UTC) as of " {format::time_utc(as_of)} " UTC."</p>
                 }
                 .into_any()
@@ -299,80 +188,8 @@ pub fn BudgetsPage() -> impl IntoView {
                     None => "Create a budget".to_owned(),
                 }}
             </h2>
-            <form class="up-filters up-budget-form" on:submit=on_submit aria-labelledby="budget-form-title" novalidate>
-                <div class="up-row">
-                    <Field id="b-name" label="Name" error=error_of("name")>
-                        <input id="b-name" type="text" autocomplete="off" maxlength="100" node_ref=name_ref
-                            prop:value=move || draft.with(|d| d.name.clone()) on:input=set(|d, v| d.name = v)
-                            aria-invalid=invalid("name") aria-describedby=error_id("b-name") />
-                    </Field>
-                    <Field id="b-id" label="Budget id" error=error_of("budgetId")
-                        hint=Signal::derive(move || Some(if editing.get().is_some() { "The id of the budget being edited.".to_owned() } else { "Letters, digits, _ or -; left empty, it is made from the name.".to_owned() }))>
-                        <input id="b-id" type="text" autocomplete="off" maxlength="64" spellcheck="false"
-                            prop:value=move || draft.with(|d| d.id.clone()) on:input=set(|d, v| d.id = v)
-                            readonly=move || editing.get().is_some()
-                            aria-invalid=invalid("budgetId") aria-describedby=error_id("b-id") />
-                    </Field>
-                </div>
-                <fieldset class="up-fieldset">
-                    <legend>"What it counts"</legend>
-                    <label class="up-toggle">
-                        <input type="radio" name="b-kind" id="b-kind-quantity" prop:checked=move || kind.get() == BudgetKind::Quantity
-                            on:change=move |_| draft.update(|d| d.kind = BudgetKind::Quantity) />
-                        " One subscription's usage (a quantity)"
-                    </label>
-                    <label class="up-toggle">
-                        <input type="radio" name="b-kind" id="b-kind-amount" prop:checked=move || kind.get() == BudgetKind::Amount
-                            on:change=move |_| draft.update(|d| d.kind = BudgetKind::Amount) />
-                        " The amounts of every subscription in one currency"
-                    </label>
-                    <div class="up-row">
-                        {move || match kind.get() {
-                            BudgetKind::Quantity => view! {
-                                <SubscriptionPicker id="b-billingSubscriptionId" label="Subscription" error=error_of("billingSubscriptionId")
-                                    value=Signal::derive(move || draft.with(|d| d.subscription.clone()))
-                                    on_input=Callback::new(move |v: String| draft.update(|d| d.subscription = v))
-                                    subscriptions=subscription_list />
-                            }
-                            .into_any(),
-                            BudgetKind::Amount => view! {
-                                <Field id="b-currency" label="Currency (ISO 4217, such as EUR)" error=error_of("currency")>
-                                    <input id="b-currency" type="text" list="b-currency-list" autocomplete="off" maxlength="3" spellcheck="false"
-                                        prop:value=move || draft.with(|d| d.currency.clone()) on:input=set(|d, v| d.currency = v)
-                                        aria-invalid=invalid("currency") aria-describedby=error_id("b-currency") />
-                                    <datalist id="b-currency-list">{currencies}</datalist>
-                                </Field>
-                            }
-                            .into_any(),
-                        }}
-                    </div>
-                </fieldset>
-                <div class="up-row">
-                    <Field id="b-threshold" label="Threshold" error=error_of("threshold") hint=threshold_hint>
-                        <input id="b-threshold" type="text" inputmode="decimal" autocomplete="off"
-                            prop:value=move || draft.with(|d| d.threshold.clone()) on:input=set(|d, v| d.threshold = v)
-                            aria-invalid=invalid("threshold") aria-describedby=error_id("b-threshold") />
-                    </Field>
-                    <Field id="b-alertAt" label="Alert levels (% of the threshold)" error=error_of("alertAt")
-                        hint="Whole percents from 1 to 1000, at most 5, separated by commas.".to_owned()>
-                        <input id="b-alertAt" type="text" autocomplete="off"
-                            prop:value=move || draft.with(|d| d.alert_at.clone()) on:input=set(|d, v| d.alert_at = v)
-                            aria-invalid=invalid("alertAt") aria-describedby=error_id("b-alertAt") />
-                    </Field>
-                </div>
-                <div class="up-actions">
-                    <button type="submit" class="up-button" disabled=move || save.pending().get()>
-                        {move || match (save.pending().get(), editing.get().is_some()) {
-                            (true, _) => "Saving…",
-                            (false, true) => "Save changes",
-                            (false, false) => "Create budget",
-                        }}
-                    </button>
-                    {move || editing.get().is_some().then(|| view! {
-                        <button type="button" class="up-button up-button-subtle" on:click=move |_| reset()>"Cancel editing"</button>
-                    })}
-                </div>
-            </form>
+            <BudgetForm draft editing errors subscriptions=subscription_list saving=save.pending() name_ref
+                on_submit=Callback::new(on_submit) on_cancel=Callback::new(move |()| reset()) />
         </section>
     }
 }

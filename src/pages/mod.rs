@@ -2,8 +2,6 @@
 
 pub mod billing;
 pub mod budgets;
-#[cfg(portal_split)]
-pub mod lazy;
 pub mod record;
 pub mod records;
 pub mod reports;

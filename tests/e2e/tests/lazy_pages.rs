@@ -1,4 +1,4 @@
-//! The pages whose code the release build loads on demand (src/pages/lazy.rs): a page whose
+//! The pages whose code the release build loads on demand (src/lazy.rs): a page whose
 //! wasm cannot be fetched says so in words with a way to try again, the rest of the portal
 //! keeps working, and the retry shows the page once its file can be fetched.
 

@@ -1,5 +1,5 @@
-//! The Reports, Billing, Record, Records and Budgets pages, and the Usage page's chart and
-//! saved views, as code loaded on demand.
+//! The Reports, Billing, Record, Records and Budgets pages, the Usage page's chart, saved
+//! views and comparison, the budget notice and German, as code loaded on demand.
 //!
 //! In the release build (`--cfg portal_split`, set by scripts/build-portal.sh) each of these
 //! pages is a wasm file of its own, fetched the first time the page is shown: the Usage page,
@@ -50,13 +50,56 @@ fn records_view() -> Result<AnyView, SplitLoaderError> {
     Ok(view! { <RecordsPage /> }.into_any())
 }
 
-// German: its words are fetched the first time the portal is shown in German.
+// German: its words and the translator are fetched the first time the portal is shown in German.
 #[wasm_split(lang_de, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn german_catalog() -> Result<&'static usage_portal_core::i18n::Catalog, SplitLoaderError> {
-    // Made here, in the German file, so that sorting it costs the first load nothing.
-    Ok(Box::leak(Box::new(usage_portal_core::i18n::Catalog::new(
-        crate::i18n::de::DE,
-    ))))
+pub fn german(
+    root: Box<web_sys::Element>,
+) -> Result<Option<crate::i18n::Translator>, SplitLoaderError> {
+    Ok(crate::i18n::start_german(&root))
+}
+
+// The comparison with an earlier period: its rules (reading the earlier rows, moving them onto
+// this period's buckets, the biggest changes) are fetched when a comparison is first asked for.
+#[wasm_split(compare_rows, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn earlier_rows(
+    args: Box<(
+        String,
+        usage_api::usage::UsageQuery,
+        usage_portal_core::compare::Compare,
+    )>,
+) -> Result<crate::hooks::usage_data::EarlierRows, SplitLoaderError> {
+    let (csv, current, compare) = *args;
+    Ok(crate::hooks::usage_data::earlier_rows_of(
+        &csv, &current, compare,
+    ))
+}
+
+#[wasm_split(biggest_changes, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn biggest_changes_view(
+    args: Box<(
+        Vec<usage_api::usage::UsageItem>,
+        Vec<usage_api::usage::UsageItem>,
+    )>,
+) -> Result<AnyView, SplitLoaderError> {
+    use crate::components::totals::BiggestChanges;
+    let (now, before) = *args;
+    let changes = usage_portal_core::compare::biggest_changes(&now, &before, 8);
+    Ok(view! { <BiggestChanges changes /> }.into_any())
+}
+
+/// "Biggest changes" of `now` against `before`, its code fetched when first shown.
+#[component]
+pub fn LazyBiggestChanges(
+    /// This period's rows.
+    now: Vec<usage_api::usage::UsageItem>,
+    /// The earlier period's rows.
+    before: Vec<usage_api::usage::UsageItem>,
+) -> impl IntoView {
+    on_demand(
+        "Loading the changes…",
+        "The changes could not be loaded.",
+        move || biggest_changes_view(Box::new((now.clone(), before.clone()))),
+    )
 }
 
 /// The chart's props, carried into its own wasm (boxed: a split function's arguments cross
@@ -215,7 +258,8 @@ pub fn LazyRecordPage() -> impl IntoView {
 const PAGE_LOADING: &str = "Loading the page…";
 const PAGE_UNAVAILABLE: &str = "This page could not be loaded.";
 
-fn unavailable(what: &'static str) -> ApiError {
+/// The error shown when code loaded on demand could not be fetched.
+pub fn unavailable(what: &'static str) -> ApiError {
     ApiError::local(
         what,
         "Check the connection, then try again.".to_owned(),
@@ -223,18 +267,29 @@ fn unavailable(what: &'static str) -> ApiError {
     )
 }
 
+/// What a split point's fetch resolves to, boxed so that every page shares one
+/// [`on_demand_view`] (generic, it was one copy of about 3 KB of wasm per page).
+type Fetched = std::pin::Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>>>>;
+
 /// Shows the page `load` resolves to; says so in words when its code cannot be fetched.
-///
-/// A signal set when the code has arrived, not `<Suspense>`: this runs in the first load's
-/// wasm, where Suspense and its boundary would cost about 3 KB (brotli) for one use.
 fn on_demand<F>(
     loading: &'static str,
     failed: &'static str,
     load: impl Fn() -> F + 'static,
-) -> impl IntoView
+) -> AnyView
 where
     F: Future<Output = Result<AnyView, SplitLoaderError>> + 'static,
 {
+    on_demand_view(loading, failed, Box::new(move || Box::pin(load())))
+}
+
+/// A signal set when the code has arrived, not `<Suspense>`: this runs in the first load's
+/// wasm, where Suspense and its boundary would cost about 3 KB (brotli) for one use.
+fn on_demand_view(
+    loading: &'static str,
+    failed: &'static str,
+    load: Box<dyn Fn() -> Fetched>,
+) -> AnyView {
     let attempt = RwSignal::new(0_u32);
     // None while loading, then whether the page came.
     let arrived = RwSignal::new(None::<bool>);
@@ -263,7 +318,7 @@ where
             }
         });
     });
-    move || match arrived.get() {
+    (move || match arrived.get() {
         None => view! { <p class="up-status" role="status">{loading}</p> }.into_any(),
         Some(true) => page
             .try_update_value(Option::take)
@@ -276,5 +331,6 @@ where
             </button>
         }
         .into_any(),
-    }
+    })
+    .into_any()
 }
