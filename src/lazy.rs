@@ -102,6 +102,66 @@ pub fn LazyBiggestChanges(
     )
 }
 
+/// [`MoreFilters`](crate::components::more_filters::MoreFilters)' props, carried into its
+/// own wasm.
+pub struct MoreFiltersArgs {
+    draft: RwSignal<crate::state::Draft>,
+    errors: RwSignal<Vec<usage_api::FieldError>>,
+    fields: RwSignal<Vec<usage_api::usage::UsageField>>,
+    paged: bool,
+    lists_changed: Callback<()>,
+    apply: Callback<()>,
+}
+
+// The filter bar's "More filters": opened by few visits, so its fields' code is fetched when
+// it is first opened.
+#[wasm_split(more_filters, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn more_filters_view(args: Box<MoreFiltersArgs>) -> Result<AnyView, SplitLoaderError> {
+    use crate::components::more_filters::MoreFilters;
+    let MoreFiltersArgs {
+        draft,
+        errors,
+        fields,
+        paged,
+        lists_changed,
+        apply,
+    } = *args;
+    Ok(view! { <MoreFilters draft errors fields paged lists_changed apply /> }.into_any())
+}
+
+/// The filter bar's "More filters", its code fetched when first opened; props as
+/// [`MoreFilters`](crate::components::more_filters::MoreFilters)'.
+#[component]
+pub fn LazyMoreFilters(
+    /// The filter bar's form.
+    draft: RwSignal<crate::state::Draft>,
+    /// The problems to show at their fields.
+    errors: RwSignal<Vec<usage_api::FieldError>>,
+    /// The columns chosen.
+    fields: RwSignal<Vec<usage_api::usage::UsageField>>,
+    /// Whether the query is paged.
+    paged: bool,
+    /// Called after the columns changed.
+    lists_changed: Callback<()>,
+    /// Applies the draft, when the bar applies at once.
+    apply: Callback<()>,
+) -> impl IntoView {
+    on_demand(
+        "Loading the filters…",
+        "The filters could not be loaded.",
+        move || {
+            more_filters_view(Box::new(MoreFiltersArgs {
+                draft,
+                errors,
+                fields,
+                paged,
+                lists_changed,
+                apply,
+            }))
+        },
+    )
+}
+
 /// The chart's props, carried into its own wasm (boxed: a split function's arguments cross
 /// an `extern "C"` boundary).
 #[derive(Clone)]

@@ -2,14 +2,15 @@
 
 use crate::components::checkbox_list::{CheckboxList, CheckboxOption};
 use crate::components::field::Field;
+#[cfg(not(portal_split))]
+use crate::components::more_filters::MoreFilters;
+#[cfg(portal_split)]
+use crate::lazy::LazyMoreFilters as MoreFilters;
 use crate::state::{Draft, Preset, field_for};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use usage_api::FieldError;
-use usage_api::usage::{Channel, DetailLevel, GroupDim, QueryKind, UsageField, UsageQuery};
-
-/// Page sizes offered.
-const PAGE_SIZES: [u32; 4] = [10, 25, 50, 100];
+use usage_api::usage::{DetailLevel, GroupDim, QueryKind, UsageQuery};
 
 fn detail_label(d: DetailLevel) -> &'static str {
     match d {
@@ -135,42 +136,13 @@ pub fn FilterBar(
             submit();
         }
     };
-    let error_for = move |field: &'static str| {
-        Signal::derive(move || {
-            errors.with(|es| {
-                es.iter()
-                    .filter(|e| field_for(&e.name) == field)
-                    .map(|e| e.description.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        })
+    let error_for = move |field: &'static str| errors_at(errors, field);
+    let date_field = move |id: &'static str,
+                           label: &'static str,
+                           get: fn(&Draft) -> &String,
+                           set: fn(&mut Draft, String)| {
+        view! { <DraftInput kind="date" id label draft error=error_for(id) get set /> }
     };
-
-    // A labelled input whose error is shown beside it and announced.
-    let input_field = move |kind: &'static str,
-                            id: &'static str,
-                            label: &'static str,
-                            get: fn(&Draft) -> &String,
-                            set: fn(&mut Draft, String)| {
-        let error = error_for(id);
-        let described = format!("{id}-error");
-        view! {
-            <Field id=format!("f-{id}") label error error_id=described.clone()>
-                <input
-                    id=format!("f-{id}")
-                    type=kind
-                    autocomplete="off"
-                    prop:value=move || draft.with(|d| get(d).clone())
-                    on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
-                    aria-invalid=move || (!error.get().is_empty()).to_string()
-                    aria-describedby=described.clone()
-                />
-            </Field>
-        }
-    };
-    let text_field = move |id, label, get, set| input_field("text", id, label, get, set);
-    let date_field = move |id, label, get, set| input_field("date", id, label, get, set);
 
     // Presets count days in the chosen zone: "today" in Kolkata may be tomorrow in UTC.
     let today_for = move || {
@@ -213,16 +185,6 @@ pub fn FilterBar(
             label: group_label(*g).to_owned(),
         })
         .collect::<Vec<_>>();
-    let column_options = UsageField::ALL
-        .iter()
-        .map(|f| CheckboxOption {
-            value: *f,
-            id: Some(format!("c-{}", f.as_str())),
-            label: usage_portal_core::labels::column_label(usage_api::usage::Column::Field(*f))
-                .to_owned(),
-        })
-        .collect::<Vec<_>>();
-    let columns_error = error_for("usageFields");
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -263,6 +225,9 @@ pub fn FilterBar(
         })
     };
     let more = NodeRef::<leptos::html::Details>::new();
+    // Its fields are written (and, in the release build, their code fetched) when it is
+    // first opened: most visits never open it.
+    let more_opened = RwSignal::new(false);
     Effect::new(move |_| {
         if more_error()
             && let Some(d) = more.get()
@@ -307,53 +272,64 @@ pub fn FilterBar(
                     </div>
                 </div>
             </div>
-            <details class="up-more" node_ref=more>
+            <details class="up-more" node_ref=more on:toggle=move |_| {
+                if more.get().is_some_and(|d| d.open()) {
+                    more_opened.set(true);
+                }
+            }>
                 <summary>{more_label}</summary>
-                <fieldset class="up-fieldset">
-                    <legend>"Filters"</legend>
-                    <div class="up-row">
-                        {text_field("featureId", "Feature", |d| &d.feature_id, |d, v| d.feature_id = v)}
-                        {text_field("category", "Category", |d| &d.category, |d, v| d.category = v)}
-                        {text_field("appId", "App", |d| &d.app_id, |d, v| d.app_id = v)}
-                        {text_field("projectHrn", "Project HRN", |d| &d.project_hrn, |d, v| d.project_hrn = v)}
-                        {text_field("billingTag", "Billing tag", |d| &d.billing_tag, |d, v| d.billing_tag = v)}
-                        <Field id="f-channelId" label="Channel">
-                            <select id="f-channelId" aria-describedby="f-channelId-error" on:change=move |ev| { draft.update(|d| d.channel = event_target_value(&ev)); apply(); }>
-                                <option value="" selected=move || draft.with(|d| d.channel.is_empty())>"Any"</option>
-                                {Channel::ALL.iter().map(|c| {
-                                    let c = *c;
-                                    view! { <option value=c.as_str() selected=move || draft.with(|d| d.channel == c.as_str())>{crate::format::channel(c)}</option> }
-                                }).collect_view()}
-                            </select>
-                        </Field>
-                    </div>
-                </fieldset>
-                <fieldset class="up-fieldset">
-                    <legend>"Table"</legend>
-                    <div class="up-row">
-                        <div class="up-field" hidden=!paged>
-                            <label for="f-limit">"Rows per page"</label>
-                            <select id="f-limit" on:change=move |ev| {
-                                if let Ok(n) = event_target_value(&ev).parse() {
-                                    draft.update(|x| x.limit = n);
-                                    apply();
-                                }
-                            }>
-                                {PAGE_SIZES.iter().map(|n| {
-                                    let n = *n;
-                                    view! { <option value=n.to_string() selected=move || draft.with(|x| x.limit == n)>{n.to_string()}</option> }
-                                }).collect_view()}
-                            </select>
-                        </div>
-                    </div>
-                    <details class="up-columns">
-                        <summary>"Columns"</summary>
-                        <CheckboxList legend="Columns shown" legend_hidden=true described_by="usageFields-error"
-                            options=column_options chosen=fields on_change=lists_changed />
-                        <span class="up-field-error" id="usageFields-error" role="alert">{move || columns_error.get()}</span>
-                    </details>
-                </fieldset>
+                {move || more_opened.get().then(|| view! {
+                    <MoreFilters draft errors fields paged lists_changed apply=Callback::new(move |()| apply()) />
+                })}
             </details>
         </form>
     }
+}
+
+/// A labelled input of the filter form, editing one text of the [`Draft`]; its error is shown
+/// beside it and announced.
+#[component]
+pub fn DraftInput(
+    /// The input's type: `text` or `date`.
+    kind: &'static str,
+    /// The query parameter it edits (its id is `f-<id>`, its error `<id>-error`).
+    id: &'static str,
+    /// The label's words.
+    label: &'static str,
+    /// The form.
+    draft: RwSignal<Draft>,
+    /// The error to show, empty for none.
+    error: Signal<String>,
+    /// Reads its text from the draft.
+    get: fn(&Draft) -> &String,
+    /// Writes its text into the draft.
+    set: fn(&mut Draft, String),
+) -> impl IntoView {
+    let described = format!("{id}-error");
+    view! {
+        <Field id=format!("f-{id}") label error error_id=described.clone()>
+            <input
+                id=format!("f-{id}")
+                type=kind
+                autocomplete="off"
+                prop:value=move || draft.with(|d| get(d).clone())
+                on:input=move |ev| draft.update(|d| set(d, event_target_value(&ev)))
+                aria-invalid=move || (!error.get().is_empty()).to_string()
+                aria-describedby=described.clone()
+            />
+        </Field>
+    }
+}
+
+/// The errors of `errors` at the form's field `field`, in one line.
+pub fn errors_at(errors: RwSignal<Vec<FieldError>>, field: &'static str) -> Signal<String> {
+    Signal::derive(move || {
+        errors.with(|es| {
+            es.iter()
+                .filter(|e| field_for(&e.name) == field)
+                .map(|e| e.description.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    })
 }

@@ -12,6 +12,7 @@ pub mod download_progress;
 pub mod error_view;
 pub mod field;
 pub mod filter_bar;
+pub mod more_filters;
 pub mod pager;
 pub mod record_result;
 pub mod records_table;

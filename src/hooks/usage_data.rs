@@ -188,9 +188,7 @@ pub fn use_comparison(query: Memo<UsageQuery>, compare: Memo<Compare>) -> Compar
             #[cfg(portal_split)]
             let rows = crate::lazy::earlier_rows(Box::new((csv, current, compared)))
                 .await
-                .map_err(|_| {
-                    crate::lazy::unavailable("The comparison could not be loaded.")
-                })?;
+                .map_err(|_| crate::lazy::unavailable("The comparison could not be loaded."))?;
             #[cfg(not(portal_split))]
             let rows = earlier_rows_of(&csv, &current, compared);
             Ok(Some(rows))

@@ -56,6 +56,11 @@ pub static DE: &[(&str, &str)] = &[
         "Die gespeicherten Ansichten konnten nicht geladen werden.",
     ),
     ("Loading the changes…", "Änderungen werden geladen …"),
+    ("Loading the filters…", "Filter werden geladen …"),
+    (
+        "The filters could not be loaded.",
+        "Die Filter konnten nicht geladen werden.",
+    ),
     (
         "The changes could not be loaded.",
         "Die Änderungen konnten nicht geladen werden.",

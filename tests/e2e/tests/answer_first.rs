@@ -84,7 +84,8 @@ async fn the_page_opens_on_the_answer_and_fits_360_pixels() -> anyhow::Result<()
     // The text filters are behind "More filters", closed; a filter set there is counted.
     let more = d.find(By::Css("details.up-more")).await?;
     assert_eq!(more.attr("open").await?, None);
-    assert!(!d.find(By::Css("#f-appId")).await?.is_displayed().await?);
+    // Not in the page until opened (its code is fetched then).
+    assert!(d.find_all(By::Css("#f-appId")).await?.is_empty());
     let summary = d.find(By::Css("details.up-more > summary")).await?;
     assert_eq!(summary.text().await?, "More filters");
     summary.focus().await?;
@@ -105,6 +106,11 @@ async fn the_page_opens_on_the_answer_and_fits_360_pixels() -> anyhow::Result<()
         .find(|a| !a.is_empty())
         .expect("the demo data has apps")
         .to_owned();
+    browser
+        .wait_until("the text filters are shown", || async {
+            Ok(!d.find_all(By::Css("#f-appId")).await?.is_empty())
+        })
+        .await?;
     browser.set_value("#f-appId", &app).await?;
     d.find(By::Css(".up-filters button[type=submit]"))
         .await?
