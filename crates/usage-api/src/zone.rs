@@ -266,6 +266,23 @@ mod rules {
         /// The start of the zone's bucket of `detail` that holds instant `t` (`t` itself when
         /// summarized).
         pub fn floor(self, t: i64, detail: DetailLevel) -> i64 {
+            if detail != DetailLevel::Hour {
+                return self.floor_wall(t, detail);
+            }
+            // An hour starts at an instant that is its own wall-clock hour's start. After a
+            // fall-back that is not on a whole hour (Chatham's, at 03:45), the repeated
+            // quarter hours (02:45 to 03:00 again) belong to the hour that started last, 03:00
+            // of the earlier offset, as `next` counts them, not to 02:00 an hour before that.
+            // Offsets are whole quarter hours, so hour starts are whole quarter hours of UTC.
+            let q = t - t.rem_euclid(900);
+            (0..8)
+                .map(|k| q - 900 * k)
+                .find(|&s| self.floor_wall(s, DetailLevel::Hour) == s)
+                .unwrap_or_else(|| self.floor_wall(t, DetailLevel::Hour))
+        }
+
+        /// The start of the bucket whose wall-clock label holds `t`'s wall-clock time.
+        fn floor_wall(self, t: i64, detail: DetailLevel) -> i64 {
             let local = self.local(t);
             let day = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
             match detail {
@@ -399,6 +416,36 @@ mod tests {
                 "2026-10-25T02:00:00+02:00",
                 "2026-10-25T02:00:00+01:00",
                 "2026-10-25T03:00:00+01:00"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fall_back_off_the_hour_keeps_buckets_contiguous() {
+        // Chatham falls back at 03:45 +13:45 to 02:45 +12:45 (14:00 UTC, 4 April 2026): the
+        // repeated quarter hours 02:45 to 03:00 are in the hour that started at 03:00 +13:45.
+        let z = zone("Pacific/Chatham");
+        let t = ts("2026-04-04T14:01:51");
+        assert_eq!(
+            stamp(z, z.floor(t, DetailLevel::Hour)),
+            "2026-04-05T03:00:00+13:45"
+        );
+        let s = ts("2026-04-04T12:00:00");
+        let starts: Vec<i64> = z.starts_between(s, s + 4 * 3_600, DetailLevel::Hour);
+        // Every instant's bucket is the last start at or before it.
+        for i in (s..s + 4 * 3_600).step_by(60) {
+            let last = starts.iter().copied().filter(|&b| b <= i).max();
+            if let Some(b) = last {
+                assert_eq!(z.floor(i, DetailLevel::Hour), b, "{}", stamp(z, i));
+            }
+        }
+        assert_eq!(
+            starts.iter().map(|&t| stamp(z, t)).collect::<Vec<_>>(),
+            [
+                "2026-04-05T02:00:00+13:45",
+                "2026-04-05T03:00:00+13:45",
+                "2026-04-05T03:00:00+12:45",
+                "2026-04-05T04:00:00+12:45",
             ]
         );
     }

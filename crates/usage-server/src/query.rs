@@ -979,6 +979,8 @@ mod tests {
             ("America/St_Johns", "2026-10-30", "2026-11-03T03:03:03"),
             ("Australia/Lord_Howe", "2026-04-03", "2026-04-07"),
             ("America/Los_Angeles", "2026-02-27", "2026-03-03"),
+            // A fall-back at 03:45, not on the hour (proptest found it).
+            ("Pacific/Chatham", "2026-04-03", "2026-04-07"),
         ] {
             let z = zone(name);
             let (s, e) = (ts(from), ts(to));
