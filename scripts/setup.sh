@@ -96,6 +96,15 @@ if ! command -v brotli >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq brotli >/dev/null
 fi
 
+# TLS to PostgreSQL goes through native-tls, which is OpenSSL here: openssl-sys builds against
+# the system's library, found by pkg-config (scripts/postgres.sh also runs the openssl CLI).
+if ! pkg-config --exists openssl 2>/dev/null || ! command -v openssl >/dev/null; then
+  log "installing libssl-dev, pkg-config and openssl from Debian (TLS to PostgreSQL)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libssl-dev pkg-config openssl >/dev/null
+fi
+
 # The server's second backend: scripts/test.sh runs the server's tests again on a throwaway
 # PostgreSQL cluster (scripts/postgres.sh), from Debian's server binaries.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then

@@ -36,7 +36,9 @@ cargo test -p usage-api -p usage-portal-core -p usage-test-clock -p usage-server
 
 step "server tests again, on PostgreSQL (a throwaway cluster on loopback)"
 PG_URL=$(scripts/postgres.sh start "$WORK/pg")
-USAGE_TEST_POSTGRES="$PG_URL" cargo test -p usage-server --tests
+# The cluster takes TLS too; its throwaway CA is for the tests of TLS to PostgreSQL (the rest
+# connect as the URL says, without sslmode).
+USAGE_TEST_POSTGRES="$PG_URL" USAGE_TEST_POSTGRES_CA="$WORK/pg/ca.pem" cargo test -p usage-server --tests
 scripts/postgres.sh stop "$WORK/pg"
 
 step "portal browser tests (headless Chromium, real server)"

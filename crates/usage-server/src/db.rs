@@ -3,9 +3,11 @@
 
 use crate::store::sql::{Backend, Conn, PgClient};
 use anyhow::Context;
+use postgres_native_tls::MakeTlsConnector;
 use r2d2_sqlite::SqliteConnectionManager;
 use r2d2_sqlite::rusqlite;
 pub use r2d2_sqlite::rusqlite::Connection;
+use std::error::Error as _;
 use std::path::Path;
 
 /// A pool of SQLite connections.
@@ -49,8 +51,9 @@ impl Pooled {
 pub enum Interrupter {
     /// SQLite's interrupt.
     Sqlite(rusqlite::InterruptHandle),
-    /// PostgreSQL's cancel request.
-    Postgres(postgres::CancelToken),
+    /// PostgreSQL's cancel request, sent the way its connection was made (see
+    /// [`PgClient::tls`]).
+    Postgres(postgres::CancelToken, Option<MakeTlsConnector>),
 }
 
 impl Interrupter {
@@ -58,12 +61,18 @@ impl Interrupter {
     pub fn interrupt(&self) {
         match self {
             Self::Sqlite(h) => h.interrupt(),
-            Self::Postgres(t) => {
+            Self::Postgres(t, tls) => {
                 // The blocking client runs a runtime of its own, which cannot start on a
                 // thread of the server's runtime (the caller may be one).
-                let t = t.clone();
+                let (t, tls) = (t.clone(), tls.clone());
                 std::thread::spawn(move || {
-                    if let Err(e) = t.cancel_query(postgres::NoTls) {
+                    // The request is a connection of its own, under the URL's sslmode: over
+                    // TLS when the statement's connection is.
+                    let sent = match tls {
+                        Some(tls) => t.cancel_query(tls),
+                        None => t.cancel_query(postgres::NoTls),
+                    };
+                    if let Err(e) = sent {
                         tracing::warn!(error = %e, "cancelling a PostgreSQL query failed");
                     }
                 });
@@ -77,7 +86,7 @@ impl Pooled {
     pub fn interrupter(&mut self) -> Interrupter {
         match self {
             Self::Sqlite(c) => Interrupter::Sqlite(c.get_interrupt_handle()),
-            Self::Postgres(c) => Interrupter::Postgres(c.client().cancel_token()),
+            Self::Postgres(c) => Interrupter::Postgres(c.client().cancel_token(), c.tls().cloned()),
         }
     }
 }
@@ -140,10 +149,128 @@ impl Pool {
     }
 }
 
+/// How the connections to PostgreSQL use TLS. Every connection goes through a TLS connector,
+/// so the URL's `sslmode` decides: `disable` (never), `prefer` (the default: when the server
+/// offers it and its certificate passes, else without, see [`PgManager`]), `require`
+/// (always, or no connection). The server's certificate is always
+/// checked, its chain and its host name, against the system's roots and the extra ones of a
+/// CA file (`--db-ca-file`); a certificate that fails is never used unchecked.
+#[derive(Clone)]
+pub struct PgTls {
+    connector: MakeTlsConnector,
+}
+
+impl PgTls {
+    /// Trusting the system's roots and, with `ca_file`, the certificates of that PEM file
+    /// (a private CA): a file that cannot be read, or holds no certificate, is an error that
+    /// names it.
+    pub fn new(ca_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = native_tls::TlsConnector::builder();
+        if let Some(path) = ca_file {
+            for cert in read_ca_file(path)? {
+                builder.add_root_certificate(cert);
+            }
+        }
+        let connector = builder
+            .build()
+            .context("setting up TLS for the connections to PostgreSQL")?;
+        Ok(Self {
+            connector: MakeTlsConnector::new(connector),
+        })
+    }
+}
+
+/// The certificates of a PEM file, at least one.
+fn read_ca_file(path: &Path) -> anyhow::Result<Vec<native_tls::Certificate>> {
+    let what = || {
+        format!(
+            "the CA file for PostgreSQL (--db-ca-file) {}",
+            path.display()
+        )
+    };
+    let pem = std::fs::read(path).with_context(|| format!("reading {}", what()))?;
+    let certs = native_tls::Certificate::stack_from_pem(&pem)
+        .with_context(|| format!("{}: not PEM certificates", what()))?;
+    if certs.is_empty() {
+        anyhow::bail!(
+            "{}: no certificate in it (a PEM file of -----BEGIN CERTIFICATE----- blocks)",
+            what()
+        );
+    }
+    Ok(certs)
+}
+
+/// Whether connecting failed in TLS (the handshake, most often a certificate that is not
+/// trusted or not for the host), rather than before it or after.
+fn failed_in_tls(e: &postgres::Error) -> bool {
+    // The connector's own error is the cause of a failed handshake; the client's few errors
+    // of its own about TLS ("no hostname provided", "server does not support TLS") are told
+    // by its message, as its error kinds are not public.
+    e.source().is_some_and(|c| c.is::<native_tls::Error>())
+        || e.to_string().starts_with("error performing TLS handshake")
+}
+
+/// An error and its causes, on one line: the client's own words for a failed handshake say
+/// only that it failed, and the connector's, below them, why.
+fn with_causes(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        // OpenSSL's error stack repeats the last line without the reason.
+        if !text.contains(more.as_str()) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Said once per process: connections fall back to plaintext under `sslmode=prefer`.
+static PLAINTEXT_FALLBACK_WARNED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// Opens PostgreSQL clients for the pool, each with its own prepared statements.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PgManager {
     config: postgres::Config,
+    tls: PgTls,
+}
+
+impl PgManager {
+    /// A connection over TLS when the URL's sslmode asks for it and the server offers it.
+    /// Under `prefer`, a connection whose TLS handshake failed is made again without TLS, as
+    /// libpq's `prefer` does ("first try an SSL connection; if that fails, try a non-SSL
+    /// connection"): the connections of a deployment that never set sslmode (plaintext before
+    /// this server spoke TLS) stay so rather than fail, said once in the log. `require` refuses.
+    fn open(&self) -> Result<PgClient, postgres::Error> {
+        let tls = self.tls.connector.clone();
+        match self.config.connect(tls.clone()) {
+            Ok(client) => Ok(PgClient::new(client, Some(tls))),
+            Err(e)
+                if self.config.get_ssl_mode() == postgres::config::SslMode::Prefer
+                    && failed_in_tls(&e) =>
+            {
+                let client = match self.config.connect(postgres::NoTls) {
+                    Ok(client) => client,
+                    // When that fails too (a server that takes TLS connections only), the TLS
+                    // failure is the one to tell.
+                    Err(plain) => {
+                        tracing::debug!(error = %with_causes(&plain), "connecting to PostgreSQL without TLS failed too");
+                        return Err(e);
+                    }
+                };
+                if !PLAINTEXT_FALLBACK_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    tracing::warn!(
+                        error = %with_causes(&e),
+                        "PostgreSQL offered TLS but the handshake failed (a certificate not trusted? give its CA with --db-ca-file); connected without TLS, as sslmode=prefer allows (sslmode=require refuses to)"
+                    );
+                }
+                Ok(PgClient::new(client, None))
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 impl r2d2::ManageConnection for PgManager {
@@ -151,7 +278,7 @@ impl r2d2::ManageConnection for PgManager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<PgClient, postgres::Error> {
-        Ok(PgClient::new(self.config.connect(postgres::NoTls)?))
+        self.open()
     }
 
     fn is_valid(&self, conn: &mut PgClient) -> Result<(), postgres::Error> {
@@ -205,10 +332,20 @@ pub fn is_postgres_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-/// Opens the database `db` names (see [`is_postgres_url`]) and brings it up to date.
+/// Opens the database `db` names (see [`is_postgres_url`]) and brings it up to date; a
+/// PostgreSQL server's certificate is checked against the system's roots only.
 pub fn open_url(db: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
     if is_postgres_url(db) {
-        open_postgres(db, opts)
+        open_postgres(db, opts, &PgTls::new(None)?)
+    } else {
+        open_with(Path::new(db), opts)
+    }
+}
+
+/// Like [`open_url`], a PostgreSQL server's connections made with `tls`.
+pub fn open_url_tls(db: &str, opts: &PoolOptions, tls: &PgTls) -> anyhow::Result<Pool> {
+    if is_postgres_url(db) {
+        open_postgres(db, opts, tls)
     } else {
         open_with(Path::new(db), opts)
     }
@@ -223,17 +360,32 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0005_budgets_views.sql"),
 ];
 
-/// Opens a pool on the PostgreSQL server at `url` and runs its migrations, under an advisory
-/// lock so that replicas starting together migrate once.
-pub fn open_postgres(url: &str, opts: &PoolOptions) -> anyhow::Result<Pool> {
+/// Opens a pool on the PostgreSQL server at `url`, its connections made with `tls`, and runs
+/// its migrations, under an advisory lock so that replicas starting together migrate once.
+pub fn open_postgres(url: &str, opts: &PoolOptions, tls: &PgTls) -> anyhow::Result<Pool> {
     let config: postgres::Config = url.parse().context("reading the PostgreSQL URL")?;
+    let manager = PgManager {
+        config,
+        tls: tls.clone(),
+    };
+    // One connection first, of its own: a TLS failure (a certificate not trusted, under
+    // sslmode=require) would fail the same way on every retry of the pool's until its timeout,
+    // so it fails the start at once, saying what to do. Any other failure (a server still
+    // starting) is left to the pool's retries below.
+    if let Err(e) = manager.open()
+        && failed_in_tls(&e)
+    {
+        return Err(anyhow::Error::new(e).context(
+            "connecting to PostgreSQL over TLS failed: is its certificate not trusted, or not for this host name? Give the CA that signed it with --db-ca-file (USAGE_DB_CA_FILE), or choose with the URL's sslmode (disable, prefer, require)",
+        ));
+    }
     // No test query on every checkout (a round trip per request): a client whose connection
     // closed is told broken by `has_broken`, and a statement on a dead one fails as a 503.
     let pool = r2d2::Pool::builder()
         .max_size(opts.max_size)
         .connection_timeout(opts.connection_timeout)
         .test_on_check_out(false)
-        .build_unchecked(PgManager { config });
+        .build_unchecked(manager);
     let mut conn = pool
         .get_timeout(STARTUP_TIMEOUT.max(opts.connection_timeout))
         .context("connecting to PostgreSQL")?;

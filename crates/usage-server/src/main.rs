@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -17,6 +18,12 @@ struct Cli {
     /// (`postgres://user:password@host:port/database`, migrated on first run).
     #[arg(long, env = "USAGE_DB", default_value = "data/usage.db", global = true)]
     db: String,
+    /// A PEM file of root certificates to trust for PostgreSQL's TLS certificate, beside the
+    /// system's (a private CA). The certificate is always checked (its chain and host name);
+    /// the URL's sslmode says whether TLS is used: disable; prefer, the default (TLS when the
+    /// server offers it and its certificate passes, else without); require (TLS or nothing).
+    #[arg(long, env = "USAGE_DB_CA_FILE", global = true)]
+    db_ca_file: Option<PathBuf>,
     /// Lifetime of a new token (create-token's and the --demo one): seconds, or a number with
     /// s, m, h or d; 0 never expires.
     #[arg(long, env = "USAGE_TOKEN_TTL", default_value = "90d", value_parser = auth::parse_ttl, global = true)]
@@ -217,20 +224,36 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // The server logs to stdout; a token subcommand to stderr, as its stdout is what a script
+    // takes (create-token's token, list-tokens --json), which a line of the start's log (a
+    // migration, PostgreSQL connected without TLS) must not break.
+    let writer = match cli.command {
+        None | Some(Command::Serve) => BoxMakeWriter::new(std::io::stdout),
+        Some(_) => BoxMakeWriter::new(std::io::stderr),
+    };
     match cli.serve.log_format {
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .init(),
         // Fields at the top level, where a log pipeline looks for them.
         LogFormat::Json => tracing_subscriber::fmt()
             .json()
             .flatten_event(true)
             .with_env_filter(filter)
+            .with_writer(writer)
             .init(),
     }
     let pool_options = db::PoolOptions {
         max_size: cli.serve.db_pool_size.max(1),
         connection_timeout: std::time::Duration::from_millis(cli.serve.db_pool_timeout_ms),
     };
-    let pool = db::off_runtime(|| db::open_url(&cli.db, &pool_options))?;
+    // Read here, whichever the database: a bad file stops the start, naming it.
+    let tls = db::PgTls::new(cli.db_ca_file.as_deref())?;
+    if cli.db_ca_file.is_some() && !db::is_postgres_url(&cli.db) {
+        tracing::warn!("--db-ca-file is for PostgreSQL; the SQLite database does not use it");
+    }
+    let pool = db::off_runtime(|| db::open_url_tls(&cli.db, &pool_options, &tls))?;
     match cli.command {
         Some(Command::CreateToken {
             realm,

@@ -337,15 +337,27 @@ pub struct PgClient {
     /// Always there but while it is dropped.
     client: Option<postgres::Client>,
     prepared: HashMap<String, postgres::Statement>,
+    /// The TLS connector it was connected through; `None` when it was connected without one.
+    tls: Option<postgres_native_tls::MakeTlsConnector>,
 }
 
 impl PgClient {
-    /// Wraps a connected client.
-    pub fn new(client: postgres::Client) -> Self {
+    /// Wraps a client connected through `tls` (or none).
+    pub fn new(
+        client: postgres::Client,
+        tls: Option<postgres_native_tls::MakeTlsConnector>,
+    ) -> Self {
         Self {
             client: Some(client),
             prepared: HashMap::new(),
+            tls,
         }
+    }
+
+    /// The TLS connector it was connected through, for its cancel requests: they are
+    /// connections of their own, made the same way.
+    pub fn tls(&self) -> Option<&postgres_native_tls::MakeTlsConnector> {
+        self.tls.as_ref()
     }
 
     /// The client itself, for what only PostgreSQL has (COPY, cancel tokens).

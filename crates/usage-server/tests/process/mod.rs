@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -168,6 +168,59 @@ impl Site {
             log,
             child,
         }
+    }
+
+    /// Starts `serve` with `args` when it must not start: waits up to `within` for it to end
+    /// (a test failure, and the process killed, if it is still running then, or if it
+    /// listened). Its exit status and everything it wrote, stderr then stdout.
+    pub fn start_failing(
+        &self,
+        args: &[&str],
+        within: Duration,
+    ) -> (std::process::ExitStatus, String) {
+        let mut child = self
+            .command()
+            .arg("--report-dir")
+            .arg(self.path("reports"))
+            .arg("--static-dir")
+            .arg(self.path("dist"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start usage-server");
+        let read = |pipe: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = BufReader::new(pipe).read_to_string(&mut text);
+                text
+            })
+        };
+        let err = read(Box::new(child.stderr.take().unwrap()));
+        let out = read(Box::new(child.stdout.take().unwrap()));
+        let until = Instant::now() + within;
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if Instant::now() >= until {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "usage-server {args:?} still running after {within:?}: {}",
+                    out.join().unwrap()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let text = format!("{}{}", err.join().unwrap(), out.join().unwrap());
+        assert!(
+            !text.contains("Usage Portal on "),
+            "usage-server {args:?} listened before it stopped: {text}"
+        );
+        (status, text)
     }
 
     /// Runs a subcommand to its end.
