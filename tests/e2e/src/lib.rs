@@ -204,15 +204,15 @@ fn free_port() -> Result<u16> {
         .port())
 }
 
-impl Browser {
-    /// Starts chromedriver (`CHROMEDRIVER`, default /usr/bin/chromedriver) and Chromium
-    /// (`CHROMIUM`, default /usr/bin/chromium) headless, with the flags that keep it off the network.
-    pub async fn start() -> Result<Self> {
-        let driver_bin =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+/// Starts chromedriver on a free port and waits until it says it is ready. A port found free
+/// may be taken by another test's process before chromedriver binds it, and a busy machine
+/// may start it slowly: then it is stopped and started again on another port, three times.
+async fn start_chromedriver(driver_bin: &str) -> Result<(tokio::process::Child, String)> {
+    let http = reqwest::Client::new();
+    let mut last = String::new();
+    for _ in 0..3 {
         let port = free_port()?;
-        let chromedriver = tokio::process::Command::new(&driver_bin)
+        let mut chromedriver = tokio::process::Command::new(driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -221,8 +221,11 @@ impl Browser {
             .with_context(|| format!("starting {driver_bin}"))?;
         let url = format!("http://127.0.0.1:{port}");
         // Ready means chromedriver says so on /status, not merely that its port accepts.
-        let http = reqwest::Client::new();
-        for _ in 0..200 {
+        for _ in 0..400 {
+            if let Some(status) = chromedriver.try_wait()? {
+                last = format!("chromedriver on port {port} exited: {status}");
+                break;
+            }
             let ready = match http.get(format!("{url}/status")).send().await {
                 Ok(r) => r
                     .json::<Value>()
@@ -232,10 +235,26 @@ impl Browser {
                 Err(_) => false,
             };
             if ready {
-                break;
+                return Ok((chromedriver, url));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        if last.is_empty() {
+            last = format!("chromedriver on port {port} was not ready in 20 s");
+        }
+        let _ = chromedriver.kill().await;
+    }
+    anyhow::bail!("{last}")
+}
+
+impl Browser {
+    /// Starts chromedriver (`CHROMEDRIVER`, default /usr/bin/chromedriver) and Chromium
+    /// (`CHROMIUM`, default /usr/bin/chromium) headless, with the flags that keep it off the network.
+    pub async fn start() -> Result<Self> {
+        let driver_bin =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let (chromedriver, url) = start_chromedriver(&driver_bin).await?;
         let profile = tempfile::tempdir()?;
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&chromium)?;
