@@ -74,6 +74,9 @@ pub enum Error {
         expected: String,
         imports: Vec<String>,
     },
+    /// wasm-bindgen's module does not keep its instance's exports in `wasm`, which the split
+    /// loader's stand-ins use to report a failed load.
+    ModuleExports { expected: &'static str },
     /// index.html does not name trunk's module.
     IndexStem { stem: String, links: Vec<String> },
     /// index.html has no `<link>` tag for a file it should preload.
@@ -118,6 +121,11 @@ impl fmt::Display for Error {
                 "the loader __wasm_split.js exports no function to load a part: no \
                  `export const <name> =` in it; it exports {}",
                 list(exports)
+            ),
+            Error::ModuleExports { expected } => write!(
+                f,
+                "wasm-bindgen's output does not keep its exports as expected: no `{expected}` \
+                 in it (the split loader's stand-ins report a failed load through it)"
             ),
             Error::ModuleImport { expected, imports } => write!(
                 f,

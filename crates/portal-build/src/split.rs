@@ -253,6 +253,9 @@ const __wasm_split_imports = {{
     )
 }
 
+/// How wasm-bindgen's module keeps the instance's exports, which [`lazy_loader_shim`] reads.
+const MODULE_EXPORTS: &str = "wasm = instance.exports";
+
 /// wasm-bindgen's module with the loader imported on demand and its wasm fetched by the new
 /// name.
 ///
@@ -292,6 +295,12 @@ pub fn retarget_module(
         return Err(Error::ModuleImport {
             expected: format!("import * as importN {IMPORT}"),
             imports: quoted_after(main_js, r#"from ""#),
+        });
+    }
+    // The shim reports a failed load through the module's own `wasm` (its exports' table).
+    if !main_js.contains(MODULE_EXPORTS) {
+        return Err(Error::ModuleExports {
+            expected: MODULE_EXPORTS,
         });
     }
     // Not checked: with `module_or_path` given (as trunk's boot script does) the default URL
@@ -417,6 +426,7 @@ function __wbg_get_imports() {{
     }};
 }}
 let wasmModule, wasmInstance, wasm;
+    wasm = instance.exports;
 module_or_path = new URL('{STEM}_bg.wasm', import.meta.url);
 "#
         )
@@ -564,6 +574,7 @@ function __wbg_get_imports() {
     };
 }
 let wasmModule, wasmInstance, wasm;
+    wasm = instance.exports;
 module_or_path = new URL('usage-portal-new_bg.wasm', import.meta.url);
 "#
         );
@@ -692,6 +703,13 @@ module_or_path = new URL('usage-portal-new_bg.wasm', import.meta.url);
                  expected: no \"./{STEM}.js\" in it; it imports from 1 (./other.js)"
             )
         );
+    }
+
+    #[test]
+    fn a_module_that_keeps_its_exports_elsewhere_is_an_error() {
+        let js = main_js().replace("wasm = instance.exports", "exports = instance.exports");
+        let error = run(&loader(), &js, &index_html()).unwrap_err();
+        assert!(matches!(error, Error::ModuleExports { .. }), "{error}");
     }
 
     #[test]
