@@ -173,7 +173,7 @@ mod tests {
         put(
             &work.join(format!("bindgen/{STEM}.js")),
             &format!(
-                "import * as import1 from \"./__wasm_split.js\"\nnew URL('{STEM}_bg.wasm');\n"
+                "import * as import1 from \"./__wasm_split.js\"\nwasm = instance.exports;\nnew URL('{STEM}_bg.wasm');\n"
             ),
         );
         put(&work.join(format!("bindgen/{STEM}_bg.wasm")), "main wasm");
