@@ -14,7 +14,7 @@
 //! records are read only at a range's own ends. In UTC the edges are empty and a whole-day
 //! range reads the daily table only.
 
-use crate::store::sql::{Conn, Error, Result, Row, Val};
+use crate::store::sql::{Backend, Conn, Error, Result, Row, Val};
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write as _;
 use usage_api::usage::{
@@ -67,6 +67,21 @@ impl Source {
     }
     fn tier(self) -> u8 {
         self as u8
+    }
+    /// The table, and its time, usage and billable columns.
+    fn columns(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self {
+            Self::Raw => (
+                "usage_records",
+                "usage_time",
+                "quantity_milli",
+                "accepted_milli",
+            ),
+            Self::Quarter => ("usage_quarter", "t", "usage_milli", "billable_milli"),
+            Self::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
+            Self::SixHours => ("usage_six_hours", "t", "usage_milli", "billable_milli"),
+            Self::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
+        }
     }
 }
 
@@ -172,6 +187,131 @@ fn segments(s: i64, e: i64, zone: Zone, detail: DetailLevel) -> Vec<Seg> {
         edge(Source::Raw, quarter, x);
     }
     out
+}
+
+/// What the rows of one table with times in `[lo, hi)` add to the buckets: their sums times
+/// `sign` to each `(bucket start, sign)` of `w`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Piece {
+    lo: i64,
+    hi: i64,
+    w: Vec<(i64, i64)>,
+}
+
+/// One table's share of a query: its pieces, in time order and apart, and the time ranges
+/// that hold them (touching pieces joined), which are all that is read of it.
+#[derive(Debug)]
+struct TableRead {
+    src: Source,
+    pieces: Vec<Piece>,
+    ranges: Vec<(i64, i64)>,
+}
+
+/// `segs` netted per table: what each row adds to each bucket, however many segments cover
+/// it. An edge's cells are then read once for the two buckets it parts (rather than once per
+/// segment and role), and the cells of a zone's days, each its own bucket, in one range
+/// (Kolkata's 95 days are one range of the daily table, not 95).
+fn table_reads(segs: &[Seg]) -> Vec<TableRead> {
+    let mut out = Vec::new();
+    for src in [
+        Source::Raw,
+        Source::Quarter,
+        Source::Hourly,
+        Source::SixHours,
+        Source::Daily,
+    ] {
+        // (time, bucket, sign): from `time` on, a row counts `sign` more in `bucket`.
+        let mut events: Vec<(i64, i64, i64)> = Vec::new();
+        let mut add = |lo: i64, hi: i64, bucket: i64, sign: i64| {
+            if sign != 0 && lo < hi {
+                events.push((lo, bucket, sign));
+                events.push((hi, bucket, -sign));
+            }
+        };
+        for g in segs.iter().filter(|g| g.src == src) {
+            match g.bucket {
+                Some(b) => add(g.lo, g.hi, b, g.sign),
+                None => {
+                    // Cells that are buckets themselves (never raw seconds, see `segments`).
+                    debug_assert_ne!(src, Source::Raw);
+                    for c in (g.lo..g.hi).step_by(src.width() as usize) {
+                        add(c, c + src.width(), c, g.sign);
+                    }
+                }
+            }
+            if let Some((b, sign)) = g.also {
+                add(g.lo, g.hi, b, sign);
+            }
+        }
+        events.sort_unstable();
+        let mut active: Vec<(i64, i64)> = Vec::new();
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut i = 0;
+        while i < events.len() {
+            let at = events[i].0;
+            while let Some(&(_, b, sign)) = events.get(i).filter(|e| e.0 == at) {
+                match active.binary_search_by_key(&b, |&(k, _)| k) {
+                    Ok(j) => {
+                        active[j].1 += sign;
+                        if active[j].1 == 0 {
+                            active.remove(j);
+                        }
+                    }
+                    Err(j) => active.insert(j, (b, sign)),
+                }
+                i += 1;
+            }
+            let Some(&(next, ..)) = events.get(i) else {
+                break;
+            };
+            if active.is_empty() {
+                continue;
+            }
+            match pieces.last_mut() {
+                Some(p) if p.hi == at && p.w == active => p.hi = next,
+                _ => pieces.push(Piece {
+                    lo: at,
+                    hi: next,
+                    w: active.clone(),
+                }),
+            }
+        }
+        let mut ranges: Vec<(i64, i64)> = Vec::new();
+        for p in &pieces {
+            match ranges.last_mut() {
+                Some(r) if r.1 == p.lo => r.1 = p.hi,
+                _ => ranges.push((p.lo, p.hi)),
+            }
+        }
+        if !pieces.is_empty() {
+            out.push(TableRead {
+                src,
+                pieces,
+                ranges,
+            });
+        }
+    }
+    out
+}
+
+impl TableRead {
+    /// The piece that holds time `t`.
+    fn piece(&self, t: i64) -> Option<&Piece> {
+        let i = self.pieces.partition_point(|p| p.hi <= t);
+        self.pieces.get(i).filter(|p| p.lo <= t)
+    }
+
+    /// The ranges as one parameter, `[[lo,hi],…]`: the statement's text stays the same
+    /// whatever the range and zone, so each connection prepares it once (a 95-day Kolkata
+    /// query spelled its pieces out, and SQLite spent milliseconds preparing each request).
+    fn ranges_json(&self) -> String {
+        let mut json = String::from("[");
+        for (i, (lo, hi)) in self.ranges.iter().enumerate() {
+            let _ = write!(json, "{}[{lo},{hi}]", if i == 0 { "" } else { "," });
+        }
+        json.push(']');
+        json
+    }
 }
 
 fn dim_column(g: GroupDim) -> Option<&'static str> {
@@ -305,18 +445,7 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
         if !segs.iter().any(|g| g.src == src) {
             continue;
         }
-        let (table, time, u, bv) = match src {
-            Source::Raw => (
-                "usage_records",
-                "usage_time",
-                "quantity_milli",
-                "accepted_milli",
-            ),
-            Source::Quarter => ("usage_quarter", "t", "usage_milli", "billable_milli"),
-            Source::Hourly => ("usage_hourly", "t", "usage_milli", "billable_milli"),
-            Source::SixHours => ("usage_six_hours", "t", "usage_milli", "billable_milli"),
-            Source::Daily => ("usage_daily", "t", "usage_milli", "billable_milli"),
-        };
+        let (table, time, u, bv) = src.columns();
         // Each table repeats the subscription subquery so SQLite plans `sub_id IN (…)`
         // against that table's primary key; `CROSS JOIN` keeps the few pieces outermost.
         params.extend(sub_params.iter().copied());
@@ -354,6 +483,48 @@ fn tier_union<'a>(realms: &'a [String], q: &'a UsageQuery, dim_cols: &[&str]) ->
         union: parts.join(" UNION ALL "),
         params,
     }
+}
+
+/// One statement reading every range of `reads`, one `SELECT` per table joined by
+/// `UNION ALL`, with columns `read, time, sub_id, <the grouped dimension columns>, u, b`
+/// (`read` is the row's index in `reads`); `json` holds each read's ranges, as
+/// [`TableRead::ranges_json`] gives them.
+fn reads_sql<'a>(
+    backend: Backend,
+    reads: &[TableRead],
+    json: &'a [String],
+    f: &Filter<'a>,
+    dim_cols: &[&str],
+) -> (String, Vec<Val<'a>>) {
+    // The ranges, one row each, as `r` with bounds `lo` and `hi`: the two databases read a
+    // JSON array with functions of their own.
+    let (ranges, lo, hi) = match backend {
+        Backend::Sqlite => ("json_each(?) AS r", "r.value ->> 0", "r.value ->> 1"),
+        Backend::Postgres => (
+            "jsonb_array_elements(CAST(CAST(? AS TEXT) AS JSONB)) AS r (v)",
+            "CAST(r.v ->> 0 AS BIGINT)",
+            "CAST(r.v ->> 1 AS BIGINT)",
+        ),
+    };
+    let select_dims: String = dim_cols.iter().map(|c| format!(", x.{c}")).collect();
+    let mut parts = Vec::new();
+    let mut params = Vec::new();
+    for (i, (read, json)) in reads.iter().zip(json).enumerate() {
+        let (table, time, u, b) = read.src.columns();
+        params.push(Val::Text(json));
+        params.extend(f.sub_params.iter().copied());
+        params.extend(f.dim_params.iter().copied());
+        // `CROSS JOIN` keeps the few ranges outermost, each an index range of the table's
+        // primary key for every subscription.
+        parts.push(format!(
+            "SELECT {i} AS read, x.{time} AS time, x.sub_id AS sub_id{select_dims}, x.{u} AS u, x.{b} AS b
+             FROM {ranges} CROSS JOIN {table} AS x
+             WHERE x.sub_id IN ({subs}) AND x.{time} >= {lo} AND x.{time} < {hi}{dims}",
+            subs = f.subs,
+            dims = f.dims,
+        ));
+    }
+    (parts.join(" UNION ALL "), params)
 }
 
 /// Builds the SQL for `q` over `realms` (more than one for a partner's report): every result
@@ -525,26 +696,40 @@ pub fn sum_all(db: &mut Conn<'_>, realms: &[String], q: &UsageQuery) -> Result<S
         Ok(())
     })?;
 
-    let TierUnion {
-        with,
-        union,
-        params,
-    } = tier_union(realms, q, &dim_cols);
+    let zone = Zone::from(&q.time_zone);
+    let (s, e) = (zone.instant_of(q.start), zone.instant_of(q.end));
+    let reads = table_reads(&segments(s, e, zone, q.detail));
+    let json: Vec<String> = reads.iter().map(TableRead::ranges_json).collect();
+    let f = filter(realms, q);
+    let (sql, params) = reads_sql(db.backend(), &reads, &json, &f, &dim_cols);
     let mut interner = Interner::default();
     let mut sums: HashMap<GroupKey, (i64, i64)> = HashMap::default();
-    let (u_col, b_col) = (2 + dim_cols.len(), 3 + dim_cols.len());
-    db.each(&format!("{with}{union}"), &params, |r| {
+    let (u_col, b_col) = (3 + dim_cols.len(), 4 + dim_cols.len());
+    db.each(&sql, &params, |r| {
+        let t: i64 = r.get(1)?;
+        let piece = usize::try_from(r.get::<i64>(0)?)
+            .ok()
+            .and_then(|i| reads.get(i))
+            .and_then(|read| read.piece(t));
+        // Every row read lies in a range, and every range is made of pieces.
+        debug_assert!(piece.is_some(), "a row at {t} outside the pieces read");
+        let Some(piece) = piece else {
+            return Ok(());
+        };
         let mut dims = [0; DIM_COLS_MAX];
         for (c, slot) in dims.iter_mut().enumerate().take(dim_cols.len()) {
-            *slot = r.with_str(2 + c, |s| interner.id(s))?;
+            *slot = r.with_str(3 + c, |s| interner.id(s))?;
         }
-        let key = (r.get(0)?, r.get(1)?, dims);
+        let sub: i64 = r.get(2)?;
         let (u, b): (i64, i64) = (r.get(u_col)?, r.get(b_col)?);
-        let sum = sums.entry(key).or_default();
-        // The section 6 caps keep every group's sum in range; the databases' SUM fails the
-        // same way.
-        sum.0 = sum.0.checked_add(u).ok_or(Error::Overflow)?;
-        sum.1 = sum.1.checked_add(b).ok_or(Error::Overflow)?;
+        for &(bucket, sign) in &piece.w {
+            let sum = sums.entry((bucket, sub, dims)).or_default();
+            // The section 6 caps keep every group's sum in range; the databases' SUM fails the
+            // same way.
+            let add = |sum: i64, v: i64| sign.checked_mul(v).and_then(|v| sum.checked_add(v));
+            sum.0 = add(sum.0, u).ok_or(Error::Overflow)?;
+            sum.1 = add(sum.1, b).ok_or(Error::Overflow)?;
+        }
         Ok(())
     })?;
 
@@ -849,8 +1034,27 @@ mod tests {
         w
     }
 
+    /// The same for the reads a page sums: the piece that holds the row of `t`'s cell (a
+    /// rollup row's time is its cell's start) and only it counts, and the row is read at
+    /// all exactly when a piece holds it.
+    fn read_weights(reads: &[TableRead], t: i64) -> HashMap<Option<i64>, i64> {
+        let mut w: HashMap<Option<i64>, i64> = HashMap::default();
+        for r in reads {
+            let cell = floor(t, r.src.width());
+            let piece = r.piece(cell);
+            let read = r.ranges.iter().any(|&(lo, hi)| lo <= cell && cell < hi);
+            assert_eq!(read, piece.is_some(), "{t} in {:?}: {r:?}", r.src);
+            for &(b, sign) in piece.map_or(&[][..], |p| &p.w) {
+                *w.entry(Some(b)).or_default() += sign;
+            }
+        }
+        w.retain(|_, v| *v != 0);
+        w
+    }
+
     /// Every instant of `[s, e)` counts once, in the zone's bucket that holds it, and no
-    /// instant outside counts at all, whatever the zone, range and detail.
+    /// instant outside counts at all, whatever the zone, range and detail: in the segments
+    /// and in the reads made of them.
     fn assert_exact(
         z: Zone,
         s: i64,
@@ -859,19 +1063,72 @@ mod tests {
         probes: impl Iterator<Item = i64>,
     ) {
         let segs = segments(s, e, z, detail);
+        let reads = table_reads(&segs);
+        for r in &reads {
+            let width = r.src.width();
+            assert!(
+                r.pieces.windows(2).all(|p| p[0].hi <= p[1].lo),
+                "{:?} pieces overlap",
+                r.src
+            );
+            assert!(
+                r.pieces
+                    .iter()
+                    .all(|p| p.lo % width == 0 && p.hi % width == 0 && !p.w.is_empty()),
+                "{:?}: {:?}",
+                r.src,
+                r.pieces
+            );
+        }
         for t in probes {
-            let w = weights(&segs, t);
-            if (s..e).contains(&t) {
-                let want = match detail {
-                    DetailLevel::Summarized => 0,
-                    _ => z.floor(t, detail),
-                };
-                assert_eq!(w.len(), 1, "{t} in [{s}, {e}) {detail:?}: {w:?}");
-                assert_eq!(w.get(&Some(want)), Some(&1), "{t} {detail:?}: {w:?}");
-            } else {
-                assert!(w.is_empty(), "{t} outside [{s}, {e}) counted: {w:?}");
+            for w in [weights(&segs, t), read_weights(&reads, t)] {
+                if (s..e).contains(&t) {
+                    let want = match detail {
+                        DetailLevel::Summarized => 0,
+                        _ => z.floor(t, detail),
+                    };
+                    assert_eq!(w.len(), 1, "{t} in [{s}, {e}) {detail:?}: {w:?}");
+                    assert_eq!(w.get(&Some(want)), Some(&1), "{t} {detail:?}: {w:?}");
+                } else {
+                    assert!(w.is_empty(), "{t} outside [{s}, {e}) counted: {w:?}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn kolkata_days_read_each_edge_once_and_the_days_in_one_range() {
+        let z = zone("Asia/Kolkata");
+        let (s, e) = (ts("2026-01-31T18:30:00"), ts("2026-05-06T18:30:00"));
+        let reads = table_reads(&segments(s, e, z, DetailLevel::Day));
+        let read = |src: Source| reads.iter().find(|r| r.src == src).unwrap();
+        assert!(
+            reads
+                .iter()
+                .all(|r| matches!(r.src, Source::Daily | Source::SixHours | Source::Quarter))
+        );
+        // 95 days, each its own bucket, in one range of the daily table.
+        assert_eq!(read(Source::Daily).ranges, [(s + 19_800, e + 19_800)]);
+        assert_eq!(read(Source::Daily).pieces.len(), 95);
+        // 96 boundaries: one six-hour cell and two quarters each, read once for both days.
+        for (src, cells) in [(Source::SixHours, 1), (Source::Quarter, 2)] {
+            let r = read(src);
+            assert_eq!(r.ranges.len(), 96, "{src:?}");
+            assert!(
+                r.pieces
+                    .iter()
+                    .all(|p| p.hi - p.lo == cells * src.width() && p.w.len() <= 2),
+                "{src:?}: {:?}",
+                r.pieces
+            );
+        }
+        assert_exact(
+            z,
+            s,
+            e,
+            DetailLevel::Day,
+            (s - 7_200..e + 7_200).step_by(450),
+        );
     }
 
     #[test]
