@@ -74,11 +74,19 @@ impl Default for UsageTimeWindow {
 }
 
 impl AppState {
-    /// State with the contract's limits, keeping report files in `report_dir`.
+    /// State with the contract's limits, keeping report files in the folder `report_dir`.
     pub fn new(pool: db::Pool, report_dir: PathBuf) -> anyhow::Result<Self> {
+        Self::with_report_store(pool, reports::files::ReportStore::local(&report_dir)?)
+    }
+
+    /// State with the contract's limits, keeping report files in `files`.
+    pub fn with_report_store(
+        pool: db::Pool,
+        files: reports::files::ReportStore,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             csv_max_records: usage_api::limits::CSV_MAX_RECORDS,
-            reports: reports::Reports::new(report_dir, 2)?,
+            reports: reports::Reports::with_store(files, reports::ReportOptions::default()),
             usage_time_window: UsageTimeWindow::default(),
             csv_streams: streams::CsvStreams::default(),
             usage_writer: routes::usages::usage_writer(
@@ -365,7 +373,7 @@ impl Bound {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         // Reports a previous run left in progress are generated again, never left hanging
         // (and the partial files of runs that were killed are removed).
-        state.reports.recover(&state.pool)?;
+        state.reports.recover(&state.pool).await?;
         Ok(Self {
             addr: listener.local_addr()?,
             listener,

@@ -42,9 +42,18 @@ struct ServeArgs {
     /// The built portal to serve (trunk's dist/).
     #[arg(long, env = "USAGE_STATIC_DIR", default_value = "dist")]
     static_dir: PathBuf,
-    /// Where report files are kept.
+    /// The folder report files are kept in, unless --report-store names another store.
     #[arg(long, env = "USAGE_REPORT_DIR", default_value = "data/reports")]
     report_dir: PathBuf,
+    /// Where report files are kept instead of --report-dir, so that every replica serves every
+    /// download: s3://BUCKET[/PREFIX], S3 or an S3-compatible service, configured by the usual
+    /// AWS_* variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the
+    /// instance's role; AWS_REGION; AWS_ENDPOINT_URL for MinIO or another S3-compatible
+    /// endpoint, with AWS_ALLOW_HTTP=true if it is plain HTTP); or file:///ABSOLUTE/FOLDER.
+    /// On S3, add a lifecycle rule that aborts incomplete multipart uploads after a day: a
+    /// replica killed mid-report leaves one.
+    #[arg(long, env = "USAGE_REPORT_STORE")]
+    report_store: Option<String>,
     /// Load demo data (if not there yet), create a token and write the portal's config.json.
     #[arg(long)]
     demo: bool,
@@ -403,7 +412,12 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
         strict_csp: args.strict_csp || !args.no_strict_csp,
         base_path: args.base_path.clone(),
     };
-    let mut state = AppState::new(pool, args.report_dir.clone())?;
+    let files = match &args.report_store {
+        Some(url) => reports::files::ReportStore::open(url)?,
+        None => reports::files::ReportStore::local(&args.report_dir)?,
+    };
+    tracing::info!(store = %files.describe(), "report files kept in the report store");
+    let mut state = AppState::with_report_store(pool, files.clone())?;
     state.signing = signing;
     state.frame_ancestors = args.frame_ancestors.clone();
     state.csv_streams =
@@ -419,8 +433,8 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
             max_wait: std::time::Duration::from_micros(args.write_batch_wait_us),
         },
     )?;
-    state.reports = reports::Reports::with_options(
-        args.report_dir.clone(),
+    state.reports = reports::Reports::with_store(
+        files,
         reports::ReportOptions {
             workers: args.report_workers,
             max_in_progress: args.reports_in_progress_max,
@@ -433,7 +447,7 @@ async fn serve(pool: db::Pool, args: ServeArgs, token_ttl: u64) -> anyhow::Resul
             lease: std::time::Duration::from_secs(args.report_lease_secs.max(1)),
             ..reports::ReportOptions::default()
         },
-    )?;
+    );
     state.ops = usage_server::ops::Ops::new(usage_server::ops::OpsOptions {
         request_timeout: (args.request_timeout_secs > 0)
             .then(|| std::time::Duration::from_secs(args.request_timeout_secs)),

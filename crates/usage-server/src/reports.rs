@@ -1,5 +1,6 @@
 //! Report generation: a queue kept in the database, worked by a fixed number of workers that
-//! take turns by realm, each writing a report's CSV to the report store (a local folder).
+//! take turns by realm, each writing a report's CSV to the report store ([`files`]: a local
+//! folder, or an S3-compatible bucket every replica shares).
 //!
 //! The queue is the `reports` rows in progress (`running` 0: waiting, 1: being generated),
 //! so a restart reads it back exactly as it was; nothing it needs lives only in memory.
@@ -13,9 +14,10 @@ use crate::db::Pool;
 use crate::query;
 use crate::store::reports as store;
 use crate::store::sql::{self, Conn, TxKind};
-use anyhow::Context;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+pub mod files;
+
+use files::{Entry, ReportStore};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,7 +74,7 @@ impl Default for ReportOptions {
 #[derive(Clone)]
 pub struct Reports {
     /// Where report files are kept.
-    pub dir: PathBuf,
+    files: ReportStore,
     /// How the queue behaves.
     pub options: ReportOptions,
     /// Wakes an idle worker when a report is queued (the database stays the source of truth:
@@ -110,7 +112,7 @@ enum Outcome {
 }
 
 impl Reports {
-    /// A queue writing to `dir` with `concurrency` workers and the other defaults.
+    /// A queue writing to the folder `dir` with `concurrency` workers and the other defaults.
     pub fn new(dir: PathBuf, concurrency: usize) -> anyhow::Result<Self> {
         Self::with_options(
             dir,
@@ -121,21 +123,24 @@ impl Reports {
         )
     }
 
-    /// A queue writing to `dir`, behaving as `options` say.
+    /// A queue writing to the folder `dir`, behaving as `options` say.
     pub fn with_options(dir: PathBuf, options: ReportOptions) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        Ok(Self {
-            dir,
+        Ok(Self::with_store(ReportStore::local(&dir)?, options))
+    }
+
+    /// A queue writing to `files`, behaving as `options` say.
+    pub fn with_store(files: ReportStore, options: ReportOptions) -> Self {
+        Self {
+            files,
             options,
             wake: Arc::new(Notify::new()),
             started: Arc::new(AtomicBool::new(false)),
-        })
+        }
     }
 
-    /// The CSV of report `id`.
-    pub fn file(&self, id: i64) -> PathBuf {
-        self.dir
-            .join(format!("{}.csv", usage_api::reports::report_id(id)))
+    /// Where report files are kept.
+    pub fn files(&self) -> &ReportStore {
+        &self.files
     }
 
     /// Queues a report of `realm` unless the realm is at its cap; returns its id.
@@ -176,15 +181,17 @@ impl Reports {
     /// Reads the queue back after a start: a run the previous process left unfinished counts
     /// as an attempt (failed once it was the last one, queued again otherwise), expired reports
     /// are deleted, then the workers and the retention sweep start. Returns the reports queued.
-    pub fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
-        // Called at start, from async code: the database work runs where it may block.
-        let queued = crate::db::off_runtime(|| -> anyhow::Result<usize> {
-            let queued = self.settle_interrupted(&mut pool.get()?.conn())?;
-            if let Err(e) = self.delete_expired(pool) {
-                tracing::error!(error = ?e, "report retention sweep failed");
-            }
-            Ok(queued)
-        })?;
+    pub async fn recover(&self, pool: &Pool) -> anyhow::Result<usize> {
+        let (this, p) = (self.clone(), pool.clone());
+        let (queued, lost) =
+            crate::db::spawn_blocking(move || -> anyhow::Result<(usize, Vec<(i64, i64)>)> {
+                Ok(this.settle_interrupted(&mut p.get()?.conn())?)
+            })
+            .await??;
+        self.delete_parts(&lost).await;
+        if let Err(e) = self.delete_expired(pool).await {
+            tracing::error!(error = ?e, store = %self.files.describe(), "report retention sweep failed");
+        }
         if !self.started.swap(true, Ordering::SeqCst) {
             for n in 0..self.options.workers.max(1) {
                 tokio::spawn(self.clone().work(pool.clone(), n));
@@ -195,8 +202,9 @@ impl Reports {
     }
 
     /// Settles the reports whose worker was lost (their lease ran out): failed after their
-    /// last attempt, else back in the queue. Returns how many.
-    fn fail_lost(&self, db: &mut Conn<'_>, now: i64) -> sql::Result<u64> {
+    /// last attempt, else back in the queue. Returns the parts their runs may have left, for
+    /// the caller to delete once its transaction is over (never a store's round trip inside).
+    fn fail_lost(&self, db: &mut Conn<'_>, now: i64) -> sql::Result<Vec<(i64, i64)>> {
         let max = self.options.max_attempts;
         let failed = store::fail_interrupted(
             db,
@@ -206,41 +214,53 @@ impl Reports {
                 "The report was interrupted {max} times while it was being generated and is not tried again. Ask for it again, perhaps over a shorter range."
             ),
         )?;
-        for &(id, last) in &failed {
-            for attempt in 1..=last {
-                remove_if_there(&self.part_file(id, attempt));
-            }
-        }
         if !failed.is_empty() {
             tracing::warn!(
                 reports = failed.len(),
                 "reports failed: interrupted on every attempt"
             );
         }
-        Ok(failed.len() as u64)
+        Ok(failed
+            .iter()
+            .flat_map(|&(id, last)| (1..=last).map(move |attempt| (id, attempt)))
+            .collect())
     }
 
-    fn settle_interrupted(&self, db: &mut Conn<'_>) -> sql::Result<usize> {
+    fn settle_interrupted(&self, db: &mut Conn<'_>) -> sql::Result<(usize, Vec<(i64, i64)>)> {
         let now = chrono::Utc::now().timestamp();
-        self.fail_lost(db, now)?;
+        let lost = self.fail_lost(db, now)?;
         // Only those whose lease ran out: a report another replica runs now stays its.
         store::requeue_interrupted(db, now)?;
         let queued = store::in_progress_all(db)?;
         if queued > 0 {
             tracing::info!(reports = queued, "reports queued from a previous run");
         }
-        Ok(queued as usize)
+        Ok((queued as usize, lost))
+    }
+
+    /// Deletes the parts `(report, attempt)` of runs that are over.
+    async fn delete_parts(&self, parts: &[(i64, i64)]) {
+        for &(id, attempt) in parts {
+            self.files.delete_part(id, attempt).await;
+        }
     }
 
     async fn work(self, pool: Pool, n: usize) {
         loop {
             let (this, p) = (self.clone(), pool.clone());
             match crate::db::spawn_blocking(move || this.claim(&p)).await {
-                Ok(Ok(Some((id, attempt)))) => self.run(&pool, id, attempt).await,
-                Ok(Ok(None)) => {
-                    tokio::select! {
-                        () = self.wake.notified() => {}
-                        () = tokio::time::sleep(POLL) => {}
+                Ok(Ok((claimed, stale))) => {
+                    // What the runs before this one left (a killed run's partial file) is no
+                    // one's now.
+                    self.delete_parts(&stale).await;
+                    match claimed {
+                        Some((id, attempt)) => self.run(&pool, id, attempt).await,
+                        None => {
+                            tokio::select! {
+                                () = self.wake.notified() => {}
+                                () = tokio::time::sleep(POLL) => {}
+                            }
+                        }
                     }
                 }
                 Ok(Err(e)) => {
@@ -257,28 +277,30 @@ impl Reports {
 
     /// Takes the next report ([`store::next_waiting`] says which) and claims a new attempt of
     /// it, both in one write transaction holding the queue, so two workers never claim the
-    /// same report.
-    fn claim(&self, pool: &Pool) -> anyhow::Result<Option<(i64, i64)>> {
+    /// same report. Also returns the parts no run owns any more (of lost runs and of this
+    /// report's earlier attempts), to be deleted.
+    #[allow(clippy::type_complexity)]
+    fn claim(&self, pool: &Pool) -> anyhow::Result<(Option<(i64, i64)>, Vec<(i64, i64)>)> {
         let mut pooled = pool.get()?;
-        let claimed = pooled.conn().transaction(TxKind::Write, |tx| {
+        let (claimed, mut stale) = pooled.conn().transaction(TxKind::Write, |tx| {
             store::lock_queue(tx)?;
             let now = chrono::Utc::now().timestamp();
             // A report whose worker was lost at its last attempt fails here, not only at a
             // start: on another replica, no start may come.
-            self.fail_lost(tx, now)?;
+            let lost = self.fail_lost(tx, now)?;
             let Some(id) = store::next_waiting(tx, self.options.max_attempts, now)? else {
-                return Ok::<_, sql::Error>(None);
+                return Ok::<_, sql::Error>((None, lost));
             };
             let lease_until = now + lease_secs(self.options.lease);
-            Ok(Some((id, store::start_attempt(tx, id, now, lease_until)?)))
+            Ok((
+                Some((id, store::start_attempt(tx, id, now, lease_until)?)),
+                lost,
+            ))
         })?;
         if let Some((id, attempt)) = claimed {
-            // What the runs before this one left (a killed run's partial file) is no one's now.
-            for earlier in 1..attempt {
-                remove_if_there(&self.part_file(id, earlier));
-            }
+            stale.extend((1..attempt).map(|earlier| (id, earlier)));
         }
-        Ok(claimed)
+        Ok((claimed, stale))
     }
 
     /// Runs one attempt under the deadline and records how it ended.
@@ -291,7 +313,8 @@ impl Reports {
             cancel.clone(),
             interrupt.clone(),
         );
-        let mut task = crate::db::spawn_blocking(move || this.write(&p, id, attempt, &c, &i));
+        let rt = tokio::runtime::Handle::current();
+        let mut task = crate::db::spawn_blocking(move || this.write(&rt, &p, id, attempt, &c, &i));
         let lease = tokio::spawn(self.clone().keep_lease(
             pool.clone(),
             id,
@@ -314,6 +337,8 @@ impl Reports {
             }
         };
         lease.abort();
+        // A run that did not publish its file leaves nothing behind.
+        self.files.delete_part(id, attempt).await;
         let (this, p) = (self.clone(), pool.clone());
         match crate::db::spawn_blocking(move || this.record(&p, id, attempt, outcome)).await {
             Ok(Ok(())) => {}
@@ -378,8 +403,6 @@ impl Reports {
 
     /// Writes the outcome of a run, unless a later attempt owns the report by now.
     fn record(&self, pool: &Pool, id: i64, attempt: i64, outcome: Outcome) -> anyhow::Result<()> {
-        // A run that did not publish its file leaves nothing behind.
-        let _ = std::fs::remove_file(self.part_file(id, attempt));
         let mut pooled = pool.get()?;
         let conn = &mut pooled.conn();
         let now = chrono::Utc::now().timestamp();
@@ -425,15 +448,9 @@ impl Reports {
         Ok(())
     }
 
-    fn part_file(&self, id: i64, attempt: i64) -> PathBuf {
-        self.dir.join(format!(
-            "{}.{attempt}.csv.part",
-            usage_api::reports::report_id(id)
-        ))
-    }
-
     fn write(
         &self,
+        rt: &tokio::runtime::Handle,
         pool: &Pool,
         id: i64,
         attempt: i64,
@@ -442,7 +459,7 @@ impl Reports {
     ) -> anyhow::Result<()> {
         let mut pooled = pool.get()?;
         *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = Some(pooled.interrupter());
-        let result = self.write_with(&mut pooled.conn(), id, attempt, cancel);
+        let result = self.write_with(rt, &mut pooled.conn(), id, attempt, cancel);
         // Before the connection goes back to the pool, where an interrupt would hit another
         // request's query.
         *interrupt.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -451,6 +468,7 @@ impl Reports {
 
     fn write_with(
         &self,
+        rt: &tokio::runtime::Handle,
         conn: &mut Conn<'_>,
         id: i64,
         attempt: i64,
@@ -472,41 +490,21 @@ impl Reports {
             None => vec![realm],
         };
 
-        let part = self.part_file(id, attempt);
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&part)?);
-        let mut rows = CsvRows::new(q.columns());
-        let max_records = self.options.max_records;
-        let (mut count, mut truncated, mut write_error) = (0_u64, false, None);
+        let part = self.files.part_key(id, attempt);
+        let mut out = self.files.upload(rt, &part)?;
         let as_of = chrono::Utc::now().timestamp();
-        query::for_each(conn, &realms, &q, |item| {
-            if cancel.load(Ordering::Relaxed) {
-                return false;
+        let (count, truncated) = match self.fill(conn, &realms, &q, &mut out, cancel) {
+            Ok(done) => done,
+            Err(e) => {
+                // Nothing of a run that failed stays in the store (nor a multipart upload).
+                out.abort();
+                return Err(e);
             }
-            if count == max_records {
-                truncated = true;
-                return false;
-            }
-            count += 1;
-            rows.push(&item);
-            if rows.buffered() >= 128 * 1024
-                && let Err(e) = out.write_all(&rows.take())
-            {
-                write_error = Some(e);
-                return false;
-            }
-            true
-        })?;
-        if let Some(e) = write_error {
-            return Err(e.into());
-        }
-        if cancel.load(Ordering::SeqCst) {
-            anyhow::bail!("stopped at the deadline");
-        }
-        out.write_all(&rows.take())?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        let size = std::fs::metadata(&part)?.len();
-        let final_path = self.file(id);
-        // Publish the file and the status together: only if this attempt still owns the report.
+        };
+        let size = out.finish()?;
+        let final_key = self.files.report_key(id);
+        // Publish the file and the status together: only if this attempt still owns the
+        // report. The move is inside the transaction, so a move that fails leaves it running.
         let owned = conn.transaction(TxKind::Read, |tx| -> anyhow::Result<bool> {
             let owned = store::complete_run(
                 tx,
@@ -521,10 +519,7 @@ impl Reports {
                 },
             )?;
             if owned {
-                std::fs::rename(&part, &final_path)?;
-                // The rename lives in the folder's own entry: without this a power loss could
-                // undo it after the status says `completed`.
-                sync_dir(&self.dir)?;
+                rt.block_on(self.files.rename(&part, &final_key))?;
             }
             Ok(owned)
         })?;
@@ -537,10 +532,50 @@ impl Reports {
                 truncated,
                 "report completed"
             );
-        } else {
-            let _ = std::fs::remove_file(&part);
         }
+        // Not owned: the part is deleted with the run's (see `run`).
         Ok(())
+    }
+
+    /// Writes the CSV of `q` over `realms` to `out`; the rows written, and whether they
+    /// stopped at the cap.
+    fn fill(
+        &self,
+        conn: &mut Conn<'_>,
+        realms: &[String],
+        q: &UsageQuery,
+        out: &mut files::Upload,
+        cancel: &AtomicBool,
+    ) -> anyhow::Result<(u64, bool)> {
+        let mut rows = CsvRows::new(q.columns());
+        let max_records = self.options.max_records;
+        let (mut count, mut truncated, mut write_error) = (0_u64, false, None);
+        query::for_each(conn, realms, q, |item| {
+            if cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            if count == max_records {
+                truncated = true;
+                return false;
+            }
+            count += 1;
+            rows.push(&item);
+            if rows.buffered() >= 128 * 1024
+                && let Err(e) = out.write(rows.take())
+            {
+                write_error = Some(e);
+                return false;
+            }
+            true
+        })?;
+        if let Some(e) = write_error {
+            return Err(e);
+        }
+        if cancel.load(Ordering::SeqCst) {
+            anyhow::bail!("stopped at the deadline");
+        }
+        out.write(rows.take())?;
+        Ok((count, truncated))
     }
 
     async fn sweep_periodically(self, pool: Pool) {
@@ -549,11 +584,8 @@ impl Reports {
         every.tick().await; // the first tick is immediate; `recover` has just swept
         loop {
             every.tick().await;
-            let (this, p) = (self.clone(), pool.clone());
-            match crate::db::spawn_blocking(move || this.delete_expired(&p)).await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = ?e, "report retention sweep failed"),
-                Err(e) => tracing::error!(error = ?e, "report retention sweep panicked"),
+            if let Err(e) = self.delete_expired(&pool).await {
+                tracing::error!(error = ?e, store = %self.files.describe(), "report retention sweep failed");
             }
         }
     }
@@ -563,66 +595,55 @@ impl Reports {
     ///
     /// Counted from `finished`, not `created`: a report that waited or ran long still gets the
     /// whole period to be downloaded. One in progress is never deleted.
-    pub fn delete_expired(&self, pool: &Pool) -> anyhow::Result<usize> {
-        let mut pooled = pool.get()?;
-        let conn = &mut pooled.conn();
+    pub async fn delete_expired(&self, pool: &Pool) -> anyhow::Result<usize> {
         let retention = i64::try_from(self.options.retention.as_secs()).unwrap_or(i64::MAX);
         let cutoff = chrono::Utc::now().timestamp().saturating_sub(retention);
         // Rows first: a crash between the two leaves a file no row names, which the scan
         // below removes next time; the other order could leave a row whose file is gone.
-        let ids = store::delete_finished_before(conn, cutoff)?;
-        for id in &ids {
-            remove_if_there(&self.file(*id));
+        let p = pool.clone();
+        let ids = crate::db::spawn_blocking(move || -> anyhow::Result<Vec<i64>> {
+            Ok(store::delete_finished_before(&mut p.get()?.conn(), cutoff)?)
+        })
+        .await??;
+        for &id in &ids {
+            self.files.delete(&self.files.report_key(id)).await;
         }
         if !ids.is_empty() {
             tracing::info!(reports = ids.len(), "expired reports deleted");
         }
-        for entry in std::fs::read_dir(&self.dir)?.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                continue;
-            };
-            if name.ends_with(".part") {
-                // A run's partial file, kept only while that run owns its report: the file of
-                // a run that was killed (on any replica), or of no run at all, goes.
-                let owned = match part_file_of(name) {
-                    Some((id, attempt)) => store::running_attempt(conn, id)? == Some(attempt),
-                    None => false,
+        let entries = self.files.list().await?;
+        let p = pool.clone();
+        let orphans = crate::db::spawn_blocking(move || -> anyhow::Result<Vec<Entry>> {
+            let mut pooled = p.get()?;
+            let conn = &mut pooled.conn();
+            let mut orphans = Vec::new();
+            for entry in entries {
+                let name = entry.name();
+                let orphan = if name.ends_with(".part") {
+                    // A run's partial file, kept only while that run owns its report: the
+                    // file of a run that was killed (on any replica), or of no run at all, goes.
+                    match files::part_of(name) {
+                        Some((id, attempt)) => store::running_attempt(conn, id)? != Some(attempt),
+                        None => true,
+                    }
+                } else {
+                    match (&entry, files::report_of(name)) {
+                        (Entry::Object(_), Some(id)) => !store::exists(conn, id)?,
+                        // Not the store's own: left alone.
+                        _ => false,
+                    }
                 };
-                if !owned {
-                    remove_if_there(&entry.path());
+                if orphan {
+                    orphans.push(entry);
                 }
-                continue;
             }
-            let Some(id) = name
-                .strip_suffix(".csv")
-                .and_then(usage_api::reports::parse_report_id)
-            else {
-                continue;
-            };
-            if !store::exists(conn, id)? {
-                remove_if_there(&entry.path());
-            }
+            Ok(orphans)
+        })
+        .await??;
+        for entry in &orphans {
+            self.files.delete_entry(entry).await;
         }
         Ok(ids.len())
-    }
-}
-
-/// Flushes a folder's entries (a rename or a new file in it) to the disk.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
-    // Elsewhere a folder cannot be opened as a file; its entries are flushed by the OS.
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
-
-fn remove_if_there(path: &Path) {
-    if let Err(e) = std::fs::remove_file(path)
-        && e.kind() != std::io::ErrorKind::NotFound
-    {
-        tracing::warn!(file = %path.display(), error = %e, "could not delete a report file");
     }
 }
 
@@ -643,13 +664,4 @@ fn in_words(d: Duration) -> String {
         }
         s => format!("{s} second{}", if s == 1 { "" } else { "s" }),
     }
-}
-
-/// The report and attempt a partial file (`REPORT-n.attempt.csv.part`) belongs to.
-fn part_file_of(name: &str) -> Option<(i64, i64)> {
-    let (report, attempt) = name.strip_suffix(".csv.part")?.rsplit_once('.')?;
-    Some((
-        usage_api::reports::parse_report_id(report)?,
-        attempt.parse().ok()?,
-    ))
 }

@@ -142,11 +142,17 @@ fn report_number(location: &str) -> i64 {
     usage_api::reports::parse_report_id(public).unwrap()
 }
 
+/// The runs' partial files in the report folder, by the name they are written as: while a
+/// run writes, its upload is the store's staged file `REPORT-n.attempt.csv.part#k`.
 fn part_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
+                .map(|n| match n.rsplit_once('#') {
+                    Some((name, k)) if k.bytes().all(|b| b.is_ascii_digit()) => name.to_owned(),
+                    _ => n,
+                })
                 .filter(|n| n.ends_with(".part"))
                 .collect()
         })

@@ -15,7 +15,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tower::ServiceExt;
 use usage_api::reports::{
     CreateReport, Report, ReportCreated, ReportList, ReportParameters, ReportStatus,
     parse_report_id, report_id,
@@ -324,7 +323,7 @@ async fn download(
     req: Request,
 ) -> Result<Response, AppError> {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let (parts, body) = req.into_parts();
+    let (parts, _) = req.into_parts();
     let signed = match (get("expires"), get("signature")) {
         (Some(e), Some(s)) => Some((e.parse::<i64>().unwrap_or(0), s)),
         (None, None) => None,
@@ -368,20 +367,78 @@ async fn download(
         )));
     }
     let n = parse_report_id(&id).unwrap_or_default();
-    let file = state.reports.file(n);
-    let req = Request::from_parts(parts, body);
-    let mut resp = tower_http::services::ServeFile::new(&file)
-        .oneshot(req)
+    let size = report.byte_size.unwrap_or_default();
+    serve_file(&state, &parts, n, size, &id).await
+}
+
+/// The CSV of report `n` (`size` bytes, as its row says), from the report store: whole, or
+/// the one range asked for, read from the store as that range, so any replica serves it. The
+/// conditional requests a file answered before the store (`If-Modified-Since`,
+/// `If-Unmodified-Since`) are answered as they were.
+async fn serve_file(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    n: i64,
+    size: u64,
+    id: &str,
+) -> Result<Response, AppError> {
+    let files = state.reports.files();
+    let key = files.report_key(n);
+    let failed = |e: object_store::Error| {
+        let what = match e {
+            object_store::Error::NotFound { .. } => anyhow::anyhow!("report file {key} is missing"),
+            e => anyhow::Error::new(e).context(format!("reading report file {key}")),
+        };
+        AppError::Internal(what.context(format!("report store {}", files.describe())))
+    };
+    let range = match parts.headers.get(header::RANGE) {
+        None => None,
+        Some(v) => match byte_range(v.as_bytes(), size) {
+            Some(r) => Some(r),
+            None => {
+                // Preconditions come before the range (RFC 9110, 13.2.2).
+                let meta = files.head(&key).await.map_err(failed)?;
+                return Ok(preconditions(&parts.headers, meta.last_modified)
+                    .unwrap_or_else(|| unsatisfiable(size, id)));
+            }
+        },
+    };
+    let head = parts.method == axum::http::Method::HEAD;
+    // A HEAD reads the metadata only (no range: S3 would answer a ranged HEAD its own way).
+    let got = files
+        .get(&key, range.clone().filter(|_| !head), head)
         .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("serving {}: {e}", file.display())))?
-        .map(Body::new);
-    if resp.status() == StatusCode::NOT_FOUND {
+        .map_err(failed)?;
+    if got.meta.size != size {
+        // The row and the file disagree: neither length can be promised.
         return Err(AppError::Internal(anyhow::anyhow!(
-            "report file {} is missing",
-            file.display()
+            "report file {key} in {} is {} bytes, its row says {size}",
+            files.describe(),
+            got.meta.size
         )));
     }
+    let modified = got.meta.last_modified;
+    if let Some(resp) = preconditions(&parts.headers, modified) {
+        return Ok(resp);
+    }
+    let length = range.as_ref().map_or(size, |r| r.end - r.start);
+    let body = if head {
+        Body::empty()
+    } else {
+        stream(got, length).await.map_err(failed)?
+    };
+    let mut resp = Response::new(body);
     let h = resp.headers_mut();
+    if let Some(r) = &range
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes {}-{}/{size}", r.start, r.end - 1))
+    {
+        h.insert(header::CONTENT_RANGE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&http_date(modified)) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
@@ -393,5 +450,121 @@ async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
+    if range.is_some() {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+    }
     Ok(resp)
+}
+
+/// The body of `got`, `length` bytes. A folder's file is read 64 KiB at a time (the store's
+/// own stream reads 8 KiB a blocking call); anything else streams as the store sends it.
+async fn stream(got: object_store::GetResult, length: u64) -> object_store::Result<Body> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    use tokio_stream::StreamExt;
+    let start = got.range.start;
+    match got.payload {
+        object_store::GetResultPayload::File(file, path) => {
+            let mut file = tokio::fs::File::from_std(file);
+            file.seek(std::io::SeekFrom::Start(start))
+                .await
+                .map_err(|source| object_store::Error::Generic {
+                    store: "LocalFileSystem",
+                    source: format!("seeking {}: {source}", path.display()).into(),
+                })?;
+            let reader = file.take(length);
+            Ok(Body::from_stream(
+                tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024).map(|r| {
+                    r.inspect_err(
+                        |e| tracing::warn!(error = %e, "reading a report file failed mid-download"),
+                    )
+                }),
+            ))
+        }
+        object_store::GetResultPayload::Stream(s) => Ok(Body::from_stream(s.map(|r| {
+            r.inspect_err(
+                |e| tracing::warn!(error = %e, "reading a report file failed mid-download"),
+            )
+        }))),
+    }
+}
+
+/// The one range `bytes=…` asks for in a file of `size` bytes, as offsets `start..end`; `None`
+/// when it cannot be served: malformed, several ranges, or outside the file. As the file
+/// server before the store answered: a range past the end is cut at the end, a suffix longer
+/// than the file is not served.
+fn byte_range(header: &[u8], size: u64) -> Option<std::ops::Range<u64>> {
+    let spec = std::str::from_utf8(header).ok()?.strip_prefix("bytes=")?;
+    let (first, last) = spec.split_once('-')?;
+    // Digits only: no sign, no spaces inside, no second range.
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    let (start, end) = match (first, last) {
+        ("", suffix) => {
+            let n = number(suffix)?;
+            if n == 0 || n > size {
+                return None;
+            }
+            (size - n, size)
+        }
+        (first, "") => (number(first)?, size),
+        (first, last) => (number(first)?, number(last)?.saturating_add(1).min(size)),
+    };
+    (start < end).then_some(start..end)
+}
+
+/// The 416 for a range of a `size`-byte report that cannot be served, in the contract's body.
+fn unsatisfiable(size: u64, id: &str) -> Response {
+    let mut resp = crate::error::error_response_with(
+        StatusCode::RANGE_NOT_SATISFIABLE.as_u16(),
+        usage_api::ErrorBody::validation(vec![FieldError::new(
+            "Range",
+            format!(
+                "must be one range of bytes within the {size} bytes of {id}, such as bytes=0-{}",
+                size.saturating_sub(1)
+            ),
+        )]),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}")) {
+        resp.headers_mut().insert(header::CONTENT_RANGE, v);
+    }
+    resp
+}
+
+/// The answer `If-Unmodified-Since` (412) or `If-Modified-Since` (304) calls for, if any,
+/// for a file last modified at `modified`; compared in whole seconds, as HTTP dates are.
+fn preconditions(headers: &HeaderMap, modified: chrono::DateTime<chrono::Utc>) -> Option<Response> {
+    let since = |name| {
+        let v = headers.get(name)?.to_str().ok()?;
+        chrono::DateTime::parse_from_rfc2822(v)
+            .ok()
+            .map(|t| t.timestamp())
+    };
+    let modified = modified.timestamp();
+    if since(header::IF_UNMODIFIED_SINCE).is_some_and(|t| modified > t) {
+        return Some(crate::error::error_response_with(
+            StatusCode::PRECONDITION_FAILED.as_u16(),
+            usage_api::ErrorBody::validation(vec![FieldError::new(
+                "If-Unmodified-Since",
+                "the report's file was written after this time",
+            )]),
+        ));
+    }
+    if since(header::IF_MODIFIED_SINCE).is_some_and(|t| modified <= t) {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&http_date(
+            chrono::DateTime::from_timestamp(modified, 0).unwrap_or_default(),
+        )) {
+            resp.headers_mut().insert(header::LAST_MODIFIED, v);
+        }
+        return Some(resp);
+    }
+    None
+}
+
+/// An HTTP date: `Sun, 06 Nov 1994 08:49:37 GMT`.
+fn http_date(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
