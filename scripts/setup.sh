@@ -9,6 +9,7 @@ WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132.0.0
 WASM_SPLIT_VERSION=0.2.4
 SCHEMATHESIS_VERSION=4.32.5
+MOTO_VERSION=5.2.5
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOLS="$ROOT/.tools"
 
@@ -125,6 +126,21 @@ if ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -qF "version $S
   mkdir -p "$TOOLS"
   python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+# An S3 stand-in for the report store's tests (crates/usage-server/tests/report_store.rs),
+# from PyPI, in a virtualenv of its own.
+if ! "$TOOLS/moto/bin/python" -c "import sys, moto; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null \
+  || [ ! -x "$TOOLS/moto/bin/moto_server" ]; then
+  log "installing moto $MOTO_VERSION from PyPI into .tools/moto (S3 for the report store's tests)"
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  mkdir -p "$TOOLS"
+  python3 -m venv "$TOOLS/moto"
+  "$TOOLS/moto/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
 
 log "toolchain ready"
