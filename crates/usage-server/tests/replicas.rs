@@ -237,10 +237,12 @@ async fn a_replica_killed_mid_report_leaves_the_report_to_another() {
     );
     let location = create_report(&a.base, &token, &query).await;
     let id = location.split('/').nth(5).unwrap().to_owned();
-    // Replica A is writing it: its first attempt's partial file is there.
+    // Replica A is writing it: its first attempt's partial file is there (while it is being
+    // written, the report store's staged upload `….csv.part#1`).
     let part = site.path("reports").join(format!("{id}.1.csv.part"));
+    let staged = site.path("reports").join(format!("{id}.1.csv.part#1"));
     let until = Instant::now() + Duration::from_secs(60);
-    while !part.exists() {
+    while !part.exists() && !staged.exists() {
         assert!(Instant::now() < until, "replica A never ran the report");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -267,5 +269,8 @@ async fn a_replica_killed_mid_report_leaves_the_report_to_another() {
         csv.lines().count() as u64,
         done["rowCount"].as_u64().unwrap() + 1
     );
-    assert!(!part.exists(), "the killed run's partial file is gone");
+    assert!(
+        !part.exists() && !staged.exists(),
+        "the killed run's partial file is gone"
+    );
 }
