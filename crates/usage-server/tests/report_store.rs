@@ -411,6 +411,8 @@ async fn made_by_one_served_by_another(store: Store) {
         "bytes=0-1,5-6".to_owned(),
         "bytes=20-10".to_owned(),
         "lines=1-2".to_owned(),
+        "bytes=-0".to_owned(),
+        format!("bytes=-{}", size + 1),
     ] {
         let resp = get(&b.base, &download, &token, &[("Range", &spec)]).await;
         assert_eq!(resp.status(), 416, "{spec}");

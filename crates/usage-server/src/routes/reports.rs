@@ -489,30 +489,17 @@ async fn stream(got: object_store::GetResult, length: u64) -> object_store::Resu
 }
 
 /// The one range `bytes=…` asks for in a file of `size` bytes, as offsets `start..end`; `None`
-/// when it cannot be served: malformed, several ranges, or outside the file. As the file
-/// server before the store answered: a range past the end is cut at the end, a suffix longer
-/// than the file is not served.
+/// when it cannot be served: malformed, several ranges, or outside the file. Read by the
+/// crate tower-http's file server uses, so ranges are answered as they were before the store.
 fn byte_range(header: &[u8], size: u64) -> Option<std::ops::Range<u64>> {
-    let spec = std::str::from_utf8(header).ok()?.strip_prefix("bytes=")?;
-    let (first, last) = spec.split_once('-')?;
-    // Digits only: no sign, no spaces inside, no second range.
-    let number = |s: &str| {
-        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<u64>().ok())
-            .flatten()
-    };
-    let (start, end) = match (first, last) {
-        ("", suffix) => {
-            let n = number(suffix)?;
-            if n == 0 || n > size {
-                return None;
-            }
-            (size - n, size)
-        }
-        (first, "") => (number(first)?, size),
-        (first, last) => (number(first)?, number(last)?.saturating_add(1).min(size)),
-    };
-    (start < end).then_some(start..end)
+    let text = std::str::from_utf8(header).ok()?;
+    let ranges = http_range_header::parse_range_header(text)
+        .and_then(|parsed| parsed.validate(size))
+        .ok()?;
+    match ranges.as_slice() {
+        [one] => Some(*one.start()..one.end().saturating_add(1)),
+        _ => None,
+    }
 }
 
 /// The 416 for a range of a `size`-byte report that cannot be served, in the contract's body.
