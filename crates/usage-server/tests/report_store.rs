@@ -9,10 +9,8 @@ mod process;
 mod support;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use usage_server::{auth, demo};
 use usage_test_clock::{midnight, now, range};
@@ -50,57 +48,15 @@ fn start(db: &str, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> process::
         }
     }
     let until = usage_test_clock::stamp(now());
-    let mut child = c
-        .current_dir(cwd)
+    c.current_dir(cwd)
         .arg("--db")
         .arg(db)
         .args(["--static-dir", "dist", "--listen", "127.0.0.1:0"])
         .args(["--demo-records", "10000", "--demo-until", &until])
         .args(args)
         .env("RUST_LOG", "info")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start usage-server");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            eprintln!("[server] {line}");
-            sink.lock().unwrap().push(line);
-        }
-    });
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut stdout = Vec::new();
-    let base = loop {
-        let Some(Ok(line)) = lines.next() else {
-            let status = child.wait().unwrap();
-            panic!("usage-server {args:?} stopped before it listened: {status}");
-        };
-        eprintln!("[server] {line}");
-        stdout.push(line.clone());
-        if let Some(url) = line.strip_prefix("Usage Portal on ") {
-            break url.trim().trim_end_matches('/').to_owned();
-        }
-    };
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            eprintln!("[server] {line}");
-            sink.lock().unwrap().push(line);
-        }
-    });
-    process::Server {
-        addr: base.trim_start_matches("http://").parse().unwrap(),
-        base,
-        demo_token: None,
-        stdout,
-        log,
-        child,
-    }
+        .envs(env.iter().copied());
+    process::launch(c, args)
 }
 
 /// Where the two processes keep their reports, and how to look inside it.

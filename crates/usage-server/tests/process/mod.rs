@@ -121,53 +121,8 @@ impl Site {
             .args(["--demo-records", "10000", "--listen", "127.0.0.1:0"])
             .args(start)
             .args(args)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().expect("start usage-server");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = log.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                eprintln!("[server] {line}");
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut stdout = Vec::new();
-        let mut demo_token = None;
-        let base = loop {
-            let Some(Ok(line)) = lines.next() else {
-                let status = child.wait().unwrap();
-                panic!("usage-server {args:?} stopped before it listened: {status}");
-            };
-            stdout.push(line.clone());
-            if line.starts_with("Demo token") {
-                demo_token = line.rsplit(": ").next().map(|t| t.trim().to_owned());
-            }
-            if let Some(url) = line.strip_prefix("Usage Portal on ") {
-                break url.trim().trim_end_matches('/').to_owned();
-            }
-        };
-        // The log goes to stdout (tracing's default), after what the start printed; read to
-        // the end, so that a full pipe never blocks the server.
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                eprintln!("[server] {line}");
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Server {
-            addr: base.trim_start_matches("http://").parse().unwrap(),
-            base,
-            demo_token,
-            stdout,
-            log,
-            child,
-        }
+            .envs(env.iter().copied());
+        launch(c, args)
     }
 
     /// Starts `serve` with `args` when it must not start: waits up to `within` for it to end
@@ -270,6 +225,57 @@ impl Site {
         })
         .unwrap();
         id.to_owned()
+    }
+}
+
+/// Starts `c`, a `serve` command (`args` are its own, for the failure's words), and waits
+/// until it listens.
+pub fn launch(mut c: Command, args: &[&str]) -> Server {
+    c.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("start usage-server");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            eprintln!("[server] {line}");
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stdout = Vec::new();
+    let mut demo_token = None;
+    let base = loop {
+        let Some(Ok(line)) = lines.next() else {
+            let status = child.wait().unwrap();
+            panic!("usage-server {args:?} stopped before it listened: {status}");
+        };
+        stdout.push(line.clone());
+        if line.starts_with("Demo token") {
+            demo_token = line.rsplit(": ").next().map(|t| t.trim().to_owned());
+        }
+        if let Some(url) = line.strip_prefix("Usage Portal on ") {
+            break url.trim().trim_end_matches('/').to_owned();
+        }
+    };
+    // The log goes to stdout (tracing's default), after what the start printed; read to
+    // the end, so that a full pipe never blocks the server.
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            eprintln!("[server] {line}");
+            sink.lock().unwrap().push(line);
+        }
+    });
+    Server {
+        addr: base.trim_start_matches("http://").parse().unwrap(),
+        base,
+        demo_token,
+        stdout,
+        log,
+        child,
     }
 }
 
