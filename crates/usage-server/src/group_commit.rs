@@ -7,9 +7,13 @@
 //! no answer is sent for a write a crash could still take back, and the fsync is paid once per
 //! batch instead of once per request.
 //!
-//! Each request is applied in order in a savepoint of its own, with the same checks it would
-//! get alone: a write sees those before it in the batch (so limits stay exact and a repeated
-//! key is seen), and one that fails is rolled back alone, never failing its neighbours.
+//! The batch is applied as a whole (one call of the writer's [`Apply`], which decides each
+//! request in order with the checks it would get alone: a write sees those before it in the
+//! batch, so limits stay exact and a repeated key is seen), so its statements do not grow with
+//! its size: on a database over the network, each statement is a round trip. When the whole
+//! fails (a database error, not a refusal), it is rolled back and applied again one request at
+//! a time, each in a savepoint of its own: the one that fails is rolled back alone, never
+//! failing its neighbours.
 
 use crate::db::Pool;
 use crate::error::AppError;
@@ -46,8 +50,10 @@ impl Default for WriterOptions {
     }
 }
 
-/// Applies one request inside the batch's transaction (in its own savepoint).
-pub type Apply<R, T> = fn(&mut Conn<'_>, &R) -> Result<T, AppError>;
+/// Applies requests inside the batch's transaction: one outcome for each, in order (an
+/// `Err` outcome writes nothing of its request). An `Err` of the whole is a failure of the
+/// database, and undoes the call.
+pub type Apply<R, T> = fn(&mut Conn<'_>, &[&R]) -> Result<Vec<Result<T, AppError>>, AppError>;
 
 struct Job<R, T> {
     request: R,
@@ -250,20 +256,64 @@ fn commit_batch<R, T>(
     }
 }
 
+/// Why a transaction of the writer did not commit.
+enum Failed {
+    Db(sql::Error),
+    Apply(AppError),
+}
+
+impl From<sql::Error> for Failed {
+    fn from(e: sql::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
 fn apply_all<R, T>(
     db: &mut Conn<'_>,
     file: &crate::db::FileIdentity,
     batch: &[Job<R, T>],
     apply: Apply<R, T>,
 ) -> sql::Result<Vec<Result<T, AppError>>> {
-    db.transaction(TxKind::Write, |tx| {
+    let requests: Vec<&R> = batch.iter().map(|j| &j.request).collect();
+    let whole = db.transaction(TxKind::Write, |tx| {
         // Checked holding the write lock: nothing is committed to a file that is no longer
         // the database's (removed or renamed under the server).
         file.check()?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for job in batch {
+        match apply(tx, &requests) {
+            Ok(outcomes) if outcomes.len() == requests.len() => Ok(outcomes),
+            Ok(outcomes) => Err(Failed::Apply(AppError::Internal(anyhow::anyhow!(
+                "the writer answered {} of {} requests",
+                outcomes.len(),
+                requests.len()
+            )))),
+            Err(e) => Err(Failed::Apply(e)),
+        }
+    });
+    match whole {
+        Ok(outcomes) => return Ok(outcomes),
+        Err(Failed::Apply(e)) if requests.len() == 1 => return Ok(vec![Err(e)]),
+        Err(Failed::Db(e)) if requests.len() == 1 => return Err(e),
+        Err(Failed::Apply(e)) => {
+            tracing::debug!(error = %e, requests = requests.len(), "batch failed; applying its requests one at a time");
+        }
+        Err(Failed::Db(e)) => {
+            tracing::debug!(error = %e, requests = requests.len(), "batch failed; applying its requests one at a time");
+        }
+    }
+    db.transaction(TxKind::Write, |tx| {
+        file.check()?;
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for r in &requests {
             tx.batch("SAVEPOINT one_request")?;
-            let outcome = apply(tx, &job.request);
+            let outcome = match apply(tx, std::slice::from_ref(r)).map(Vec::into_iter) {
+                Ok(mut one) => match (one.next(), one.next()) {
+                    (Some(outcome), None) => outcome,
+                    _ => Err(AppError::Internal(anyhow::anyhow!(
+                        "the writer answered a request other than once"
+                    ))),
+                },
+                Err(e) => Err(e),
+            };
             if outcome.is_err() {
                 // Fails when the database itself rolled the whole transaction back (a full
                 // disk, an I/O error): then nothing of the batch is kept, and every request

@@ -11,7 +11,6 @@ use crate::db::{Dims, Pool};
 use crate::error::{AppError, json_or_unspecified};
 use crate::group_commit::{self, WriterOptions};
 use crate::store;
-use crate::store::records::add_to_rollups;
 use crate::store::sql::Conn;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -176,38 +175,20 @@ fn same_request(stored: &str, v: &ValidUsage) -> bool {
     stored == hex::encode(Sha256::digest(first_form.as_bytes()))
 }
 
-/// What the caller may do with a subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    /// Read its records: the caller's org's and its sub-accounts' subscriptions.
-    Read,
-    /// Record usage: the caller's own org's subscriptions only.
-    Write,
-}
-
-/// The subscription, when the caller may use it as asked. One it may not use answers exactly
-/// as an unknown one: a 404 that names no owner, so subscription ids cannot be probed.
-fn subscription_for(
+/// The subscription `billing_id`, when the caller may read its records: its org's and its
+/// sub-accounts'. One it may not read answers exactly as an unknown one: a 404 that names no
+/// owner, so subscription ids cannot be probed. (Recording checks its own way, for a batch.)
+fn readable_subscription(
     conn: &mut Conn<'_>,
     caller: &Caller,
     billing_id: &str,
-    access: Access,
-) -> Result<(i64, Option<i64>), AppError> {
+) -> Result<i64, AppError> {
     let not_found = || AppError::NotFound(format!("There is no subscription '{billing_id}'."));
     let found = store::records::subscription(conn, billing_id)?.ok_or_else(not_found)?;
-    let (id, realm, limit) = (found.id, found.realm_id, found.monthly_limit_milli);
-    let allowed = match access {
-        Access::Write => realm == caller.realm_id,
-        Access::Read => match caller.check_realm(conn, &realm) {
-            Ok(()) => true,
-            Err(AppError::Forbidden(_)) => false,
-            Err(e) => return Err(e),
-        },
-    };
-    if allowed {
-        Ok((id, limit))
-    } else {
-        Err(not_found())
+    match caller.check_realm(conn, &found.realm_id) {
+        Ok(()) => Ok(found.id),
+        Err(AppError::Forbidden(_)) => Err(not_found()),
+        Err(e) => Err(e),
     }
 }
 
@@ -341,30 +322,173 @@ pub fn usage_writer(pool: Pool, opts: WriterOptions) -> anyhow::Result<UsageWrit
     group_commit::Writer::start("usage-writer", pool, opts, record)
 }
 
-/// Writes one recording in the writer's transaction. Requests are applied one after another
-/// there, so the limit check sees every record committed or earlier in the batch, and the
-/// idempotency check every key.
-fn record(tx: &mut Conn<'_>, r: &Recording) -> Result<Recorded, AppError> {
-    let valid = &r.valid;
-    let (sub_id, limit) = subscription_for(tx, &r.caller, &valid.subscription_id, Access::Write)?;
-    // Another replica may be recording against the same month or key right now.
-    store::records::lock_for_write(tx, sub_id, &r.caller.realm_id, &r.client_id)?;
-    if let Some(id) = &valid.id {
-        // Idempotency keys are the realm's own: another realm's ids are never seen.
-        let existing = store::records::posted(tx, &r.caller.realm_id, id)?;
-        if let Some(posted) = existing {
-            if !posted.request_hash.is_some_and(|h| same_request(&h, valid)) {
-                return Err(AppError::Conflict(format!(
-                    "A usage record with id '{id}' exists with different content; use a new id for a new record."
-                )));
+/// What the batch does for one request, decided before anything is written.
+enum Plan {
+    /// Refused (unknown subscription, a key reused with other content, over a limit).
+    Refuse(AppError),
+    /// A replay of the record stored at this row: 200 with it.
+    Replay(i64),
+    /// A replay of the `usize`-th new record of this batch.
+    ReplayNew(usize),
+    /// The `usize`-th new record of this batch: 201.
+    Create(usize),
+}
+
+/// Writes a batch of recordings in the writer's transaction. Each is decided in order, as if
+/// alone: a limit sees every record committed or earlier in the batch, a key every key. What
+/// the decisions need is read for the whole batch at once (subscriptions, locks, keys, the
+/// months' sums), and what they write goes in at once, so a batch costs a few statements
+/// whatever its size: on PostgreSQL, a round trip each.
+fn record(
+    tx: &mut Conn<'_>,
+    batch: &[&Recording],
+) -> Result<Vec<Result<Recorded, AppError>>, AppError> {
+    use std::collections::{BTreeSet, HashMap};
+    let names: BTreeSet<&str> = batch
+        .iter()
+        .map(|r| r.valid.subscription_id.as_str())
+        .collect();
+    let subs = store::records::subscriptions_named(tx, &names.into_iter().collect::<Vec<_>>())?;
+    // Only the caller's own org's subscriptions may be recorded against; another's answers
+    // exactly as an unknown one, a 404 that names no owner.
+    let usable = |r: &Recording| {
+        subs.get(&r.valid.subscription_id)
+            .filter(|s| s.realm_id == r.caller.realm_id)
+    };
+    let mut locked_subs = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    let mut spans = BTreeSet::new();
+    for r in batch {
+        if let Some(s) = usable(r) {
+            locked_subs.insert(s.id);
+            if r.valid.id.is_some() {
+                keys.insert((r.caller.realm_id.as_str(), r.client_id.as_str()));
             }
-            return Ok((StatusCode::OK, store::records::by_rowid(tx, posted.rowid)?));
+            let (m0, m1) = month_bounds(r.usage_time);
+            spans.insert((s.id, m0, m1));
         }
     }
+    // Another replica may be recording against the same months or keys right now.
+    store::records::lock_for_write(tx, &locked_subs, &keys)?;
+    let posted = store::records::posted(tx, &keys)?;
+    let spans: Vec<(i64, i64, i64)> = spans.into_iter().collect();
+    let sums = store::records::usage_of_spans(tx, &spans)?;
+    // (subscription, month start) → (usage, billable usage) so far, moved as records are planned.
+    let mut months: HashMap<(i64, i64), (i64, i64)> = spans
+        .iter()
+        .zip(sums)
+        .map(|(&(sub, m0, _), sum)| ((sub, m0), sum))
+        .collect();
+
+    let mut new: Vec<store::records::NewRecord<'_>> = Vec::new();
+    // Each realm, subscription and month the new records move: (a usage time in it, the
+    // latest `now`), for the budgets.
+    let mut moved: BTreeMap<(&str, i64, i64), (i64, i64)> = BTreeMap::new();
+    let mut new_by_key: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut plans = Vec::with_capacity(batch.len());
+    for r in batch {
+        let valid = &r.valid;
+        let Some(sub) = usable(r) else {
+            plans.push(Plan::Refuse(AppError::NotFound(format!(
+                "There is no subscription '{}'.",
+                valid.subscription_id
+            ))));
+            continue;
+        };
+        let key = (r.caller.realm_id.as_str(), r.client_id.as_str());
+        if let Some(id) = &valid.id {
+            let reused = || {
+                AppError::Conflict(format!(
+                    "A usage record with id '{id}' exists with different content; use a new id for a new record."
+                ))
+            };
+            // Idempotency keys are the realm's own: another realm's ids are never seen.
+            if let Some(p) = posted.get(&(key.0.to_owned(), key.1.to_owned())) {
+                plans.push(match &p.request_hash {
+                    Some(h) if same_request(h, valid) => Plan::Replay(p.rowid),
+                    _ => Plan::Refuse(reused()),
+                });
+                continue;
+            }
+            if let Some(&n) = new_by_key.get(&key) {
+                plans.push(if new[n].request_hash == r.hash {
+                    Plan::ReplayNew(n)
+                } else {
+                    Plan::Refuse(reused())
+                });
+                continue;
+            }
+        }
+        let (m0, _) = month_bounds(r.usage_time);
+        let month = months.entry((sub.id, m0)).or_default();
+        match decide(valid, sub.monthly_limit_milli, *month) {
+            Err(e) => plans.push(Plan::Refuse(e)),
+            Ok(accepted) => {
+                let requested = valid.quantity.milli();
+                month.0 += requested;
+                month.1 += accepted;
+                let at = moved
+                    .entry((key.0, sub.id, m0))
+                    .or_insert((r.usage_time.unix(), r.now.unix()));
+                at.1 = at.1.max(r.now.unix());
+                new_by_key.insert(key, new.len());
+                plans.push(Plan::Create(new.len()));
+                new.push(store::records::NewRecord {
+                    client_id: &r.client_id,
+                    realm: &r.caller.realm_id,
+                    request_hash: &r.hash,
+                    sub_id: sub.id,
+                    usage_time: r.usage_time.unix(),
+                    requested_milli: requested,
+                    accepted_milli: accepted,
+                    dims: &r.dims,
+                    now: r.now.unix(),
+                });
+            }
+        }
+    }
+
+    store::records::insert_many(tx, &new)?;
+    // A budget's alert is the moment usage reached it: noted with the records that made it,
+    // once for each realm, subscription and month they moved.
+    for ((realm, sub_id, _), (usage_time, now)) in moved {
+        super::budgets::note_usage(tx, realm, sub_id, usage_time, now)?;
+    }
+
+    let billing = |i: usize| batch[i].valid.subscription_id.as_str();
+    let created: Vec<UsageRecord> = {
+        // The request each new record came from, for its subscription's billing id.
+        let mut from = Vec::with_capacity(new.len());
+        for (i, p) in plans.iter().enumerate() {
+            if let Plan::Create(_) = p {
+                from.push(i);
+            }
+        }
+        new.iter()
+            .zip(from)
+            .map(|(n, i)| n.answer(billing(i)))
+            .collect()
+    };
+    let mut answers = Vec::with_capacity(batch.len());
+    for p in plans {
+        answers.push(match p {
+            Plan::Refuse(e) => Err(e),
+            Plan::Replay(rowid) => Ok((StatusCode::OK, store::records::by_rowid(tx, rowid)?)),
+            Plan::ReplayNew(n) => Ok((StatusCode::OK, created[n].clone())),
+            Plan::Create(n) => Ok((StatusCode::CREATED, created[n].clone())),
+        });
+    }
+    Ok(answers)
+}
+
+/// The quantity a recording may record, given its subscription's monthly limit and its month's
+/// `(usage, billable usage)` so far (milli-units); or why it may record nothing.
+fn decide(
+    valid: &ValidUsage,
+    limit: Option<i64>,
+    (month_usage, used): (i64, i64),
+) -> Result<i64, AppError> {
     let requested = valid.quantity.milli();
-    let mut accepted = requested;
-    let (m0, m1) = month_bounds(r.usage_time);
-    let (month_usage, used) = store::records::usage_between(tx, sub_id, m0, m1)?;
     // Every sum kept (rollups, months, a query's range) stays far inside an i64.
     if month_usage
         .checked_add(requested)
@@ -376,46 +500,22 @@ fn record(tx: &mut Conn<'_>, r: &Recording) -> Result<Recorded, AppError> {
             Quantity(month_usage)
         )));
     }
-    if let Some(limit) = limit {
-        let remaining = (limit - used).max(0);
-        if requested > remaining {
-            if !valid.accept_partial_quantity {
-                return Err(AppError::LimitExceeded(format!(
-                    "The monthly limit of {} for '{}' leaves {} this month; send acceptPartialQuantity: true to record what fits.",
-                    Quantity(limit),
-                    valid.subscription_id,
-                    Quantity(remaining)
-                )));
-            }
-            accepted = remaining;
-        }
+    let Some(limit) = limit else {
+        return Ok(requested);
+    };
+    let remaining = (limit - used).max(0);
+    if requested <= remaining {
+        return Ok(requested);
     }
-    let dims = &r.dims;
-    let rowid = store::records::insert(
-        tx,
-        &store::records::NewRecord {
-            client_id: &r.client_id,
-            realm: &r.caller.realm_id,
-            request_hash: &r.hash,
-            sub_id,
-            usage_time: r.usage_time.unix(),
-            requested_milli: requested,
-            accepted_milli: accepted,
-            dims,
-            now: r.now.unix(),
-        },
-    )?;
-    // The rollups move with the record, so queries, reports and the monthly view see it at once.
-    add_to_rollups(tx, sub_id, r.usage_time.unix(), dims, requested, accepted)?;
-    // A budget's alert is the moment usage reached it: noted with the record that made it.
-    super::budgets::note_usage(
-        tx,
-        &r.caller.realm_id,
-        sub_id,
-        r.usage_time.unix(),
-        r.now.unix(),
-    )?;
-    Ok((StatusCode::CREATED, store::records::by_rowid(tx, rowid)?))
+    if !valid.accept_partial_quantity {
+        return Err(AppError::LimitExceeded(format!(
+            "The monthly limit of {} for '{}' leaves {} this month; send acceptPartialQuantity: true to record what fits.",
+            Quantity(limit),
+            valid.subscription_id,
+            Quantity(remaining)
+        )));
+    }
+    Ok(remaining)
 }
 
 /// The record `id` names for the caller: a `rec_N` (no client id), or a client's id in the
@@ -528,7 +628,7 @@ async fn list(
     caller.require_any(&["usage:read", "usages:write"])?;
     let page = state
         .db(move |conn| -> Result<RecordPage, AppError> {
-            let (sub_id, _) = subscription_for(conn, &caller, &sub, Access::Read)?;
+            let sub_id = readable_subscription(conn, &caller, &sub)?;
             let total = store::records::count(conn, sub_id)?;
             let items = store::records::page(conn, sub_id, limit, offset)?;
             Ok(RecordPage {

@@ -4,6 +4,7 @@
 use super::sql::{Backend, Conn, Result, Row};
 use crate::db::Dims;
 use crate::vals;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use usage_api::usage::Channel;
 use usage_api::usages::{RelLink, UsageRecord};
 use usage_api::{Quantity, Timestamp};
@@ -43,38 +44,74 @@ pub fn public_id(rowid: i64, client_id: Option<String>) -> String {
     client_id.unwrap_or_else(|| format!("rec_{rowid}"))
 }
 
+/// A stored record's columns, as the API shows them: the one place a row becomes a
+/// [`UsageRecord`], so a record just written answers exactly as it reads back.
+struct Stored {
+    rowid: i64,
+    client_id: Option<String>,
+    billing_id: String,
+    requested_milli: i64,
+    accepted_milli: i64,
+    usage_time: i64,
+    created: i64,
+    updated: i64,
+    /// App, project, tag, resource and channel; empty is none.
+    dims: [String; 5],
+}
+
+impl Stored {
+    fn into_record(self) -> UsageRecord {
+        let id = public_id(self.rowid, self.client_id);
+        let ts = |t: i64| {
+            Timestamp::from_unix(t).unwrap_or_else(|| Timestamp::from_unix(0).expect("epoch"))
+        };
+        let [app_id, project_hrn, billing_tag, resource, channel_id] =
+            self.dims.map(|d| Some(d).filter(|s| !s.is_empty()));
+        let requested = Quantity(self.requested_milli);
+        let accepted = Quantity(self.accepted_milli);
+        UsageRecord {
+            links: vec![RelLink {
+                rel: "self".to_owned(),
+                href: format!("/usages/{id}"),
+            }],
+            id,
+            subscription_id: self.billing_id,
+            quantity: accepted,
+            requested_quantity: requested,
+            accept_partial_quantity: accepted != requested,
+            usage_time: ts(self.usage_time),
+            created_time: ts(self.created),
+            updated_time: ts(self.updated),
+            invoice_id: None,
+            invoice_item_id: None,
+            app_id,
+            project_hrn,
+            billing_tag,
+            resource,
+            channel_id: channel_id.and_then(|c| Channel::parse(&c)),
+        }
+    }
+}
+
 fn record_from_row(row: &Row<'_>) -> Result<UsageRecord> {
-    let id = public_id(row.get(0)?, row.get(1)?);
-    let ts = |i: usize| -> Result<Timestamp> {
-        Ok(Timestamp::from_unix(row.get(i)?)
-            .unwrap_or_else(|| Timestamp::from_unix(0).expect("epoch")))
-    };
-    let opt = |i: usize| -> Result<Option<String>> {
-        Ok(Some(row.get::<String>(i)?).filter(|s| !s.is_empty()))
-    };
-    let requested = Quantity(row.get(3)?);
-    let accepted = Quantity(row.get(4)?);
-    Ok(UsageRecord {
-        links: vec![RelLink {
-            rel: "self".to_owned(),
-            href: format!("/usages/{id}"),
-        }],
-        id,
-        subscription_id: row.get(2)?,
-        quantity: accepted,
-        requested_quantity: requested,
-        accept_partial_quantity: accepted != requested,
-        usage_time: ts(5)?,
-        created_time: ts(6)?,
-        updated_time: ts(7)?,
-        invoice_id: None,
-        invoice_item_id: None,
-        app_id: opt(8)?,
-        project_hrn: opt(9)?,
-        billing_tag: opt(10)?,
-        resource: opt(11)?,
-        channel_id: opt(12)?.and_then(|c| Channel::parse(&c)),
-    })
+    Ok(Stored {
+        rowid: row.get(0)?,
+        client_id: row.get(1)?,
+        billing_id: row.get(2)?,
+        requested_milli: row.get(3)?,
+        accepted_milli: row.get(4)?,
+        usage_time: row.get(5)?,
+        created: row.get(6)?,
+        updated: row.get(7)?,
+        dims: [
+            row.get(8)?,
+            row.get(9)?,
+            row.get(10)?,
+            row.get(11)?,
+            row.get(12)?,
+        ],
+    }
+    .into_record())
 }
 
 /// The record stored at `rowid` (one just written: an error if there is none).
@@ -152,20 +189,6 @@ pub struct Posted {
     pub request_hash: Option<String>,
 }
 
-/// The record `realm` posted as `client_id`, if it did (idempotency keys are per realm).
-pub fn posted(db: &mut Conn<'_>, realm: &str, client_id: &str) -> Result<Option<Posted>> {
-    db.opt(
-        "SELECT id, request_hash FROM usage_records WHERE id_realm = ?1 AND client_id = ?2",
-        vals![realm, client_id],
-        |row| {
-            Ok(Posted {
-                rowid: row.get(0)?,
-                request_hash: row.get(1)?,
-            })
-        },
-    )
-}
-
 /// A subscription's usage and billable usage from `from` to `to` (Unix seconds, `to`
 /// excluded), in milli-units, from the daily rollups.
 pub fn usage_between(db: &mut Conn<'_>, sub_id: i64, from: i64, to: i64) -> Result<(i64, i64)> {
@@ -175,6 +198,214 @@ pub fn usage_between(db: &mut Conn<'_>, sub_id: i64, from: i64, to: i64) -> Resu
         vals![sub_id, from, to],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )
+}
+
+/// A JSON array parameter read as rows, one per element (each an array itself), for
+/// statements that take a whole batch in one parameter: the two databases read JSON with
+/// functions of their own, and PostgreSQL's elements are text until cast.
+#[derive(Debug, Clone, Copy)]
+struct JsonRows {
+    backend: Backend,
+    /// The placeholder's number.
+    param: usize,
+    /// The rows' alias.
+    alias: &'static str,
+}
+
+impl JsonRows {
+    fn new(backend: Backend, param: usize, alias: &'static str) -> Self {
+        Self {
+            backend,
+            param,
+            alias,
+        }
+    }
+
+    /// The table expression, for a `FROM`.
+    fn table(&self) -> String {
+        let (p, a) = (self.param, self.alias);
+        match self.backend {
+            Backend::Sqlite => format!("json_each(?{p}) AS {a}"),
+            // Bound as text (every placeholder is), then read as JSON.
+            Backend::Postgres => {
+                format!("jsonb_array_elements(CAST(CAST(?{p} AS TEXT) AS JSONB)) AS {a} (v)")
+            }
+        }
+    }
+
+    /// Element `i` of a row, as text.
+    fn text(&self, i: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("({}.value ->> {i})", self.alias),
+            Backend::Postgres => format!("({}.v ->> {i})", self.alias),
+        }
+    }
+
+    /// Element `i` of a row, as an integer.
+    fn int(&self, i: usize) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("({}.value ->> {i})", self.alias),
+            Backend::Postgres => format!("CAST({}.v ->> {i} AS BIGINT)", self.alias),
+        }
+    }
+}
+
+/// The subscriptions with the billing ids `billing_ids`, whoever owns them, by billing id.
+pub fn subscriptions_named(
+    db: &mut Conn<'_>,
+    billing_ids: &[&str],
+) -> Result<HashMap<String, Subscription>> {
+    if billing_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let j = JsonRows::new(db.backend(), 1, "j");
+    let json = serde_json::json!(billing_ids.iter().map(|b| [b]).collect::<Vec<_>>()).to_string();
+    let mut found = HashMap::with_capacity(billing_ids.len());
+    db.each(
+        &format!(
+            "SELECT s.billing_subscription_id, s.id, s.realm_id, s.monthly_limit_milli FROM subscriptions s
+             WHERE s.billing_subscription_id IN (SELECT {} FROM {})",
+            j.text(0),
+            j.table()
+        ),
+        vals![&json],
+        |r| {
+            found.insert(
+                r.get(0)?,
+                Subscription {
+                    id: r.get(1)?,
+                    realm_id: r.get(2)?,
+                    monthly_limit_milli: r.get(3)?,
+                },
+            );
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}
+
+/// Makes the caller's transaction the only one recording against the subscriptions `subs` or
+/// under the keys `keys` (realm, client id) until it ends, so monthly limits and idempotency
+/// keys hold with many writers. SQLite has one writer at a time already (the writer's
+/// transaction is `BEGIN IMMEDIATE`). PostgreSQL locks the subscriptions' rows, then the keys,
+/// each in one order every replica shares, so two batches never wait on each other in a
+/// circle. `FOR NO KEY UPDATE`: the rows' foreign-key checks (another replica inserting
+/// records of other subscriptions' rows, or of these once it holds them) do not wait on it.
+pub fn lock_for_write(
+    db: &mut Conn<'_>,
+    subs: &BTreeSet<i64>,
+    keys: &BTreeSet<(&str, &str)>,
+) -> Result<()> {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    if !subs.is_empty() {
+        let j = JsonRows::new(Backend::Postgres, 1, "j");
+        let json = serde_json::json!(subs.iter().map(|s| [s]).collect::<Vec<_>>()).to_string();
+        db.each(
+            &format!(
+                "SELECT id FROM subscriptions WHERE id IN (SELECT {} FROM {}) ORDER BY id FOR NO KEY UPDATE",
+                j.int(0),
+                j.table()
+            ),
+            vals![&json],
+            |_| Ok(()),
+        )?;
+    }
+    if !keys.is_empty() {
+        let j = JsonRows::new(Backend::Postgres, 1, "j");
+        let json =
+            serde_json::json!(keys.iter().map(|(r, c)| [r, c]).collect::<Vec<_>>()).to_string();
+        // The same lock a key has always taken (realm, '/', client id); sorted in a subquery
+        // so the locks are taken in that order.
+        db.each(
+            &format!(
+                "SELECT pg_advisory_xact_lock(k) FROM (
+                   SELECT DISTINCT hashtextextended({} || '/' || {}, 0) AS k FROM {} ORDER BY k OFFSET 0
+                 ) AS keys",
+                j.text(0),
+                j.text(1),
+                j.table()
+            ),
+            vals![&json],
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
+}
+
+/// The records posted under the keys `keys` (realm, client id; idempotency keys are per
+/// realm), by key.
+pub fn posted(
+    db: &mut Conn<'_>,
+    keys: &BTreeSet<(&str, &str)>,
+) -> Result<HashMap<(String, String), Posted>> {
+    let mut found = HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let j = JsonRows::new(db.backend(), 1, "j");
+    let json = serde_json::json!(keys.iter().map(|(r, c)| [r, c]).collect::<Vec<_>>()).to_string();
+    db.each(
+        &format!(
+            "SELECT r.id_realm, r.client_id, r.id, r.request_hash FROM {} CROSS JOIN usage_records r
+             WHERE r.id_realm = {} AND r.client_id = {}",
+            j.table(),
+            j.text(0),
+            j.text(1)
+        ),
+        vals![&json],
+        |row| {
+            found.insert(
+                (row.get(0)?, row.get(1)?),
+                Posted {
+                    rowid: row.get(2)?,
+                    request_hash: row.get(3)?,
+                },
+            );
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}
+
+/// Usage and billable usage (milli-units) of each `(sub_id, from, to)` of `spans` (Unix
+/// seconds, `to` excluded), in the order given, from the daily rollups.
+pub fn usage_of_spans(db: &mut Conn<'_>, spans: &[(i64, i64, i64)]) -> Result<Vec<(i64, i64)>> {
+    let mut sums = vec![(0, 0); spans.len()];
+    if spans.is_empty() {
+        return Ok(sums);
+    }
+    let j = JsonRows::new(db.backend(), 1, "j");
+    let json = serde_json::json!(
+        spans
+            .iter()
+            .enumerate()
+            .map(|(i, (s, f, t))| [i as i64, *s, *f, *t])
+            .collect::<Vec<_>>()
+    )
+    .to_string();
+    db.each(
+        &format!(
+            "SELECT {i}, CAST(COALESCE(SUM(d.usage_milli), 0) AS BIGINT), CAST(COALESCE(SUM(d.billable_milli), 0) AS BIGINT)
+             FROM {table} LEFT JOIN usage_daily d ON d.sub_id = {s} AND d.t >= {f} AND d.t < {t}
+             GROUP BY {i}",
+            i = j.int(0),
+            s = j.int(1),
+            f = j.int(2),
+            t = j.int(3),
+            table = j.table(),
+        ),
+        vals![&json],
+        |row| {
+            let i: i64 = row.get(0)?;
+            if let Some(slot) = usize::try_from(i).ok().and_then(|i| sums.get_mut(i)) {
+                *slot = (row.get(1)?, row.get(2)?);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(sums)
 }
 
 /// A usage record to insert.
@@ -200,46 +431,155 @@ pub struct NewRecord<'a> {
     pub now: i64,
 }
 
-/// Makes the caller's transaction the only one recording against subscription `sub_id` or
-/// under `realm`'s key `client_id` until it ends, so a monthly limit and an idempotency key
-/// hold with many writers. SQLite has one writer at a time already (the writer's transaction
-/// is `BEGIN IMMEDIATE`); PostgreSQL locks the subscription's row and the key.
-pub fn lock_for_write(db: &mut Conn<'_>, sub_id: i64, realm: &str, client_id: &str) -> Result<()> {
-    if db.backend() == Backend::Postgres {
-        // One round trip for both: the row first, then the key.
-        db.one(
-            "SELECT pg_advisory_xact_lock(hashtextextended(?2 || '/' || ?3, 0))
-             FROM subscriptions WHERE id = ?1 FOR UPDATE",
-            vals![sub_id, realm, client_id],
-            |_| Ok(()),
-        )?;
+impl NewRecord<'_> {
+    /// The record as the API shows it once inserted (as [`by_client_id`] would read it back).
+    pub fn answer(&self, billing_id: &str) -> UsageRecord {
+        let d = self.dims;
+        Stored {
+            rowid: 0,
+            client_id: Some(self.client_id.to_owned()),
+            billing_id: billing_id.to_owned(),
+            requested_milli: self.requested_milli,
+            accepted_milli: self.accepted_milli,
+            usage_time: self.usage_time,
+            created: self.now,
+            updated: self.now,
+            dims: [
+                d.app_id.clone(),
+                d.project_hrn.clone(),
+                d.billing_tag.clone(),
+                d.resource.clone(),
+                d.channel_id.clone(),
+            ],
+        }
+        .into_record()
     }
+}
+
+/// Inserts `records` and moves the quarter-hour, hourly, six-hour and daily rollups by them,
+/// in the caller's transaction, so queries, reports and the monthly view see them at once.
+/// SQLite is in the process: a prepared statement a row costs nothing there. PostgreSQL gets
+/// the batch in a few statements, whatever its size: the records in one (the per-realm keys
+/// with them), each rollup's cells summed here first (one statement may not change a row
+/// twice) and all four tiers in one more.
+pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    if db.backend() == Backend::Sqlite {
+        for r in records {
+            insert_one(db, r)?;
+            add_to_rollups(
+                db,
+                r.sub_id,
+                r.usage_time,
+                r.dims,
+                r.requested_milli,
+                r.accepted_milli,
+            )?;
+        }
+        return Ok(());
+    }
+    static PG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let j = JsonRows::new(Backend::Postgres, 1, "j");
+        let (t, i) = (|n| j.text(n), |n| j.int(n));
+        // A partitioned table's unique index must hold the month: the per-realm key is unique
+        // in a table of its own, written in the same statement.
+        format!(
+            "WITH r AS (
+               INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli,
+                   accepted_milli, app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
+               SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {now}, {now} FROM {table}
+               RETURNING id, id_realm, client_id)
+             INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT id_realm, client_id, id FROM r",
+            t(0), t(1), t(2), i(3), i(4), i(5), i(6), t(7), t(8), t(9), t(10), t(11),
+            now = i(12),
+            table = j.table(),
+        )
+    });
+    let rows: Vec<serde_json::Value> = records
+        .iter()
+        .map(|r| {
+            let d = r.dims;
+            serde_json::json!([
+                r.client_id,
+                r.realm,
+                r.request_hash,
+                r.sub_id,
+                r.usage_time,
+                r.requested_milli,
+                r.accepted_milli,
+                d.app_id,
+                d.project_hrn,
+                d.billing_tag,
+                d.resource,
+                d.channel_id,
+                r.now
+            ])
+        })
+        .collect();
+    let json = serde_json::Value::Array(rows).to_string();
+    db.exec(&PG_INSERT, vals![&json])?;
+
+    static PG_ROLLUPS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let upsert = |table: &str, param: usize| {
+            let j = JsonRows::new(Backend::Postgres, param, "j");
+            format!(
+                "INSERT INTO {table} AS r (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id, usage_milli, billable_milli)
+                 SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {}
+                 ON CONFLICT (sub_id, t, app_id, project_hrn, billing_tag, resource, channel_id)
+                 DO UPDATE SET usage_milli = r.usage_milli + excluded.usage_milli,
+                               billable_milli = r.billable_milli + excluded.billable_milli",
+                j.int(0), j.int(1), j.text(2), j.text(3), j.text(4), j.text(5), j.text(6),
+                j.int(7), j.int(8), j.table()
+            )
+        };
+        format!(
+            "WITH q AS ({}), h AS ({}), s AS ({}) {}",
+            upsert("usage_quarter", 1),
+            upsert("usage_hourly", 2),
+            upsert("usage_six_hours", 3),
+            upsert("usage_daily", 4)
+        )
+    });
+    // Quarter hour, hour, six hours, day: the tiers' widths, in the statement's order.
+    let tiers: [Vec<serde_json::Value>; 4] = [900, 3_600, 21_600, 86_400].map(|width: i64| {
+        let mut cells: BTreeMap<(i64, i64, &Dims), (i64, i64)> = BTreeMap::new();
+        for r in records {
+            let t = r.usage_time - r.usage_time.rem_euclid(width);
+            let cell = cells.entry((r.sub_id, t, r.dims)).or_default();
+            cell.0 += r.requested_milli;
+            cell.1 += r.accepted_milli;
+        }
+        cells
+            .into_iter()
+            .map(|((sub, t, d), (u, b))| {
+                serde_json::json!([
+                    sub,
+                    t,
+                    d.app_id,
+                    d.project_hrn,
+                    d.billing_tag,
+                    d.resource,
+                    d.channel_id,
+                    u,
+                    b
+                ])
+            })
+            .collect()
+    });
+    let [q, h, s, d] = tiers.map(|t| serde_json::Value::Array(t).to_string());
+    db.exec(&PG_ROLLUPS, vals![&q, &h, &s, &d])?;
     Ok(())
 }
 
-/// Inserts `r`; returns its row id. The rollups are the caller's to move
-/// ([`add_to_rollups`]), in the same transaction.
-pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
+/// Inserts `r` alone (SQLite); returns its row id.
+fn insert_one(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
     let dims = r.dims;
-    const INSERT: &str = "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
-             app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id";
-    // PostgreSQL's records are partitioned by month, and a partitioned table's unique index
-    // must hold the month: the per-realm key is unique in a table of its own, written in the
-    // same statement. Made once: this runs for every record written.
-    static PG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "WITH r AS ({INSERT})
-             INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT ?13, ?1, id FROM r
-             RETURNING record_id"
-        )
-    });
     db.one(
-        if db.backend() == Backend::Postgres {
-            &PG_INSERT
-        } else {
-            INSERT
-        },
+        "INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli, accepted_milli,
+             app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
+         VALUES (?1, ?13, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id",
         vals![
             r.client_id,
             r.request_hash,
@@ -258,7 +598,6 @@ pub fn insert(db: &mut Conn<'_>, r: &NewRecord<'_>) -> Result<i64> {
         |row| row.get(0),
     )
 }
-
 /// Adds quantities to the quarter-hour, hourly, six-hour and daily rollups, in the caller's
 /// transaction.
 pub fn add_to_rollups(
