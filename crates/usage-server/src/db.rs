@@ -363,7 +363,15 @@ const PG_MIGRATIONS: &[&str] = &[
 /// Opens a pool on the PostgreSQL server at `url`, its connections made with `tls`, and runs
 /// its migrations, under an advisory lock so that replicas starting together migrate once.
 pub fn open_postgres(url: &str, opts: &PoolOptions, tls: &PgTls) -> anyhow::Result<Pool> {
-    let config: postgres::Config = url.parse().context("reading the PostgreSQL URL")?;
+    let mut config: postgres::Config = url.parse().context("reading the PostgreSQL URL")?;
+    // No JIT: every statement here is an index range read in milliseconds, and PostgreSQL's
+    // estimates for ranges read from JSON can be high enough to compile one, at tens of
+    // milliseconds a statement. The URL's own `options` come after, so they win.
+    let options = match config.get_options() {
+        Some(theirs) => format!("-c jit=off {theirs}"),
+        None => "-c jit=off".to_owned(),
+    };
+    config.options(&options);
     let manager = PgManager {
         config,
         tls: tls.clone(),

@@ -514,14 +514,25 @@ fn reads_sql<'a>(
         params.push(Val::Text(json));
         params.extend(f.sub_params.iter().copied());
         params.extend(f.dim_params.iter().copied());
-        // `CROSS JOIN` keeps the few ranges outermost, each an index range of the table's
-        // primary key for every subscription.
-        parts.push(format!(
-            "SELECT {i} AS read, x.{time} AS time, x.sub_id AS sub_id{select_dims}, x.{u} AS u, x.{b} AS b
-             FROM {ranges} CROSS JOIN {table} AS x
-             WHERE x.sub_id IN ({subs}) AND x.{time} >= {lo} AND x.{time} < {hi}{dims}",
+        let rows = format!(
+            "{table} AS x WHERE x.sub_id IN ({subs}) AND x.{time} >= {lo} AND x.{time} < {hi}{dims}",
             subs = f.subs,
             dims = f.dims,
+        );
+        // The few ranges outermost, each an index range of the table's primary key for every
+        // subscription. SQLite's planner does so with `CROSS JOIN`. PostgreSQL's cannot see
+        // how narrow a range read from JSON is, and hash-joins a scan of the whole table
+        // instead: there the table is read in a subquery run once for each range (`OFFSET 0`
+        // keeps it from being merged into a join).
+        let from = match backend {
+            Backend::Sqlite => format!("{ranges} CROSS JOIN {rows}"),
+            Backend::Postgres => {
+                format!("{ranges} CROSS JOIN LATERAL (SELECT x.* FROM {rows} OFFSET 0) AS x")
+            }
+        };
+        parts.push(format!(
+            "SELECT {i} AS read, x.{time} AS time, x.sub_id AS sub_id{select_dims}, x.{u} AS u, x.{b} AS b
+             FROM {from}"
         ));
     }
     (parts.join(" UNION ALL "), params)

@@ -66,3 +66,24 @@ async fn a_record_lands_in_its_months_partition_and_old_months_are_partitions_of
     assert_eq!(in_default, 1, "the far month's row stays where it is");
     server.kill();
 }
+
+#[test]
+fn the_servers_connections_run_without_jit_and_keep_the_urls_own_options() {
+    if !backend::on_postgres() {
+        eprintln!("skipped on SQLite: JIT is PostgreSQL's");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = backend::fresh(dir.path());
+    // Compiling a statement costs tens of milliseconds; every statement of the server's is
+    // read in a few (a page's reads of ranges from JSON are estimated high enough to compile).
+    let jit: String = backend::one(&backend::open(&url), "SHOW jit", &[]);
+    assert_eq!(jit, "off");
+    // An operator's own settings in the URL still apply, JIT's included.
+    let theirs = format!("{url}?options=-c%20work_mem%3D7MB%20-c%20jit%3Don");
+    let pool = backend::open(&theirs);
+    let work_mem: String = backend::one(&pool, "SHOW work_mem", &[]);
+    assert_eq!(work_mem, "7MB");
+    let jit: String = backend::one(&pool, "SHOW jit", &[]);
+    assert_eq!(jit, "on", "the URL's options come last, so they win");
+}

@@ -385,26 +385,36 @@ pub fn usage_of_spans(db: &mut Conn<'_>, spans: &[(i64, i64, i64)]) -> Result<Ve
             .collect::<Vec<_>>()
     )
     .to_string();
-    db.each(
-        &format!(
+    let in_span = format!(
+        "d.sub_id = {s} AND d.t >= {f} AND d.t < {t}",
+        s = j.int(1),
+        f = j.int(2),
+        t = j.int(3),
+    );
+    // Each span an index range of its subscription's days. A join would do on SQLite, but
+    // PostgreSQL cannot see how narrow a range read from JSON is and hash-joins a scan of the
+    // whole table (under the subscriptions' locks): there each span is a subquery of its own.
+    let sql = match db.backend() {
+        Backend::Sqlite => format!(
             "SELECT {i}, CAST(COALESCE(SUM(d.usage_milli), 0) AS BIGINT), CAST(COALESCE(SUM(d.billable_milli), 0) AS BIGINT)
-             FROM {table} LEFT JOIN usage_daily d ON d.sub_id = {s} AND d.t >= {f} AND d.t < {t}
-             GROUP BY {i}",
+             FROM {table} LEFT JOIN usage_daily d ON {in_span} GROUP BY {i}",
             i = j.int(0),
-            s = j.int(1),
-            f = j.int(2),
-            t = j.int(3),
             table = j.table(),
         ),
-        vals![&json],
-        |row| {
-            let i: i64 = row.get(0)?;
-            if let Some(slot) = usize::try_from(i).ok().and_then(|i| sums.get_mut(i)) {
-                *slot = (row.get(1)?, row.get(2)?);
-            }
-            Ok(())
-        },
-    )?;
+        Backend::Postgres => format!(
+            "SELECT {i}, CAST(COALESCE(s.u, 0) AS BIGINT), CAST(COALESCE(s.b, 0) AS BIGINT)
+             FROM {table} CROSS JOIN LATERAL (SELECT SUM(d.usage_milli) AS u, SUM(d.billable_milli) AS b FROM usage_daily d WHERE {in_span}) AS s",
+            i = j.int(0),
+            table = j.table(),
+        ),
+    };
+    db.each(&sql, vals![&json], |row| {
+        let i: i64 = row.get(0)?;
+        if let Some(slot) = usize::try_from(i).ok().and_then(|i| sums.get_mut(i)) {
+            *slot = (row.get(1)?, row.get(2)?);
+        }
+        Ok(())
+    })?;
     Ok(sums)
 }
 
