@@ -369,8 +369,9 @@ fn record(
         }
     }
     // Another replica may be recording against the same months or keys right now.
-    store::records::lock_for_write(tx, &locked_subs, &keys)?;
+    store::records::lock_keys(tx, &keys)?;
     let posted = store::records::posted(tx, &keys)?;
+    store::records::lock_subscriptions(tx, &locked_subs)?;
     let spans: Vec<(i64, i64, i64)> = spans.into_iter().collect();
     let sums = store::records::usage_of_spans(tx, &spans)?;
     // (subscription, month start) → (usage, billable usage) so far, moved as records are planned.

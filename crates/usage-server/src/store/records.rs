@@ -284,53 +284,57 @@ pub fn subscriptions_named(
     Ok(found)
 }
 
-/// Makes the caller's transaction the only one recording against the subscriptions `subs` or
-/// under the keys `keys` (realm, client id) until it ends, so monthly limits and idempotency
-/// keys hold with many writers. SQLite has one writer at a time already (the writer's
-/// transaction is `BEGIN IMMEDIATE`). PostgreSQL locks the subscriptions' rows, then the keys,
-/// each in one order every replica shares, so two batches never wait on each other in a
-/// circle. `FOR NO KEY UPDATE`: the rows' foreign-key checks (another replica inserting
-/// records of other subscriptions' rows, or of these once it holds them) do not wait on it.
-pub fn lock_for_write(
-    db: &mut Conn<'_>,
-    subs: &BTreeSet<i64>,
-    keys: &BTreeSet<(&str, &str)>,
-) -> Result<()> {
-    if db.backend() != Backend::Postgres {
+/// Makes the caller's transaction the only one recording under the keys `keys` (realm,
+/// client id) until it ends, so an idempotency key holds with many writers. SQLite has one
+/// writer at a time already (the writer's transaction is `BEGIN IMMEDIATE`); PostgreSQL takes
+/// an advisory lock per key, in one order every replica shares. Taken before
+/// [`lock_subscriptions`], as every recording does, so two batches never wait on each other in
+/// a circle, and so that the keys are read ([`posted`]) before the subscriptions' locks, which
+/// every recording of those subscriptions waits on, are held.
+pub fn lock_keys(db: &mut Conn<'_>, keys: &BTreeSet<(&str, &str)>) -> Result<()> {
+    if db.backend() != Backend::Postgres || keys.is_empty() {
         return Ok(());
     }
-    if !subs.is_empty() {
-        let j = JsonRows::new(Backend::Postgres, 1, "j");
-        let json = serde_json::json!(subs.iter().map(|s| [s]).collect::<Vec<_>>()).to_string();
-        db.each(
-            &format!(
-                "SELECT id FROM subscriptions WHERE id IN (SELECT {} FROM {}) ORDER BY id FOR NO KEY UPDATE",
-                j.int(0),
-                j.table()
-            ),
-            vals![&json],
-            |_| Ok(()),
-        )?;
+    let j = JsonRows::new(Backend::Postgres, 1, "j");
+    let json = serde_json::json!(keys.iter().map(|(r, c)| [r, c]).collect::<Vec<_>>()).to_string();
+    // The same lock a key has always taken (realm, '/', client id); sorted in a subquery so
+    // the locks are taken in that order.
+    db.each(
+        &format!(
+            "SELECT pg_advisory_xact_lock(k) FROM (
+               SELECT DISTINCT hashtextextended({} || '/' || {}, 0) AS k FROM {} ORDER BY k OFFSET 0
+             ) AS keys",
+            j.text(0),
+            j.text(1),
+            j.table()
+        ),
+        vals![&json],
+        |_| Ok(()),
+    )?;
+    Ok(())
+}
+
+/// Makes the caller's transaction the only one recording against the subscriptions `subs`
+/// until it ends, so monthly limits hold with many writers: what is read after this (the
+/// months' sums) includes every record committed before. SQLite has one writer at a time
+/// already; PostgreSQL locks the subscriptions' rows in id order. `FOR NO KEY UPDATE`: the
+/// rows' foreign-key checks (another replica inserting records of other subscriptions, or of
+/// these once it holds them) do not wait on it.
+pub fn lock_subscriptions(db: &mut Conn<'_>, subs: &BTreeSet<i64>) -> Result<()> {
+    if db.backend() != Backend::Postgres || subs.is_empty() {
+        return Ok(());
     }
-    if !keys.is_empty() {
-        let j = JsonRows::new(Backend::Postgres, 1, "j");
-        let json =
-            serde_json::json!(keys.iter().map(|(r, c)| [r, c]).collect::<Vec<_>>()).to_string();
-        // The same lock a key has always taken (realm, '/', client id); sorted in a subquery
-        // so the locks are taken in that order.
-        db.each(
-            &format!(
-                "SELECT pg_advisory_xact_lock(k) FROM (
-                   SELECT DISTINCT hashtextextended({} || '/' || {}, 0) AS k FROM {} ORDER BY k OFFSET 0
-                 ) AS keys",
-                j.text(0),
-                j.text(1),
-                j.table()
-            ),
-            vals![&json],
-            |_| Ok(()),
-        )?;
-    }
+    let j = JsonRows::new(Backend::Postgres, 1, "j");
+    let json = serde_json::json!(subs.iter().map(|s| [s]).collect::<Vec<_>>()).to_string();
+    db.each(
+        &format!(
+            "SELECT id FROM subscriptions WHERE id IN (SELECT {} FROM {}) ORDER BY id FOR NO KEY UPDATE",
+            j.int(0),
+            j.table()
+        ),
+        vals![&json],
+        |_| Ok(()),
+    )?;
     Ok(())
 }
 
@@ -346,26 +350,33 @@ pub fn posted(
     }
     let j = JsonRows::new(db.backend(), 1, "j");
     let json = serde_json::json!(keys.iter().map(|(r, c)| [r, c]).collect::<Vec<_>>()).to_string();
-    db.each(
-        &format!(
+    let by_key = format!("r.id_realm = {} AND r.client_id = {}", j.text(0), j.text(1));
+    // Each key an index lookup. PostgreSQL cannot see that a key read from JSON finds one row,
+    // and scans every month's partition in parallel instead (under the batch's locks): there
+    // each key is a subquery of its own.
+    let sql = match db.backend() {
+        Backend::Sqlite => format!(
             "SELECT r.id_realm, r.client_id, r.id, r.request_hash FROM {} CROSS JOIN usage_records r
-             WHERE r.id_realm = {} AND r.client_id = {}",
-            j.table(),
-            j.text(0),
-            j.text(1)
+             WHERE {by_key}",
+            j.table()
         ),
-        vals![&json],
-        |row| {
-            found.insert(
-                (row.get(0)?, row.get(1)?),
-                Posted {
-                    rowid: row.get(2)?,
-                    request_hash: row.get(3)?,
-                },
-            );
-            Ok(())
-        },
-    )?;
+        Backend::Postgres => format!(
+            "SELECT r.id_realm, r.client_id, r.id, r.request_hash FROM {} CROSS JOIN LATERAL (
+               SELECT r.id_realm, r.client_id, r.id, r.request_hash FROM usage_records r WHERE {by_key} OFFSET 0
+             ) AS r",
+            j.table()
+        ),
+    };
+    db.each(&sql, vals![&json], |row| {
+        found.insert(
+            (row.get(0)?, row.get(1)?),
+            Posted {
+                rowid: row.get(2)?,
+                request_hash: row.get(3)?,
+            },
+        );
+        Ok(())
+    })?;
     Ok(found)
 }
 
@@ -469,9 +480,8 @@ impl NewRecord<'_> {
 /// Inserts `records` and moves the quarter-hour, hourly, six-hour and daily rollups by them,
 /// in the caller's transaction, so queries, reports and the monthly view see them at once.
 /// SQLite is in the process: a prepared statement a row costs nothing there. PostgreSQL gets
-/// the batch in a few statements, whatever its size: the records in one (the per-realm keys
-/// with them), each rollup's cells summed here first (one statement may not change a row
-/// twice) and all four tiers in one more.
+/// the batch in one statement, whatever its size: the records, their per-realm keys, and each
+/// rollup tier's cells (summed here first: one statement may not change a row twice).
 pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
     if records.is_empty() {
         return Ok(());
@@ -490,23 +500,6 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
         }
         return Ok(());
     }
-    static PG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        let j = JsonRows::new(Backend::Postgres, 1, "j");
-        let (t, i) = (|n| j.text(n), |n| j.int(n));
-        // A partitioned table's unique index must hold the month: the per-realm key is unique
-        // in a table of its own, written in the same statement.
-        format!(
-            "WITH r AS (
-               INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli,
-                   accepted_milli, app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
-               SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {now}, {now} FROM {table}
-               RETURNING id, id_realm, client_id)
-             INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT id_realm, client_id, id FROM r",
-            t(0), t(1), t(2), i(3), i(4), i(5), i(6), t(7), t(8), t(9), t(10), t(11),
-            now = i(12),
-            table = j.table(),
-        )
-    });
     let rows: Vec<serde_json::Value> = records
         .iter()
         .map(|r| {
@@ -529,9 +522,24 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
         })
         .collect();
     let json = serde_json::Value::Array(rows).to_string();
-    db.exec(&PG_INSERT, vals![&json])?;
 
-    static PG_ROLLUPS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    // One statement, one round trip, whatever the batch's size.
+    static PG_INSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let j = JsonRows::new(Backend::Postgres, 1, "j");
+        let (t, i) = (|n| j.text(n), |n| j.int(n));
+        // A partitioned table's unique index must hold the month: the per-realm key is unique
+        // in a table of its own, written in the same statement.
+        let records = format!(
+            "r AS (
+               INSERT INTO usage_records (client_id, id_realm, request_hash, sub_id, usage_time, quantity_milli,
+                   accepted_milli, app_id, project_hrn, billing_tag, resource, channel_id, created_time, updated_time)
+               SELECT {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {now}, {now} FROM {table}
+               RETURNING id, id_realm, client_id),
+             k AS (INSERT INTO usage_client_ids (id_realm, client_id, record_id) SELECT id_realm, client_id, id FROM r)",
+            t(0), t(1), t(2), i(3), i(4), i(5), i(6), t(7), t(8), t(9), t(10), t(11),
+            now = i(12),
+            table = j.table(),
+        );
         let upsert = |table: &str, param: usize| {
             let j = JsonRows::new(Backend::Postgres, param, "j");
             format!(
@@ -545,11 +553,11 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
             )
         };
         format!(
-            "WITH q AS ({}), h AS ({}), s AS ({}) {}",
-            upsert("usage_quarter", 1),
-            upsert("usage_hourly", 2),
-            upsert("usage_six_hours", 3),
-            upsert("usage_daily", 4)
+            "WITH {records}, q AS ({}), h AS ({}), s AS ({}) {}",
+            upsert("usage_quarter", 2),
+            upsert("usage_hourly", 3),
+            upsert("usage_six_hours", 4),
+            upsert("usage_daily", 5)
         )
     });
     // Quarter hour, hour, six hours, day: the tiers' widths, in the statement's order.
@@ -579,7 +587,7 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
             .collect()
     });
     let [q, h, s, d] = tiers.map(|t| serde_json::Value::Array(t).to_string());
-    db.exec(&PG_ROLLUPS, vals![&q, &h, &s, &d])?;
+    db.exec(&PG_INSERT, vals![&json, &q, &h, &s, &d])?;
     Ok(())
 }
 
