@@ -53,6 +53,11 @@ LOAD_DB="${PG_URL%/*}/load" LOAD_REPLICAS=2 cargo bench -p usage-server --bench 
 echo "== report generation"
 cargo bench -p usage-server --bench report 2>/dev/null | grep -v '^$'
 
+echo "== the same report written by DuckDB (in process, 2 threads, the raw records in Parquet)"
+# Compared line for line with the CSV the server just wrote.
+"$ROOT/.tools/venv/bin/python" scripts/duckdb-report.py target/bench/report-1m.db target/bench/duckdb \
+  "$(ls -t target/bench/reports/*.csv | head -n 1)"
+
 echo "== POST /usages and mixed load, 64 clients (the release server, a process of its own)"
 # Fails when a 201 is missing from or doubled in the sums read back, or on any 5xx.
 cargo bench -p usage-server --bench load 2>/dev/null | grep -v '^$'
