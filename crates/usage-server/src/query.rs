@@ -1106,6 +1106,22 @@ mod tests {
                 })
                 .unwrap();
                 assert_eq!(in_memory, by_sql, "{raw}");
+                // And a report's rows, written as they are lent, are the CSV's.
+                let mut csv = crate::csv_out::CsvRows::new(q.columns());
+                for item in &in_memory {
+                    csv.push(item);
+                }
+                let mut lent = crate::csv_out::CsvRows::new(q.columns());
+                let zone = Zone::from(&q.time_zone);
+                for_each_lent(&mut db, &realms, &q, |r| {
+                    lent.push_lent(&q, zone, r)?;
+                    Ok(true)
+                })
+                .unwrap();
+                assert!(
+                    lent.take() == csv.take(),
+                    "{raw}: the lent rows' CSV differs"
+                );
                 compared += in_memory.len();
             }
         }
