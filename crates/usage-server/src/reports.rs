@@ -548,25 +548,26 @@ impl Reports {
         cancel: &AtomicBool,
     ) -> anyhow::Result<(u64, bool)> {
         let mut rows = CsvRows::new(q.columns());
+        let zone = usage_api::zone::Zone::from(&q.time_zone);
         let max_records = self.options.max_records;
         let (mut count, mut truncated, mut write_error) = (0_u64, false, None);
-        query::for_each(conn, realms, q, |item| {
+        query::for_each_lent(conn, realms, q, |record| {
             if cancel.load(Ordering::Relaxed) {
-                return false;
+                return Ok(false);
             }
             if count == max_records {
                 truncated = true;
-                return false;
+                return Ok(false);
             }
             count += 1;
-            rows.push(&item);
+            rows.push_lent(q, zone, record)?;
             if rows.buffered() >= 128 * 1024
                 && let Err(e) = out.write(rows.take())
             {
                 write_error = Some(e);
-                return false;
+                return Ok(false);
             }
-            true
+            Ok(true)
         })?;
         if let Some(e) = write_error {
             return Err(e);

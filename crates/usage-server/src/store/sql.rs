@@ -316,6 +316,20 @@ impl Row<'_> {
         })
     }
 
+    /// Column `i`, a text, lent without a copy (a report's rows are written straight from it).
+    pub fn str(&self, i: usize) -> Result<&str> {
+        Ok(match self {
+            Self::Sqlite(r) => r.get_ref(i)?.as_str().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
+            Self::Postgres(r) => r.try_get::<_, &str>(i)?,
+        })
+    }
+
     /// Column `i`, a text, lent to `f` without a copy (the hot loops intern it).
     pub fn with_str<R>(&self, i: usize, f: impl FnOnce(&str) -> R) -> Result<R> {
         Ok(match self {
