@@ -3,6 +3,7 @@
 //! period, the totals show both, the biggest changes are listed, the URL keeps the choice, and
 //! a period with no earlier data says so.
 
+use chrono::Datelike;
 use thirtyfour::prelude::*;
 use usage_e2e::{Browser, Portal, plain_number};
 
@@ -107,7 +108,19 @@ async fn the_previous_period_beside_each_row_and_total() -> anyhow::Result<()> {
     assert!(hint.ends_with("UTC"), "the earlier range in words: {hint}");
     browser.assert_accessible().await?;
 
-    // A year earlier is before the demo data began: the page says there is nothing to compare.
+    // The demo data begins on the first of this month a year ago, so last month's first ten
+    // days a year earlier are before it (today's range a year earlier is not, after the 2nd):
+    // the page says there is nothing to compare.
+    let last_month = today.with_day(1).unwrap() - chrono::Months::new(1);
+    let (start, end) = (last_month, last_month + chrono::Days::new(9));
+    browser
+        .driver
+        .goto(format!(
+            "{}/?startDate={start}&endDate={end}&detailLevel=day&limit=10",
+            portal.base
+        ))
+        .await?;
+    browser.wait_for("table.up-records tbody tr").await?;
     browser.set_value("#f-compare", "year").await?;
     browser
         .wait_until("the empty earlier period is said", || async {
