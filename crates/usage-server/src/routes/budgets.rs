@@ -97,22 +97,22 @@ fn evaluate(
     Ok(used)
 }
 
-/// Notes the alert levels that a record of `sub_id` at `usage_time`, just written in this
-/// transaction at `now`, made `realm`'s budgets reach in that record's month.
+/// Notes the alert levels that records at `usage_time`, just written in this transaction at
+/// `now`, made `realm`'s budgets `budgets` (those the records move:
+/// [`store::budgets::moved_by`]) reach in that month.
 pub fn note_usage(
     conn: &mut Conn<'_>,
     realm: &str,
-    sub_id: i64,
+    budgets: &[&BudgetRow],
     usage_time: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    let budgets = store::budgets::moved_by(conn, realm, sub_id)?;
     if budgets.is_empty() {
         return Ok(());
     }
     let at = chrono::DateTime::from_timestamp(usage_time, 0).unwrap_or_default();
     let month = this_month(at);
-    for b in &budgets {
+    for b in budgets {
         evaluate(conn, realm, b, month, now)?;
     }
     Ok(())

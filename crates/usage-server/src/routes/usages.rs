@@ -449,11 +449,16 @@ fn record(
         }
     }
 
-    store::records::insert_many(tx, &new)?;
+    let budgets = store::records::insert_many(tx, &new)?;
     // A budget's alert is the moment usage reached it: noted with the records that made it,
     // once for each realm, subscription and month they moved.
     for ((realm, sub_id, _), (usage_time, now)) in moved {
-        super::budgets::note_usage(tx, realm, sub_id, usage_time, now)?;
+        let these: Vec<_> = budgets
+            .iter()
+            .filter(|(r, s, _)| r == realm && *s == sub_id)
+            .map(|(_, _, b)| b)
+            .collect();
+        super::budgets::note_usage(tx, realm, &these, usage_time, now)?;
     }
 
     let billing = |i: usize| batch[i].valid.subscription_id.as_str();

@@ -83,6 +83,23 @@ pub fn moved_by(db: &mut Conn<'_>, realm: &str, sub_id: i64) -> Result<Vec<Budge
     )
 }
 
+/// A `SELECT` of what [`moved_by`] finds for each row of `pairs` (a table expression with the
+/// columns `realm` and `sub`): for a statement that writes usage and reads, in the same round
+/// trip, the budgets it moves. Each row as [`moved_from_row`] reads it.
+pub fn moved_by_each(pairs: &str) -> String {
+    format!(
+        "SELECT {COLUMNS}, m.realm, m.sub FROM {pairs} AS m
+         JOIN budgets b ON b.realm_id = m.realm
+           AND (b.sub_id = m.sub OR b.currency = (SELECT currency FROM subscriptions WHERE id = m.sub))
+         LEFT JOIN subscriptions s ON s.id = b.sub_id"
+    )
+}
+
+/// A row of [`moved_by_each`]: the realm and subscription, and a budget it moves.
+pub fn moved_from_row(r: &Row<'_>) -> Result<(String, i64, BudgetRow)> {
+    Ok((r.get(9)?, r.get(10)?, from_row(r)?))
+}
+
 /// How many budgets `realm` has.
 pub fn count(db: &mut Conn<'_>, realm: &str) -> Result<u64> {
     let n: i64 = db.one(

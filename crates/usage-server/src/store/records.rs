@@ -482,9 +482,16 @@ impl NewRecord<'_> {
 /// SQLite is in the process: a prepared statement a row costs nothing there. PostgreSQL gets
 /// the batch in one statement, whatever its size: the records, their per-realm keys, and each
 /// rollup tier's cells (summed here first: one statement may not change a row twice).
-pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
+///
+/// Returns the budgets the records move, with the realm and subscription that move each
+/// ([`super::budgets::moved_by`] for each): on PostgreSQL read by the same statement, so that
+/// the round trips made while the subscriptions are locked stay few.
+pub fn insert_many(
+    db: &mut Conn<'_>,
+    records: &[NewRecord<'_>],
+) -> Result<Vec<(String, i64, super::budgets::BudgetRow)>> {
     if records.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     if db.backend() == Backend::Sqlite {
         for r in records {
@@ -498,7 +505,14 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
                 r.accepted_milli,
             )?;
         }
-        return Ok(());
+        let pairs: BTreeSet<(&str, i64)> = records.iter().map(|r| (r.realm, r.sub_id)).collect();
+        let mut moved = Vec::new();
+        for (realm, sub) in pairs {
+            for b in super::budgets::moved_by(db, realm, sub)? {
+                moved.push((realm.to_owned(), sub, b));
+            }
+        }
+        return Ok(moved);
     }
     let rows: Vec<serde_json::Value> = records
         .iter()
@@ -552,12 +566,21 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
                 j.int(7), j.int(8), j.table()
             )
         };
+        // The budgets are read in the statement's snapshot, taken with the subscriptions
+        // already locked, as a statement of their own after it would read them.
+        let pairs = format!(
+            "(SELECT DISTINCT {} AS realm, {} AS sub FROM {})",
+            t(1),
+            i(3),
+            j.table()
+        );
         format!(
-            "WITH {records}, q AS ({}), h AS ({}), s AS ({}) {}",
+            "WITH {records}, q AS ({}), h AS ({}), s AS ({}), d AS ({}) {}",
             upsert("usage_quarter", 2),
             upsert("usage_hourly", 3),
             upsert("usage_six_hours", 4),
-            upsert("usage_daily", 5)
+            upsert("usage_daily", 5),
+            super::budgets::moved_by_each(&pairs)
         )
     });
     // Quarter hour, hour, six hours, day: the tiers' widths, in the statement's order.
@@ -587,8 +610,11 @@ pub fn insert_many(db: &mut Conn<'_>, records: &[NewRecord<'_>]) -> Result<()> {
             .collect()
     });
     let [q, h, s, d] = tiers.map(|t| serde_json::Value::Array(t).to_string());
-    db.exec(&PG_INSERT, vals![&json, &q, &h, &s, &d])?;
-    Ok(())
+    db.all(
+        &PG_INSERT,
+        vals![&json, &q, &h, &s, &d],
+        super::budgets::moved_from_row,
+    )
 }
 
 /// Inserts `r` alone (SQLite); returns its row id.
