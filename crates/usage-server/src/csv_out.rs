@@ -71,7 +71,7 @@ impl CsvRows {
                     put_quantity(&mut self.buf, item.billable_value)
                 }
                 Column::UsageDateTime => self.put_stamp(item.usage_date_time),
-                _ => put_text(&mut self.buf, item_text(item, col).unwrap_or_default()),
+                _ => put_text(&mut self.buf, item.text(col).unwrap_or_default()),
             }
         }
         self.end_row(start);
@@ -150,32 +150,6 @@ impl CsvRows {
     pub fn take(&mut self) -> Vec<u8> {
         let capacity = self.buf.capacity();
         std::mem::replace(&mut self.buf, Vec::with_capacity(capacity))
-    }
-}
-
-/// The text of `item`'s cell `col` ([`UsageItem::cell`] without the copy).
-fn item_text(item: &UsageItem, col: Column) -> Option<&str> {
-    use usage_api::usage::GroupDim;
-    match col {
-        Column::Field(f) => match f {
-            UsageField::RealmId => item.realm_id.as_deref(),
-            UsageField::FeatureId => item.feature_id.as_deref(),
-            UsageField::BillingSubscriptionId => item.billing_subscription_id.as_deref(),
-            UsageField::BillingChargeNumber => item.billing_charge_number.as_deref(),
-            UsageField::Category => item.category.as_deref(),
-            UsageField::Name => item.name.as_deref(),
-            UsageField::ValueDriver => item.value_driver.as_deref(),
-            UsageField::Resource => item.resource.as_deref(),
-            UsageField::UsageValue | UsageField::BillableValue => None,
-        },
-        Column::Group(g) => match g {
-            GroupDim::AppId => item.app_id.as_deref(),
-            GroupDim::BillingTag => item.billing_tag.as_deref(),
-            GroupDim::Project => item.project_hrn.as_deref(),
-            GroupDim::UsageTypeCode => item.usage_type_code.as_deref(),
-            GroupDim::Resource => item.resource.as_deref(),
-        },
-        Column::UsageDateTime => None,
     }
 }
 
@@ -387,32 +361,12 @@ mod tests {
     }
 
     fn all_columns() -> Vec<Column> {
-        let mut cols: Vec<Column> = [
-            UsageField::RealmId,
-            UsageField::FeatureId,
-            UsageField::BillingSubscriptionId,
-            UsageField::BillingChargeNumber,
-            UsageField::Category,
-            UsageField::Name,
-            UsageField::ValueDriver,
-            UsageField::UsageValue,
-            UsageField::BillableValue,
-        ]
-        .into_iter()
-        .map(Column::Field)
-        .collect();
-        cols.extend(
-            [
-                GroupDim::AppId,
-                GroupDim::BillingTag,
-                GroupDim::Project,
-                GroupDim::UsageTypeCode,
-                GroupDim::Resource,
-            ]
-            .map(Column::Group),
-        );
-        cols.push(Column::UsageDateTime);
-        cols
+        let fields = UsageField::ALL.iter().map(|f| Column::Field(*f));
+        let groups = GroupDim::ALL.iter().map(|g| Column::Group(*g));
+        fields
+            .chain(groups)
+            .chain([Column::UsageDateTime])
+            .collect()
     }
 
     fn item(

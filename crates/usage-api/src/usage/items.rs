@@ -76,36 +76,45 @@ pub struct UsageItem {
 impl UsageItem {
     /// The cell of `col` as text (empty when absent).
     pub fn cell(&self, col: Column) -> String {
-        let s = |o: &Option<String>| o.clone().unwrap_or_default();
         match col {
-            Column::Field(f) => match f {
-                UsageField::RealmId => s(&self.realm_id),
-                UsageField::FeatureId => s(&self.feature_id),
-                UsageField::BillingSubscriptionId => s(&self.billing_subscription_id),
-                UsageField::BillingChargeNumber => s(&self.billing_charge_number),
-                UsageField::Category => s(&self.category),
-                UsageField::Name => s(&self.name),
-                UsageField::ValueDriver => s(&self.value_driver),
-                UsageField::UsageValue => {
-                    self.usage_value.map(|q| q.to_string()).unwrap_or_default()
-                }
-                UsageField::BillableValue => self
-                    .billable_value
-                    .map(|q| q.to_string())
-                    .unwrap_or_default(),
-                UsageField::Resource => s(&self.resource),
-            },
-            Column::Group(g) => match g {
-                GroupDim::AppId => s(&self.app_id),
-                GroupDim::BillingTag => s(&self.billing_tag),
-                GroupDim::Project => s(&self.project_hrn),
-                GroupDim::UsageTypeCode => s(&self.usage_type_code),
-                GroupDim::Resource => s(&self.resource),
-            },
+            Column::Field(UsageField::UsageValue) => {
+                self.usage_value.map(|q| q.to_string()).unwrap_or_default()
+            }
+            Column::Field(UsageField::BillableValue) => self
+                .billable_value
+                .map(|q| q.to_string())
+                .unwrap_or_default(),
             Column::UsageDateTime => self
                 .usage_date_time
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
+            _ => self.text(col).unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// The text of a text column `col`, lent; `None` when absent, and for the quantities and
+    /// the bucket's start, which are not text ([`Self::cell`] formats them).
+    pub fn text(&self, col: Column) -> Option<&str> {
+        match col {
+            Column::Field(f) => match f {
+                UsageField::RealmId => self.realm_id.as_deref(),
+                UsageField::FeatureId => self.feature_id.as_deref(),
+                UsageField::BillingSubscriptionId => self.billing_subscription_id.as_deref(),
+                UsageField::BillingChargeNumber => self.billing_charge_number.as_deref(),
+                UsageField::Category => self.category.as_deref(),
+                UsageField::Name => self.name.as_deref(),
+                UsageField::ValueDriver => self.value_driver.as_deref(),
+                UsageField::Resource => self.resource.as_deref(),
+                UsageField::UsageValue | UsageField::BillableValue => None,
+            },
+            Column::Group(g) => match g {
+                GroupDim::AppId => self.app_id.as_deref(),
+                GroupDim::BillingTag => self.billing_tag.as_deref(),
+                GroupDim::Project => self.project_hrn.as_deref(),
+                GroupDim::UsageTypeCode => self.usage_type_code.as_deref(),
+                GroupDim::Resource => self.resource.as_deref(),
+            },
+            Column::UsageDateTime => None,
         }
     }
 }
