@@ -293,11 +293,12 @@ fn apply_all<R, T>(
         Ok(outcomes) => return Ok(outcomes),
         Err(Failed::Apply(e)) if requests.len() == 1 => return Ok(vec![Err(e)]),
         Err(Failed::Db(e)) if requests.len() == 1 => return Err(e),
-        Err(Failed::Apply(e)) => {
-            tracing::debug!(error = %e, requests = requests.len(), "batch failed; applying its requests one at a time");
-        }
-        Err(Failed::Db(e)) => {
-            tracing::debug!(error = %e, requests = requests.len(), "batch failed; applying its requests one at a time");
+        Err(failed) => {
+            let error = match failed {
+                Failed::Db(e) => e.to_string(),
+                Failed::Apply(e) => e.to_string(),
+            };
+            tracing::debug!(%error, requests = requests.len(), "batch failed; applying its requests one at a time");
         }
     }
     db.transaction(TxKind::Write, |tx| {
