@@ -239,18 +239,26 @@ async fn a_chart_value_opens_its_records_and_a_compared_period_is_dashed() -> an
 
     // Back, then a click on the chart opens the value under it.
     d.back().await?;
-    let chart = browser.wait_for(".up-chart-canvas canvas").await?.remove(0);
+    browser.wait_for(".up-chart-canvas canvas").await?;
     browser.wait_for(".up-legend-earlier").await?;
     // The left end of the plot, at the height of the first series' first value is not known
-    // here; a click at the first bucket picks the series nearest to it, whichever it is.
-    d.action_chain()
-        .move_to_element_with_offset(&chart, -300, 0)
-        .click()
-        .perform()
-        .await?;
+    // here; a click at the first bucket picks the series nearest to it, whichever it is. The
+    // canvas is found afresh for each try: the chart may be drawn again (the earlier period's
+    // answer arriving) between finding it and clicking, which leaves the old one stale.
     browser
         .wait_until("the click opens records", || async {
-            Ok(d.current_url().await?.path().ends_with("/records"))
+            if d.current_url().await?.path().ends_with("/records") {
+                return Ok(true);
+            }
+            if let Some(chart) = d.find_all(By::Css(".up-chart-canvas canvas")).await?.pop() {
+                let _ = d
+                    .action_chain()
+                    .move_to_element_with_offset(&chart, -300, 0)
+                    .click()
+                    .perform()
+                    .await;
+            }
+            Ok(false)
         })
         .await?;
     browser.wait_for("table.up-records-behind tbody tr").await?;
