@@ -76,6 +76,14 @@ if [ ! -x "$TOOLS/node_modules/axe-core/axe.min.js" ] && [ ! -f "$TOOLS/node_mod
   npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact "axe-core@4.10.3" >/dev/null
 fi
 
+# Minifies the served JavaScript and CSS (crates/portal-build, scripts/build-portal.sh).
+ESBUILD_VERSION=0.24.2
+if [ ! -x "$TOOLS/node_modules/.bin/esbuild" ] || [ "$("$TOOLS/node_modules/.bin/esbuild" --version)" != "$ESBUILD_VERSION" ]; then
+  log "installing esbuild $ESBUILD_VERSION from npm into .tools/ (minifies the portal's JavaScript and CSS)"
+  mkdir -p "$TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact "esbuild@$ESBUILD_VERSION" >/dev/null
+fi
+
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   log "installing chromium and chromium-driver from Debian"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

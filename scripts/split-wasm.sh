@@ -28,7 +28,7 @@ wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$work/bi
   --out-name "$stem" "$work/split/$stem.wasm"
 # The flags of index.html's rust link; the features are those rustc enables for wasm32.
 optimize() {
-  wasm-opt -Os --converge --low-memory-unused --enable-bulk-memory \
+  wasm-opt -Os --converge --low-memory-unused --strip-producers --strip-target-features --enable-bulk-memory \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     --enable-reference-types --enable-multivalue "$1" -o "$1"
 }

@@ -36,6 +36,7 @@ pub fn split(dest: &Path, work: &Path, stem: &str) -> Result<(), Error> {
         main_js: &main_js,
         main_wasm: &main_wasm,
         index_html: &index_html,
+        minify: &esbuild,
     })?;
     for (name, data) in &outputs.files {
         write(&dest.join(name), data)?;
@@ -60,6 +61,19 @@ pub fn finish(dest: &Path, source: &Path) -> Result<(), Error> {
         write(&index_path, boot.html.as_bytes())?;
     }
     let names = file_names(dest)?;
+    let trunk_css = finish::pick_one(&names, CSS, dest)?;
+    let sheet = finish::minify_stylesheet(
+        &read_text(&index_path)?,
+        trunk_css,
+        &read_text(&dest.join(trunk_css))?,
+        &esbuild,
+    )?;
+    if sheet.name != trunk_css {
+        write(&dest.join(&sheet.name), sheet.body.as_bytes())?;
+        remove(&dest.join(trunk_css))?;
+    }
+    write(&index_path, sheet.html.as_bytes())?;
+    let names = file_names(dest)?;
     let wasm = finish::pick_one(&names, MAIN_WASM, dest)?;
     let js = finish::pick_one(&names, MAIN_JS, dest)?;
     let css = finish::pick_one(&names, CSS, dest)?;
@@ -74,7 +88,70 @@ pub fn finish(dest: &Path, source: &Path) -> Result<(), Error> {
             css_sri: &crate::sri(&read(&dest.join(css))?),
         },
     );
-    write(&dest.join("embed.js"), embed.as_bytes())
+    write(&dest.join("embed.js"), esbuild(&embed, "js")?.as_bytes())
+}
+
+/// [`crate::Minify`] by esbuild (the version scripts/setup.sh installs into .tools/, else
+/// `esbuild` on the PATH): whitespace, comments and local names go, behaviour stays.
+pub fn esbuild(text: &str, kind: &str) -> Result<String, Error> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let fail = |message: String| Error::Minify {
+        what: format!("a .{kind} file"),
+        message,
+    };
+    // The workspace's pinned copy when there is one (cargo test runs without env.sh's PATH).
+    let pinned =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node_modules/.bin/esbuild");
+    let program = if pinned.exists() {
+        pinned.into_os_string()
+    } else {
+        "esbuild".into()
+    };
+    let mut child = Command::new(program)
+        .args([
+            "--minify",
+            &format!("--loader={kind}"),
+            "--charset=utf8",
+            "--log-level=warning",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            fail(format!(
+                "cannot run esbuild (scripts/setup.sh installs it): {e}"
+            ))
+        })?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = text.to_owned();
+    // Written from another thread: esbuild may fill its output pipe before reading all input.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| fail(format!("esbuild: {e}")))?;
+    writer
+        .join()
+        .map_err(|_| fail("writing to esbuild panicked".to_owned()))?
+        .map_err(|e| fail(format!("writing to esbuild: {e}")))?;
+    if !out.status.success() {
+        return Err(fail(format!(
+            "esbuild {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    String::from_utf8(out.stdout)
+        .map_err(|_| fail("esbuild wrote text that is not UTF-8".to_owned()))
+}
+
+fn remove(path: &Path) -> Result<(), Error> {
+    fs::remove_file(path).map_err(|source| Error::Io {
+        action: "remove",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
@@ -162,7 +239,8 @@ mod tests {
             &format!(
                 "import {{ initSync }} from \"./{STEM}.js\";\n\
                  export const __wasm_split_load_page = wrapAsyncCb(makeLoad(() => {{\n\
-                 const src = fetch(new URL(\"./chunk_4.wasm\", import.meta.url));\n"
+                 const src = fetch(new URL(\"./chunk_4.wasm\", import.meta.url));\n\
+                 }}));\n"
             ),
         );
         put(&work.join("split/chunk_4.wasm"), "chunk");
@@ -179,7 +257,10 @@ mod tests {
         put(&work.join(format!("bindgen/{STEM}_bg.wasm")), "main wasm");
         put(&dest.join(format!("{STEM}.js")), "trunk's js");
         put(&dest.join(format!("{STEM}_bg.wasm")), "trunk's wasm");
-        put(&dest.join("portal-1111111111111111.css"), ".up-root {}");
+        put(
+            &dest.join("portal-1111111111111111.css"),
+            ".up-root {\n  color: red;\n}\n",
+        );
         put(
             &dest.join("index.html"),
             &format!(
@@ -191,7 +272,7 @@ mod tests {
         );
         put(
             &root.join("src/embed.js"),
-            "__PORTAL_JS__ __PORTAL_WASM__ __PORTAL_CSS__ __WASM_SRI__ __CSS_SRI__\n",
+            "export const names = [\"__PORTAL_JS__\", \"__PORTAL_WASM__\", \"__PORTAL_CSS__\",\n  \"__WASM_SRI__\", \"__CSS_SRI__\"];\n",
         );
         (dest, work)
     }
@@ -200,6 +281,13 @@ mod tests {
         let mut names = file_names(dir).unwrap();
         names.sort();
         names
+    }
+
+    /// Whether the staged index.html links `name` with its integrity hash.
+    fn index_links(dest: &Path, name: &str) -> bool {
+        let index = fs::read_to_string(dest.join("index.html")).unwrap();
+        let sri = crate::sri(&fs::read(dest.join(name)).unwrap());
+        index.contains(&format!(r#"href="./{name}" integrity="{sri}""#))
     }
 
     #[test]
@@ -240,12 +328,26 @@ mod tests {
             .find(|name| name.ends_with("_bg.wasm"))
             .unwrap();
         assert_eq!(fs::read(dest.join(wasm)).unwrap(), b"main wasm");
+        // The stylesheet and embed.js are minified (by the real esbuild); the stylesheet is
+        // named by what it now holds.
+        let css = names.iter().find(|name| name.ends_with(".css")).unwrap();
+        let sheet = fs::read_to_string(dest.join(css)).unwrap();
+        assert_eq!(sheet, ".up-root{color:red}\n");
+        assert!(index_links(&dest, css));
+        assert_eq!(
+            *css,
+            format!("portal-{}.css", crate::content_hash(sheet.as_bytes()))
+        );
         let embed = fs::read_to_string(dest.join("embed.js")).unwrap();
-        assert!(embed.starts_with(&format!(
-            "{} {wasm} portal-1111111111111111.css {} ",
-            wasm.replace("_bg.wasm", ".js"),
-            crate::sri(b"main wasm")
-        )));
+        assert_eq!(
+            embed,
+            format!(
+                "export const names=[\"{}\",\"{wasm}\",\"{css}\",\"{}\",\"{}\"];\n",
+                wasm.replace("_bg.wasm", ".js"),
+                crate::sri(b"main wasm"),
+                crate::sri(sheet.as_bytes()),
+            )
+        );
         let index = fs::read_to_string(dest.join("index.html")).unwrap();
         assert!(!index.contains("<script type=\"module\">"));
         assert!(!index.contains(STEM));

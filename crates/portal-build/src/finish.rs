@@ -5,7 +5,7 @@
 //! - `embed.js` is src/embed.js with this build's names and integrity hashes: the one stable
 //!   URL a host page loads to embed the portal.
 
-use crate::{Error, hashed_name, sri};
+use crate::{Error, Minify, content_hash, hashed_name, sri};
 use std::path::Path;
 
 /// trunk's boot script moved out of index.html.
@@ -42,6 +42,44 @@ pub fn extract_boot_script(html: &str) -> Option<BootScript> {
 /// files keep their names: Rust's whitespace and the ASCII separators U+001C to U+001F.
 fn python_strip(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// The stylesheet as served: minified, named by the hash of what it now holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stylesheet {
+    /// `portal-<hash>.css`.
+    pub name: String,
+    /// Its content.
+    pub body: String,
+    /// index.html linking it by that name, with its integrity hash.
+    pub html: String,
+}
+
+/// trunk's stylesheet `name` (holding `css`) minified, and index.html (`html`) linking the
+/// result instead.
+pub fn minify_stylesheet(
+    html: &str,
+    name: &str,
+    css: &str,
+    minify: Minify<'_>,
+) -> Result<Stylesheet, Error> {
+    let body = minify(css, "css")?;
+    let new_name = format!("portal-{}.css", content_hash(body.as_bytes()));
+    let range = crate::split::find_link(html, name).ok_or_else(|| Error::NoPreload {
+        name: name.to_owned(),
+        links: crate::quoted_after(html, r#"href=""#),
+    })?;
+    let tag = html[range.clone()].replace(
+        &format!(r#"href="./{name}""#),
+        &format!(r#"href="./{new_name}""#),
+    );
+    let tag = crate::split::set_integrity(&tag, &sri(body.as_bytes()));
+    let html = format!("{}{tag}{}", &html[..range.start], &html[range.end..]);
+    Ok(Stylesheet {
+        name: new_name,
+        body,
+        html,
+    })
 }
 
 /// A kind of file in the staging directory, by its name.
@@ -148,6 +186,55 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
   <body class="up-standalone"></body>
 </html>
 "#;
+
+    /// Drops every space and line break: enough to tell minified text from the original.
+    fn squeeze(text: &str, _kind: &str) -> Result<String, Error> {
+        Ok(text.chars().filter(|c| !c.is_whitespace()).collect())
+    }
+
+    #[test]
+    fn the_stylesheet_is_minified_renamed_by_its_new_content_and_linked_with_its_integrity() {
+        let css = ".up-root {\n  color: black;\n}\n";
+        let sheet = minify_stylesheet(INDEX, "portal-1111111111111111.css", css, &squeeze).unwrap();
+        assert_eq!(sheet.body, ".up-root{color:black;}");
+        assert_eq!(
+            sheet.name,
+            format!("portal-{}.css", crate::content_hash(sheet.body.as_bytes()))
+        );
+        assert!(sheet.html.contains(&format!(
+            r#"<link rel="stylesheet" href="./{}" integrity="{}"/>"#,
+            sheet.name,
+            sri(sheet.body.as_bytes())
+        )));
+        assert!(!sheet.html.contains("portal-1111111111111111.css"));
+        // Nothing else in index.html changes.
+        assert_eq!(
+            sheet.html.replace(&sheet.name, "X").len() - sheet.html.matches("sha384-").count(),
+            INDEX.replace("portal-1111111111111111.css", "X").len()
+                - INDEX.matches("sha384-").count()
+                + (sri(b"").len() - "sha384-css".len())
+        );
+    }
+
+    #[test]
+    fn a_stylesheet_index_html_does_not_link_is_an_error() {
+        let err =
+            minify_stylesheet(INDEX, "portal-3333333333333333.css", "a{}", &squeeze).unwrap_err();
+        assert!(matches!(err, Error::NoPreload { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_failing_minifier_is_an_error_naming_it() {
+        let fail = |_: &str, kind: &str| -> Result<String, Error> {
+            Err(Error::Minify {
+                what: format!("a .{kind} file"),
+                message: "broken".to_owned(),
+            })
+        };
+        let err =
+            minify_stylesheet(INDEX, "portal-1111111111111111.css", "a{}", &fail).unwrap_err();
+        assert_eq!(err.to_string(), "cannot minify a .css file: broken");
+    }
 
     #[test]
     fn the_boot_script_moves_to_a_hashed_file() {

@@ -15,11 +15,11 @@
 //!   integrity hash.
 //! - index.html names the new module, with fresh integrity hashes; it does not name the loader.
 
-use crate::{Error, content_hash, hashed_name, quoted_after, sri, swap};
+use crate::{Error, Minify, content_hash, hashed_name, quoted_after, sri, swap};
 use std::ops::Range;
 
 /// What the split step reads: trunk's module name and the tools' output.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Inputs<'a> {
     /// trunk's name for the module, e.g. `usage-portal-<trunk's hash>`, in index.html and (as
     /// `--out-name`) in the tools' output.
@@ -34,6 +34,8 @@ pub struct Inputs<'a> {
     pub main_wasm: &'a [u8],
     /// trunk's index.html.
     pub index_html: &'a str,
+    /// Applied to the module and the loader once every edit is made, before they are hashed.
+    pub minify: Minify<'a>,
 }
 
 /// What the split step writes into the staging directory.
@@ -102,9 +104,19 @@ pub fn split(inputs: &Inputs<'_>) -> Result<Outputs, Error> {
     );
     let new_stem = format!("usage-portal-{hash}");
     let loader = retarget_loader(&loader, stem, &new_stem)?;
-    // The loader is final here: the module holds its integrity hash.
-    let lazy = LazyLoader::new(format!("split-loader-{hash}.js"), &loader)?;
-    let main_js = retarget_module(inputs.main_js, stem, &new_stem, &lazy)?;
+    // Its exports are read from wasm-split's own text; the module holds the integrity hash of
+    // the loader as served, minified.
+    let exports = loader_exports(&loader)?;
+    let loader = (inputs.minify)(&loader, "js")?;
+    let lazy = LazyLoader {
+        name: format!("split-loader-{hash}.js"),
+        sri: sri(loader.as_bytes()),
+        exports,
+    };
+    let main_js = (inputs.minify)(
+        &retarget_module(inputs.main_js, stem, &new_stem, &lazy)?,
+        "js",
+    )?;
     let index_html = fix_index(
         inputs.index_html,
         stem,
@@ -346,7 +358,7 @@ pub fn fix_index(
 }
 
 /// Where the first `<link …>` tag with `href="./<name>"` is in `html`.
-fn find_link(html: &str, name: &str) -> Option<Range<usize>> {
+pub(crate) fn find_link(html: &str, name: &str) -> Option<Range<usize>> {
     let href = format!(r#"href="./{name}""#);
     html.match_indices("<link").find_map(|(start, open)| {
         let attributes = start + open.len();
@@ -358,7 +370,7 @@ fn find_link(html: &str, name: &str) -> Option<Range<usize>> {
 }
 
 /// `tag` with the value of each `integrity="…"` attribute replaced by `sri`.
-fn set_integrity(tag: &str, sri: &str) -> String {
+pub(crate) fn set_integrity(tag: &str, sri: &str) -> String {
     const ATTRIBUTE: &str = r#"integrity=""#;
     let mut fixed = String::with_capacity(tag.len());
     let mut rest = tag;
@@ -466,6 +478,7 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
             main_js,
             main_wasm: b"main wasm",
             index_html,
+            minify: &crate::unminified,
         })
     }
 
@@ -484,6 +497,44 @@ const wasm = await init({{ module_or_path: './{STEM}_bg.wasm' }});
             .iter()
             .map(|(name, _)| name.as_str())
             .collect()
+    }
+
+    #[test]
+    fn the_module_and_the_loader_are_served_minified_with_the_integrity_of_what_is_served() {
+        // Drops blank lines and comment lines: a stand-in for esbuild that keeps every edit
+        // readable.
+        let strip = |text: &str, kind: &str| -> Result<String, Error> {
+            assert_eq!(kind, "js");
+            Ok(text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
+                .map(|l| format!("{}\n", l.trim()))
+                .collect())
+        };
+        let out = split(&Inputs {
+            stem: STEM,
+            loader: &loader(),
+            parts: &parts(),
+            main_js: &main_js(),
+            main_wasm: b"main wasm",
+            index_html: &index_html(),
+            minify: &strip,
+        })
+        .unwrap();
+        let plain = run(&loader(), &main_js(), &index_html()).unwrap();
+        // The same names: they hash the tools' output, before minifying.
+        assert_eq!(names(&out), names(&plain));
+        let (loader_name, js_name) = (names(&out)[3].to_owned(), names(&out)[4].to_owned());
+        let loader = file(&out, &loader_name);
+        let js = file(&out, &js_name);
+        assert_eq!(loader, strip(file(&plain, &loader_name), "js").unwrap());
+        assert!(!js.contains("// The split loader"), "{js}");
+        // The module fetches the loader with the integrity of the minified loader, and
+        // index.html preloads the minified module with its own.
+        assert!(js.contains(&format!(r#"{{ integrity: "{}" }}"#, sri(loader.as_bytes()))));
+        assert!(out.index_html.contains(&sri(js.as_bytes())));
+        // The stand-ins are still one per part the loader exports.
+        assert!(js.contains("__wasm_split_load_billing_page: __wasm_split_lazy("));
     }
 
     #[test]
