@@ -44,7 +44,7 @@ pub fn App() -> impl IntoView {
             if let Ok((config, client)) = &config
                 && let Some(search) = usage_page_search(&BasePath::new(&config.base_path))
             {
-                client.start_early(crate::pages::usage::first_request_urls(
+                client.start_early(crate::api::usage::first_request_urls(
                     client,
                     &config.realm,
                     &search,

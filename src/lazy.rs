@@ -58,20 +58,49 @@ pub fn german(
     Ok(crate::i18n::start_german(&root))
 }
 
-// The comparison with an earlier period: its rules (reading the earlier rows, moving them onto
-// this period's buckets, the biggest changes) are fetched when a comparison is first asked for.
-#[wasm_split(compare_rows, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn earlier_rows(
-    args: Box<(
-        String,
-        usage_api::usage::UsageQuery,
-        usage_portal_core::compare::Compare,
-    )>,
-) -> Result<crate::hooks::usage_data::EarlierRows, SplitLoaderError> {
-    let (csv, current, compare) = *args;
-    Ok(crate::hooks::usage_data::earlier_rows_of(
-        &csv, &current, compare,
-    ))
+// The comparison with an earlier period: its requests and the rules reading their answers
+// (the earlier rows, moved onto this period's buckets) are fetched when a comparison is first
+// asked for; most visits never ask.
+#[wasm_split(comparison, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn comparison(
+    args: Box<(crate::hooks::usage_data::ComparisonRequests, Option<Owner>)>,
+) -> Result<(), SplitLoaderError> {
+    let (requests, owner) = *args;
+    // Under the page's owner: the requests' effects end with the page.
+    match owner {
+        Some(owner) => owner.with(|| crate::hooks::usage_data::start_comparison(requests)),
+        None => crate::hooks::usage_data::start_comparison(requests),
+    }
+    Ok(())
+}
+
+/// Starts the comparison's requests ([`crate::hooks::usage_data::start_comparison`]) the first
+/// time `requests.compare` asks for one, its code fetched then. If that code cannot be
+/// fetched, both answers say so, and the next change of what is compared tries again.
+pub fn compare_on_demand(requests: crate::hooks::usage_data::ComparisonRequests) {
+    use usage_portal_core::compare::Compare;
+    let owner = Owner::current();
+    // Taken while the page is built: after the fetch's await there may be no owner to ask.
+    let client = use_context::<crate::api::ApiClient>();
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        if requests.compare.get() == Compare::None || started.get_value() {
+            return;
+        }
+        started.set_value(true);
+        let (owner, client) = (owner.clone(), client.clone());
+        leptos::task::spawn_local(async move {
+            if comparison(Box::new((requests, owner))).await.is_err() {
+                let e = unavailable("The comparison could not be loaded.");
+                if let Some(client) = &client {
+                    client.report(&e);
+                }
+                requests.totals.try_set(Some(Err(e.clone())));
+                requests.rows.try_set(Some(Err(e)));
+                started.try_set_value(false);
+            }
+        });
+    });
 }
 
 #[wasm_split(biggest_changes, wasm_split_path = ::leptos::wasm_split, fallible)]
@@ -99,6 +128,109 @@ pub fn LazyBiggestChanges(
         "Loading the changes…",
         "The changes could not be loaded.",
         move || biggest_changes_view(Box::new((now.clone(), before.clone()))),
+    )
+}
+
+/// The Usage page's [`FilterBar`](crate::components::filter_bar::FilterBar) props, carried
+/// into its own wasm.
+pub struct FilterBarArgs {
+    query: Signal<usage_api::usage::UsageQuery>,
+    today: chrono::NaiveDate,
+    on_apply: Callback<usage_api::usage::UsageQuery>,
+}
+
+// The Usage page's filter bar (the form, its presets, the zone chooser, the draft's checks):
+// the first table is drawn without it, so its code is fetched while that table is on its way
+// and the bar appears when it has come.
+#[wasm_split(filter_bar, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn filter_bar_view(args: Box<FilterBarArgs>) -> Result<AnyView, SplitLoaderError> {
+    use crate::components::filter_bar::FilterBar;
+    let FilterBarArgs {
+        query,
+        today,
+        on_apply,
+    } = *args;
+    Ok(view! { <FilterBar query today on_apply /> }.into_any())
+}
+
+/// The Usage page's filter bar, its code fetched when the page is first shown; props as
+/// [`FilterBar`](crate::components::filter_bar::FilterBar)'s, with its defaults for a page.
+#[component]
+pub fn LazyFilterBar(
+    /// The query the page shows now (from the URL).
+    #[prop(into)]
+    query: Signal<usage_api::usage::UsageQuery>,
+    /// Today (UTC), for the presets.
+    today: chrono::NaiveDate,
+    /// Called with a valid query to show.
+    on_apply: Callback<usage_api::usage::UsageQuery>,
+) -> impl IntoView {
+    on_demand(
+        "Loading the filters…",
+        "The filters could not be loaded.",
+        move || {
+            filter_bar_view(Box::new(FilterBarArgs {
+                query,
+                today,
+                on_apply,
+            }))
+        },
+    )
+}
+
+/// The Usage page's [`UsageSummary`](crate::components::usage_summary::UsageSummary) props,
+/// carried into its own wasm.
+pub struct SummaryArgs {
+    query: Memo<usage_api::usage::UsageQuery>,
+    data: crate::hooks::usage_data::UsageData,
+    comparison: crate::hooks::usage_data::Comparison,
+    records_href: Callback<usage_api::usage::UsageItem, Option<String>>,
+    on_open: Callback<String>,
+}
+
+// The totals per unit (and the chart's and the changes' places): drawn when their own
+// request has answered, which the first table does not wait for, so their code is fetched
+// beside that request.
+#[wasm_split(usage_summary, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn summary_view(args: Box<SummaryArgs>) -> Result<AnyView, SplitLoaderError> {
+    use crate::components::usage_summary::UsageSummary;
+    let SummaryArgs {
+        query,
+        data,
+        comparison,
+        records_href,
+        on_open,
+    } = *args;
+    Ok(view! { <UsageSummary query data comparison records_href on_open /> }.into_any())
+}
+
+/// The Usage page's totals and chart, their code fetched when the page is first shown; props
+/// as [`UsageSummary`](crate::components::usage_summary::UsageSummary)'s.
+#[component]
+pub fn LazyUsageSummary(
+    /// The query shown.
+    query: Memo<usage_api::usage::UsageQuery>,
+    /// Its figures.
+    data: crate::hooks::usage_data::UsageData,
+    /// The earlier period, if compared.
+    comparison: crate::hooks::usage_data::Comparison,
+    /// The address of the records behind a chart value, if they can be listed.
+    records_href: Callback<usage_api::usage::UsageItem, Option<String>>,
+    /// Goes to an address of `records_href`.
+    on_open: Callback<String>,
+) -> impl IntoView {
+    on_demand(
+        "Loading totals…",
+        "The totals could not be loaded.",
+        move || {
+            summary_view(Box::new(SummaryArgs {
+                query,
+                data,
+                comparison,
+                records_href,
+                on_open,
+            }))
+        },
     )
 }
 
@@ -350,6 +482,7 @@ fn on_demand_view(
     failed: &'static str,
     load: Box<dyn Fn() -> Fetched>,
 ) -> AnyView {
+    let after = use_context::<crate::hooks::first_table::AfterFirstTable>();
     let attempt = RwSignal::new(0_u32);
     // None while loading, then whether the page came.
     let arrived = RwSignal::new(None::<bool>);
@@ -358,6 +491,9 @@ fn on_demand_view(
     let client = use_context::<crate::api::ApiClient>();
     Effect::new(move |_| {
         attempt.track();
+        if after.is_some_and(|first| !first.0.get()) {
+            return;
+        }
         arrived.set(None);
         let client = client.clone();
         // The page's component runs inside the fetch's future, under this effect's owner, so

@@ -121,3 +121,32 @@ pub async fn record_sums(
         }
     }
 }
+
+/// The URLs of the three requests the page starts first for the address's `search`, exactly as
+/// the page makes them: the standalone app starts them as soon as config.json is read, while
+/// it is still building the page ([`ApiClient::start_early`]).
+pub fn first_request_urls(
+    client: &ApiClient,
+    realm: &str,
+    search: &str,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
+    let (q, _) = crate::state::query_of(search, today);
+    let unpaged = UsageQuery {
+        offset: 0,
+        ..q.clone()
+    };
+    vec![
+        page_url(client, realm, &q),
+        page_url(
+            client,
+            realm,
+            &usage_portal_core::usage_view::totals_query(&unpaged),
+        ),
+        csv_url(
+            client,
+            realm,
+            &usage_portal_core::usage_view::chart_query(&unpaged),
+        ),
+    ]
+}

@@ -7,7 +7,7 @@ use crate::components::totals::BiggestChanges;
 use crate::components::totals::{UnitTotals, totals_by_unit};
 #[cfg(not(portal_split))]
 use crate::components::usage_chart::UsageChart;
-use crate::hooks::usage_data::{Comparison, UsageData};
+use crate::hooks::usage_data::{Comparison, SummaryData, UsageData, use_summary_data};
 // The release build fetches the chart's code when it is first drawn (lazy).
 #[cfg(portal_split)]
 use crate::lazy::{LazyBiggestChanges, LazyUsageChart as UsageChart};
@@ -20,7 +20,7 @@ use usage_portal_core::compare::{Compare, totals_against};
 pub fn UsageSummary(
     /// The query shown.
     query: Memo<UsageQuery>,
-    /// Its figures.
+    /// Its page's figures, which the totals and the chart follow.
     data: UsageData,
     /// The earlier period, if compared.
     comparison: Comparison,
@@ -29,7 +29,7 @@ pub fn UsageSummary(
     /// Goes to an address of `records_href`.
     on_open: Callback<String>,
 ) -> impl IntoView {
-    let UsageData { totals, chart, .. } = data;
+    let SummaryData { totals, chart } = use_summary_data(data);
     let earlier_text = move || comparison.earlier.with(crate::format::range_text);
     let totals_view = move || {
         totals.with(|t| match t {

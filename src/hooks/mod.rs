@@ -2,6 +2,7 @@
 //! options struct with documented defaults, and a returned struct of signals.
 
 pub mod abortable;
+pub mod first_table;
 pub mod report_download;
 pub mod report_polling;
 pub mod usage_data;

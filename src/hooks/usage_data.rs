@@ -38,21 +38,30 @@ pub fn includes_now(q: &UsageQuery) -> bool {
 pub struct UsageData {
     /// The page of rows.
     pub page: Answer<UsagePage>,
-    /// The totals per unit, and the rows they were summed from.
-    pub totals: Answer<(Vec<UnitTotal>, Vec<UsageItem>)>,
-    /// The chart's values, and their detail level.
-    pub chart: Answer<(Vec<ChartPoint>, DetailLevel)>,
     /// When the page was read: kept apart from the page, so that a refresh that changes only
     /// this redraws only the line that says it.
     pub as_of: RwSignal<Option<usage_api::Timestamp>>,
     /// Whether the figures refresh by themselves (the user's switch, on at first).
     pub live: RwSignal<bool>,
+    /// The query without its page number, which the totals and the chart follow.
+    pub unpaged: Memo<UsageQuery>,
+    /// When the figures refresh ([`use_summary_data`] follows it too).
+    pub refresh: AbortableOptions,
 }
 
-/// The page, its totals (`unpaged`: they do not depend on the page number) and its chart.
+/// The totals and the chart's values of [`use_summary_data`].
+#[derive(Clone, Copy)]
+pub struct SummaryData {
+    /// The totals per unit, and the rows they were summed from.
+    pub totals: Answer<(Vec<UnitTotal>, Vec<UsageItem>)>,
+    /// The chart's values, and their detail level.
+    pub chart: Answer<(Vec<ChartPoint>, DetailLevel)>,
+}
+
+/// The page of rows for `query`, and when the figures refresh.
 ///
-/// While the range includes now, the three refresh every 30 s while the tab is visible and
-/// `live` is on; an unchanged answer draws nothing again.
+/// While the range includes now, the page (and [`use_summary_data`]'s figures) refresh every
+/// 30 s while the tab is visible and `live` is on; an unchanged answer draws nothing again.
 pub fn use_usage_data(query: Memo<UsageQuery>, unpaged: Memo<UsageQuery>) -> UsageData {
     let client = expect_context::<ApiClient>();
     let Realm(realm) = expect_context::<Realm>();
@@ -73,26 +82,38 @@ pub fn use_usage_data(query: Memo<UsageQuery>, unpaged: Memo<UsageQuery>) -> Usa
         refresh: Some(tick.into()),
     };
     let as_of = RwSignal::new(None::<usage_api::Timestamp>);
+    let page = use_abortable_resource_with_options(
+        query,
+        move |q, signal| {
+            let (client, realm) = (client.clone(), realm.clone());
+            async move {
+                let mut p = usage_page(&client, &realm, &q, signal.as_ref()).await?;
+                as_of.try_set(p.as_of.take());
+                Ok(p)
+            }
+        },
+        refresh,
+    );
+    UsageData {
+        page,
+        as_of,
+        live,
+        unpaged,
+        refresh,
+    }
+}
+
+/// The totals per unit and the chart's values of `data`'s query (`unpaged`: they do not depend
+/// on the page number), refreshed with its page. In the release build this runs in the
+/// summary's own wasm ([`crate::lazy::LazyUsageSummary`]): the first table does not wait for it.
+pub fn use_summary_data(data: UsageData) -> SummaryData {
+    let client = expect_context::<ApiClient>();
+    let Realm(realm) = expect_context::<Realm>();
     let api = move || (client.clone(), realm.clone());
-    let page = {
-        let api = api.clone();
-        use_abortable_resource_with_options(
-            query,
-            move |q, signal| {
-                let (client, realm) = api();
-                async move {
-                    let mut p = usage_page(&client, &realm, &q, signal.as_ref()).await?;
-                    as_of.try_set(p.as_of.take());
-                    Ok(p)
-                }
-            },
-            refresh,
-        )
-    };
     let totals = {
         let api = api.clone();
         use_abortable_resource_with_options(
-            unpaged,
+            data.unpaged,
             move |q, signal| {
                 let (client, realm) = api();
                 async move {
@@ -101,11 +122,11 @@ pub fn use_usage_data(query: Memo<UsageQuery>, unpaged: Memo<UsageQuery>) -> Usa
                     Ok((totals_by_unit(&items), items))
                 }
             },
-            refresh,
+            data.refresh,
         )
     };
     let chart = use_abortable_resource_with_options(
-        unpaged,
+        data.unpaged,
         move |q, signal| {
             let (client, realm) = api();
             async move {
@@ -113,20 +134,12 @@ pub fn use_usage_data(query: Memo<UsageQuery>, unpaged: Memo<UsageQuery>) -> Usa
                 Ok((chart_points(&csv), q.detail))
             }
         },
-        refresh,
+        data.refresh,
     );
-    UsageData {
-        page,
-        totals,
-        chart,
-        as_of,
-        live,
-    }
+    SummaryData { totals, chart }
 }
 
-/// The earlier period's rows read from its CSV, for `current` compared as `compare` says. In
-/// the release build this runs in a wasm file of its own, fetched when a comparison is first
-/// asked for ([`crate::lazy::earlier_rows`]).
+/// The earlier period's rows read from its CSV, for `current` compared as `compare` says.
 pub fn earlier_rows_of(csv: &str, current: &UsageQuery, compare: Compare) -> EarlierRows {
     let rows = parse_csv(csv);
     let points = chart_points_of(&rows);
@@ -149,10 +162,10 @@ pub struct Comparison {
     pub rows: Answer<Option<EarlierRows>>,
 }
 
-/// The period `query` is compared with, as `compare` says, fetched only when compared.
+/// The period `query` is compared with, as `compare` says, fetched only when compared. In the
+/// release build the requests' code (and the rules reading their answers) is fetched the first
+/// time a comparison is asked for ([`crate::lazy::compare_on_demand`]).
 pub fn use_comparison(query: Memo<UsageQuery>, compare: Memo<Compare>) -> Comparison {
-    let client = expect_context::<ApiClient>();
-    let Realm(realm) = expect_context::<Realm>();
     let earlier = Memo::new(move |_| {
         let q = UsageQuery {
             offset: 0,
@@ -160,6 +173,56 @@ pub fn use_comparison(query: Memo<UsageQuery>, compare: Memo<Compare>) -> Compar
         };
         earlier_query(&q, compare.get()).unwrap_or(q)
     });
+    let (totals, set_totals) = signal_local(None);
+    let (rows, set_rows) = signal_local(None);
+    let requests = ComparisonRequests {
+        query,
+        compare,
+        earlier,
+        totals: set_totals,
+        rows: set_rows,
+    };
+    #[cfg(portal_split)]
+    crate::lazy::compare_on_demand(requests);
+    #[cfg(not(portal_split))]
+    start_comparison(requests);
+    Comparison {
+        compare,
+        earlier,
+        totals,
+        rows,
+    }
+}
+
+/// The writer of a signal of [`Comparison`].
+pub type Written<T> = WriteSignal<Option<Result<T, ApiError>>, LocalStorage>;
+
+/// What [`start_comparison`] follows, and the writers of the signals it answers into.
+#[derive(Clone, Copy)]
+pub struct ComparisonRequests {
+    /// The page's query.
+    pub query: Memo<UsageQuery>,
+    /// What is compared with.
+    pub compare: Memo<Compare>,
+    /// The earlier period's query.
+    pub earlier: Memo<UsageQuery>,
+    /// [`Comparison::totals`].
+    pub totals: Written<Option<Vec<UsageItem>>>,
+    /// [`Comparison::rows`].
+    pub rows: Written<Option<EarlierRows>>,
+}
+
+/// The earlier period's two requests, made now and again whenever it changes (nothing is
+/// fetched while nothing is compared); their answers go into `r`'s signals.
+pub fn start_comparison(r: ComparisonRequests) {
+    let client = expect_context::<ApiClient>();
+    let Realm(realm) = expect_context::<Realm>();
+    let ComparisonRequests {
+        query,
+        compare,
+        earlier,
+        ..
+    } = r;
     let api = move || (client.clone(), realm.clone());
     let totals = {
         let api = api.clone();
@@ -185,19 +248,11 @@ pub fn use_comparison(query: Memo<UsageQuery>, compare: Memo<Compare>) -> Compar
                 return Ok(None);
             }
             let csv = usage_csv(&client, &realm, &earlier_csv_query(&q), signal.as_ref()).await?;
-            #[cfg(portal_split)]
-            let rows = crate::lazy::earlier_rows(Box::new((csv, current, compared)))
-                .await
-                .map_err(|_| crate::lazy::unavailable("The comparison could not be loaded."))?;
-            #[cfg(not(portal_split))]
-            let rows = earlier_rows_of(&csv, &current, compared);
-            Ok(Some(rows))
+            Ok(Some(earlier_rows_of(&csv, &current, compared)))
         }
     });
-    Comparison {
-        compare,
-        earlier,
-        totals,
-        rows,
-    }
+    // Into the signals the page already reads (each answer arrives once, so one copy).
+    let (set_totals, set_rows) = (r.totals, r.rows);
+    Effect::new(move |_| set_totals.set(totals.get()));
+    Effect::new(move |_| set_rows.set(rows.get()));
 }

@@ -1,82 +1,27 @@
 //! The Usage page: every query of the usage API, with the view state in the URL.
 
-use crate::api::ApiClient;
-use crate::api::usage::{csv_url, page_url};
+#[cfg(not(portal_split))]
 use crate::components::filter_bar::FilterBar;
 #[cfg(not(portal_split))]
 use crate::components::saved_views::SavedViews;
 use crate::components::usage_results::UsageResults;
+#[cfg(not(portal_split))]
 use crate::components::usage_summary::UsageSummary;
+use crate::hooks::first_table::{AfterFirstTable, use_after_first_answer};
 use crate::hooks::usage_data::{includes_now, use_comparison, use_usage_data};
 // The release build fetches the saved views' code when the menu is first opened (lazy).
 #[cfg(portal_split)]
 use crate::lazy::LazySavedViews as SavedViews;
-use crate::state::{page_query_from_url, query_string, today_utc};
-use chrono::NaiveDate;
+// The filter bar's and the summary's while the first table is on its way.
+#[cfg(portal_split)]
+use crate::lazy::{LazyFilterBar as FilterBar, LazyUsageSummary as UsageSummary};
+use crate::state::{query_string, today_utc, view_of, view_url};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use usage_api::usage::UsageQuery;
-use usage_portal_core::compare::{Compare, take_compare};
-use usage_portal_core::usage_view::{chart_query, totals_query};
-
-/// The query the address's `search` part asks for, and what in it was reset.
-fn query_of(search: &str, today: NaiveDate) -> (UsageQuery, Vec<usage_api::FieldError>) {
-    let (q, _, errors) = view_of(search, today);
-    (q, errors)
-}
-
-/// The query, what it is compared with (the portal's own `compare` parameter) and what in the
-/// address was reset.
-fn view_of(search: &str, today: NaiveDate) -> (UsageQuery, Compare, Vec<usage_api::FieldError>) {
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap_or_default();
-    let (compare, bad_compare) = take_compare(&mut pairs);
-    // The default range is the last 30 days of the chosen zone's calendar.
-    let today = pairs
-        .iter()
-        .find(|(k, _)| k == "timeZone")
-        .and_then(|(_, z)| crate::format::today_in(z))
-        .unwrap_or(today);
-    let (q, mut errors) = page_query_from_url(&pairs, today);
-    if bad_compare.is_some() {
-        errors.push(usage_api::FieldError::new(
-            "compare",
-            "must be previous or year",
-        ));
-    }
-    (q, compare, errors)
-}
-
-/// The page's URL for `q` compared with `compare`.
-fn view_url(path: &str, q: &UsageQuery, compare: Compare) -> String {
-    let mut pairs = crate::state::page_pairs(q);
-    if compare != Compare::None {
-        pairs.push(("compare", compare.as_str().to_owned()));
-    }
-    format!("{path}{}", query_string(&pairs))
-}
-
-/// The URLs of the three requests the page starts first for the address's `search`, exactly as
-/// the page makes them: the standalone app starts them as soon as config.json is read, while
-/// it is still building the page ([`ApiClient::start_early`]).
-pub fn first_request_urls(
-    client: &ApiClient,
-    realm: &str,
-    search: &str,
-    today: NaiveDate,
-) -> Vec<String> {
-    let (q, _) = query_of(search, today);
-    let unpaged = UsageQuery {
-        offset: 0,
-        ..q.clone()
-    };
-    vec![
-        page_url(client, realm, &q),
-        page_url(client, realm, &totals_query(&unpaged)),
-        csv_url(client, realm, &chart_query(&unpaged)),
-    ]
-}
+use usage_portal_core::compare::Compare;
+use usage_portal_core::usage_view::chart_query;
 
 /// The Usage page: the filters, the range and what it is compared with, the saved views, the
 /// summary, the freshness of the figures and the rows.
@@ -102,6 +47,7 @@ pub fn UsagePage() -> impl IntoView {
     });
     let data = use_usage_data(query, unpaged);
     let comparison = use_comparison(query, compare);
+    provide_context(AfterFirstTable(use_after_first_answer(data.page)));
 
     let url_for =
         move |q: &UsageQuery, c: Compare| view_url(&location.pathname.get_untracked(), q, c);

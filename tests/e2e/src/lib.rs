@@ -336,6 +336,16 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits for the Usage page's first table rows, then for its filter bar and totals, whose
+    /// code is fetched once that table is on screen (src/lazy.rs): what a person sees before
+    /// using either. Returns the rows.
+    pub async fn wait_for_usage_page(&self) -> Result<Vec<WebElement>> {
+        let rows = self.wait_for("table.up-records tbody tr").await?;
+        self.wait_for("form.up-filters").await?;
+        self.wait_for(".up-summary").await?;
+        Ok(rows)
+    }
+
     /// Waits until `css` matches at least one element, up to 15 seconds.
     pub async fn wait_for(&self, css: &str) -> Result<Vec<WebElement>> {
         for _ in 0..150 {

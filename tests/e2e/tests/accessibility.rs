@@ -108,7 +108,7 @@ async fn status_is_announced_and_motion_stops_on_request() -> anyhow::Result<()>
         )
         .await?;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     // What changes on its own is said: the page's status lines are live regions.
     let live = d
         .execute(

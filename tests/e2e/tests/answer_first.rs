@@ -31,7 +31,7 @@ async fn the_page_opens_on_the_answer_and_fits_360_pixels() -> anyhow::Result<()
         )
         .await?;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     browser.wait_for(".up-chart canvas").await?;
 
     // By day: the table has a time column, and it is the API's day-level answer.
@@ -151,7 +151,7 @@ async fn the_page_opens_on_the_answer_and_fits_360_pixels() -> anyhow::Result<()
         })
         .await?;
     d.refresh().await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     let headers = browser.table_headers().await?;
     assert!(
         !headers.iter().any(|h| h.starts_with("Time")),

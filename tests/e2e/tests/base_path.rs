@@ -10,7 +10,7 @@ async fn the_portal_works_under_a_base_path() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let d = &browser.driver;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
 
     // The navigation keeps the base path, and a reload of a deep link works.
     d.find(By::LinkText("Reports")).await?.click().await?;
@@ -37,7 +37,7 @@ async fn the_portal_works_under_a_base_path() -> anyhow::Result<()> {
     // Paging stays under the base too.
     d.goto(format!("{}/?detailLevel=day&limit=10", portal.base))
         .await?;
-    browser.wait_for("a[rel=next]").await?;
+    browser.wait_for_usage_page().await?;
     d.find(By::Css("a[rel=next]")).await?.click().await?;
     browser
         .wait_until("page 2 under the base", || async {

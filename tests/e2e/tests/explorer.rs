@@ -41,7 +41,7 @@ async fn filters_drive_url_table_totals_and_chart() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let d = &browser.driver;
     d.goto(format!("{}/?limit=25", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     let before_rows = browser.table_rows().await?;
 
     // The page opens on usage over time by day: its first table has the Time column.
@@ -210,7 +210,7 @@ async fn an_invalid_date_range_is_refused_at_the_field_without_a_request() -> an
     let browser = Browser::start().await?;
     let d = &browser.driver;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     let url_before = d.current_url().await?;
     let requests_before = browser.api_requests().await?;
 

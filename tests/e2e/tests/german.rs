@@ -154,7 +154,7 @@ async fn every_page_in_german_shows_no_english_of_its_own() -> anyhow::Result<()
     let browser = Browser::start().await?;
     let d = &browser.driver;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     assert!(
         !english_left(&browser).await?.is_empty(),
         "the test's list finds the English"
@@ -235,7 +235,7 @@ async fn german_is_chosen_from_the_browsers_languages() -> anyhow::Result<()> {
         )
         .await?;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     wait_german(&browser, "/ in a German browser").await?;
     browser.assert_no_console_errors().await?;
     browser.quit().await

@@ -102,7 +102,7 @@ async fn a_host_forces_the_theme_whatever_the_browser_prefers() -> anyhow::Resul
     // The browser prefers dark; the host says light.
     prefer(&browser, "dark").await?;
     d.goto(format!("{}/", portal.base)).await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     assert_eq!(colours(&browser).await?[0], DARK_BG);
     set_theme("light").await?;
     assert_eq!(

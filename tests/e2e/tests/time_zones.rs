@@ -20,7 +20,7 @@ async fn choosing_a_zone_rebuckets_the_table_and_says_so() -> anyhow::Result<()>
         .driver
         .goto(format!("{}/?{query}", portal.base))
         .await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     assert!(
         browser
             .table_headers()

@@ -18,7 +18,7 @@ async fn rows_from_the_database_appear_and_paging_changes_url_and_rows() -> anyh
         .driver
         .goto(format!("{}/?{query}", portal.base))
         .await?;
-    browser.wait_for("table.up-records tbody tr").await?;
+    browser.wait_for_usage_page().await?;
     let api0 = portal
         .api(&format!("/usage/realms/{}?{query}", portal.realm))
         .await?;

@@ -1,0 +1,28 @@
+//! The Usage page's first table before anything else: the code the page loads on demand (its
+//! filter bar, totals, chart) waits until that table is on screen.
+
+use crate::hooks::usage_data::Answer;
+use leptos::prelude::*;
+
+/// Provided by a page that wants its first table on screen before any code it loads on demand
+/// is fetched: those parts (`crate::lazy`) wait until this is true, so their fetch, compile and
+/// first drawing never delay that table or its first frame.
+#[derive(Clone, Copy)]
+pub struct AfterFirstTable(pub Signal<bool>);
+
+/// True from the frame after the one that shows `page`'s first answer (its table, or why there
+/// is none).
+pub fn use_after_first_answer<T: 'static>(page: Answer<T>) -> Signal<bool> {
+    let shown = RwSignal::new(false);
+    Effect::new(move |asked: Option<bool>| {
+        if asked == Some(true) || page.with(Option::is_none) {
+            return asked.unwrap_or(false);
+        }
+        // A frame callback runs before that frame is painted; a task queued from it, after.
+        request_animation_frame(move || {
+            set_timeout(move || shown.set(true), std::time::Duration::ZERO);
+        });
+        true
+    });
+    shown.into()
+}
