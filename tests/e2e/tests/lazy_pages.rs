@@ -68,3 +68,60 @@ async fn a_page_whose_code_cannot_be_fetched_says_so_and_can_be_retried() -> any
         .await?;
     browser.quit().await
 }
+
+/// Runs before the page's own scripts: notes when the first row of the Usage page's table is
+/// put in the document (ms from navigation start, as resource timings count).
+const NOTE_FIRST_ROW: &str = r#"
+new MutationObserver((_, observer) => {
+  if (!document.querySelector('table.up-records tbody tr')) return;
+  observer.disconnect();
+  window.__firstRowAt = performance.now();
+}).observe(document, { childList: true, subtree: true });
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_usage_pages_parts_are_fetched_after_its_first_table() -> anyhow::Result<()> {
+    let portal = Portal::start(10_000).await?;
+    let browser = Browser::start().await?;
+    browser
+        .driver
+        .cdp()
+        .send_raw(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": NOTE_FIRST_ROW }),
+        )
+        .await?;
+    browser.driver.goto(format!("{}/", portal.base)).await?;
+    browser.wait_for_usage_page().await?;
+    let first_row: f64 = browser
+        .driver
+        .execute("return window.__firstRowAt;", Vec::new())
+        .await?
+        .convert()?;
+    // Every part of the page (its loader, filter bar, totals, chart and the chunks they
+    // share): when each was asked for.
+    let parts: Vec<(String, f64)> = browser
+        .driver
+        .execute(
+            "return performance.getEntriesByType('resource')
+               .filter(e => /\\/(split-loader|split_|chunk_)[^/]*$/.test(e.name))
+               .map(e => [e.name, e.startTime]);",
+            Vec::new(),
+        )
+        .await?
+        .convert()?;
+    for part in ["split-loader-", "split_filter_bar-", "split_usage_summary-"] {
+        assert!(
+            parts.iter().any(|(name, _)| name.contains(part)),
+            "the page fetched its {part}* file: {parts:?}"
+        );
+    }
+    for (name, asked) in &parts {
+        assert!(
+            *asked >= first_row,
+            "{name} was asked for at {asked:.0} ms, before the first row was in the table at {first_row:.0} ms"
+        );
+    }
+    browser.assert_no_console_errors().await?;
+    browser.quit().await
+}
