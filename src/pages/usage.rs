@@ -134,7 +134,8 @@ pub fn UsagePage() -> impl IntoView {
     view! {
         <section class="up-page" aria-labelledby="usage-title">
             <h1 id="usage-title">"Usage"</h1>
-            <FilterBar query today on_apply />
+            // Its place is kept while its code arrives, so the table drawn first does not jump.
+            <div class="up-filters-slot"><FilterBar query today on_apply /></div>
             {url_notice}
             <div class="up-toolbar">
                 <p class="up-range">{move || query.with(crate::format::range_text)}</p>
