@@ -103,6 +103,20 @@ pub fn compare_on_demand(requests: crate::hooks::usage_data::ComparisonRequests)
     });
 }
 
+/// What a CSV download does once its code is here: ask for the file and save it.
+pub type Download = std::pin::Pin<Box<dyn Future<Output = Result<(), ApiError>>>>;
+
+// "Download CSV": its request and the saving of the file are fetched at the first click.
+#[wasm_split(csv_download, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn download_csv(
+    args: Box<(crate::api::ApiClient, String, usage_api::usage::UsageQuery)>,
+) -> Result<Download, SplitLoaderError> {
+    let (client, realm, q) = *args;
+    Ok(Box::pin(async move {
+        crate::components::csv_download::fetch_and_save(&client, &realm, &q).await
+    }))
+}
+
 #[wasm_split(biggest_changes, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn biggest_changes_view(
     args: Box<(

@@ -9,6 +9,19 @@ use usage_api::limits::CSV_MAX_RECORDS;
 use usage_api::usage::UsageQuery;
 use wasm_bindgen::JsCast;
 
+/// Asks for the whole result of `q` as CSV and hands it to the browser as a file. In the release
+/// build this runs in a wasm file of its own, fetched at the first click
+/// ([`crate::lazy::download_csv`]).
+pub async fn fetch_and_save(
+    client: &ApiClient,
+    realm: &str,
+    q: &UsageQuery,
+) -> Result<(), ApiError> {
+    let name = usage_portal_core::usage_view::csv_file_name(realm, q);
+    let text = usage_csv(client, realm, q, None).await?;
+    save(&text, &name)
+}
+
 fn save(text: &str, filename: &str) -> Result<(), ApiError> {
     let fail = |_| ApiError::config("the browser refused to save the file".to_owned());
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
@@ -46,10 +59,15 @@ pub fn CsvDownload(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let name = usage_portal_core::usage_view::csv_file_name(&realm, &q);
-            let result = usage_csv(&client, &realm, &q, None)
-                .await
-                .and_then(|text| save(&text, &name));
+            #[cfg(portal_split)]
+            let result = match crate::lazy::download_csv(Box::new((client, realm, q))).await {
+                Ok(download) => download.await,
+                Err(_) => Err(crate::lazy::unavailable(
+                    "The download could not be started.",
+                )),
+            };
+            #[cfg(not(portal_split))]
+            let result = fetch_and_save(&client, &realm, &q).await;
             busy.set(false);
             error.set(result.err());
         });

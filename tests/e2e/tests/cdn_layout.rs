@@ -197,8 +197,8 @@ fn the_split_loader_fetches_each_page_with_its_integrity() {
         pages += usize::from(name.starts_with("split_"));
     }
     assert_eq!(
-        pages, 14,
-        "Reports, Billing, Budgets, Record usage, the records behind a number, the Usage page's filter bar, totals and chart, saved views, the comparison and its biggest changes, the filter bar's more filters, the budget notice and the German words (with their translator) each have their own wasm"
+        pages, 15,
+        "Reports, Billing, Budgets, Record usage, the records behind a number, the Usage page's filter bar, totals and chart, saved views, the comparison and its biggest changes, the filter bar's more filters, the CSV download, the budget notice and the German words (with their translator) each have their own wasm"
     );
     // The loader is not in the first load: the module fetches it by its hashed name with its
     // integrity hash and imports it when a page loaded on demand is first needed.
