@@ -75,16 +75,21 @@ fn comparison(
 }
 
 /// Starts the comparison's requests ([`crate::hooks::usage_data::start_comparison`]) the first
-/// time `requests.compare` asks for one, its code fetched then. If that code cannot be
-/// fetched, both answers say so, and the next change of what is compared tries again.
+/// time `requests.compare` asks for one (after the page's first table, as every part on it),
+/// its code fetched then. If that code cannot be fetched, the rows say so (the one place the
+/// page shows it), and the next change of what is compared tries again.
 pub fn compare_on_demand(requests: crate::hooks::usage_data::ComparisonRequests) {
     use usage_portal_core::compare::Compare;
     let owner = Owner::current();
     // Taken while the page is built: after the fetch's await there may be no owner to ask.
     let client = use_context::<crate::api::ApiClient>();
+    let after = use_context::<crate::hooks::first_table::AfterFirstTable>();
     let started = StoredValue::new(false);
     Effect::new(move |_| {
-        if requests.compare.get() == Compare::None || started.get_value() {
+        if requests.compare.get() == Compare::None
+            || started.get_value()
+            || after.is_some_and(|first| !first.0.get())
+        {
             return;
         }
         started.set_value(true);
@@ -95,7 +100,7 @@ pub fn compare_on_demand(requests: crate::hooks::usage_data::ComparisonRequests)
                 if let Some(client) = &client {
                     client.report(&e);
                 }
-                requests.totals.try_set(Some(Err(e.clone())));
+                requests.totals.try_set(Some(Ok(None)));
                 requests.rows.try_set(Some(Err(e)));
                 started.try_set_value(false);
             }

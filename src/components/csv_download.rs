@@ -60,11 +60,15 @@ pub fn CsvDownload(
         error.set(None);
         spawn_local(async move {
             #[cfg(portal_split)]
-            let result = match crate::lazy::download_csv(Box::new((client, realm, q))).await {
+            let result = match crate::lazy::download_csv(Box::new((client.clone(), realm, q))).await
+            {
                 Ok(download) => download.await,
-                Err(_) => Err(crate::lazy::unavailable(
-                    "The download could not be started.",
-                )),
+                Err(_) => {
+                    // Not the client's own error: told to the host here, as every other is.
+                    let e = crate::lazy::unavailable("The download could not be started.");
+                    client.report(&e);
+                    Err(e)
+                }
             };
             #[cfg(not(portal_split))]
             let result = fetch_and_save(&client, &realm, &q).await;

@@ -1,5 +1,6 @@
 //! The Usage page's first table before anything else: the code the page loads on demand (its
-//! filter bar, totals, chart) waits until that table is on screen.
+//! filter bar, totals, chart, comparison) waits until that table is on screen, or until the
+//! table has kept it waiting long enough.
 
 use crate::hooks::usage_data::Answer;
 use leptos::prelude::*;
@@ -10,17 +11,32 @@ use leptos::prelude::*;
 #[derive(Clone, Copy)]
 pub struct AfterFirstTable(pub Signal<bool>);
 
+/// How long the parts wait for a first answer that has not come: a slow or stuck request must
+/// not keep the filter bar (the way to ask for less) from a person.
+pub const FIRST_TABLE_WAIT_MS: u64 = 1_000;
+
 /// True from the frame after the one that shows `page`'s first answer (its table, or why there
-/// is none).
+/// is none), or after [`FIRST_TABLE_WAIT_MS`] without one.
 pub fn use_after_first_answer<T: 'static>(page: Answer<T>) -> Signal<bool> {
     let shown = RwSignal::new(false);
+    if let Ok(handle) = set_timeout_with_handle(
+        move || shown.set(true),
+        std::time::Duration::from_millis(FIRST_TABLE_WAIT_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
     Effect::new(move |asked: Option<bool>| {
         if asked == Some(true) || page.with(Option::is_none) {
             return asked.unwrap_or(false);
         }
         // A frame callback runs before that frame is painted; a task queued from it, after.
         request_animation_frame(move || {
-            set_timeout(move || shown.set(true), std::time::Duration::ZERO);
+            set_timeout(
+                move || {
+                    shown.try_set(true);
+                },
+                std::time::Duration::ZERO,
+            );
         });
         true
     });

@@ -46,8 +46,9 @@ pub fn UsagePage() -> impl IntoView {
         ..query.get()
     });
     let data = use_usage_data(query, unpaged);
-    let comparison = use_comparison(query, compare);
+    // Before the comparison, which waits for it too.
     provide_context(AfterFirstTable(use_after_first_answer(data.page)));
+    let comparison = use_comparison(query, compare);
 
     let url_for =
         move |q: &UsageQuery, c: Compare| view_url(&location.pathname.get_untracked(), q, c);

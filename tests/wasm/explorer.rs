@@ -265,3 +265,47 @@ fn billing_totals_stay_per_currency_and_exact() {
         "0.1 + 0.2 is exactly 0.3, and euros never meet dollars"
     );
 }
+
+/// Mounts a component that runs `use_after_first_answer` on a page answer it can set, and
+/// returns that answer's writer and the hook's signal.
+fn after_first_answer_of() -> (
+    WriteSignal<Option<Result<u32, usage_portal::api::ApiError>>, LocalStorage>,
+    Signal<bool>,
+    leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+) {
+    use usage_portal::hooks::first_table::use_after_first_answer;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let (page, set_page) = signal_local(None);
+    let shown = StoredValue::new(None::<Signal<bool>>);
+    let mounted = leptos::mount::mount_to(host.unchecked_into(), move || {
+        shown.set_value(Some(use_after_first_answer(page)));
+        ().into_any()
+    });
+    (set_page, shown.get_value().unwrap(), mounted)
+}
+
+#[wasm_bindgen_test]
+async fn the_usage_pages_parts_wait_for_its_first_answer_then_a_frame() {
+    let (set_page, shown, _mounted) = after_first_answer_of();
+    common::sleep_ms(100).await;
+    assert!(!shown.get_untracked(), "no answer yet: the parts wait");
+    set_page.set(Some(Ok(1)));
+    // The frame that shows the answer, then a task after it: well under the cap.
+    common::sleep_ms(200).await;
+    assert!(shown.get_untracked(), "the frame after the first answer");
+}
+
+#[wasm_bindgen_test]
+async fn the_usage_pages_parts_stop_waiting_for_an_answer_that_does_not_come() {
+    use usage_portal::hooks::first_table::FIRST_TABLE_WAIT_MS;
+    let (_set_page, shown, _mounted) = after_first_answer_of();
+    common::sleep_ms(FIRST_TABLE_WAIT_MS as i32 / 3).await;
+    assert!(!shown.get_untracked(), "still waiting for the first answer");
+    common::sleep_ms(FIRST_TABLE_WAIT_MS as i32).await;
+    assert!(
+        shown.get_untracked(),
+        "a stuck request does not keep the filter bar away"
+    );
+}
