@@ -266,13 +266,14 @@ fn billing_totals_stay_per_currency_and_exact() {
     );
 }
 
+/// The writer of a page answer.
+type SetAnswer = WriteSignal<Option<Result<u32, usage_portal::api::ApiError>>, LocalStorage>;
+/// A mounted test view, unmounted when dropped.
+type Mounted = leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>;
+
 /// Mounts a component that runs `use_after_first_answer` on a page answer it can set, and
 /// returns that answer's writer and the hook's signal.
-fn after_first_answer_of() -> (
-    WriteSignal<Option<Result<u32, usage_portal::api::ApiError>>, LocalStorage>,
-    Signal<bool>,
-    leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
-) {
+fn after_first_answer_of() -> (SetAnswer, Signal<bool>, Mounted) {
     use usage_portal::hooks::first_table::use_after_first_answer;
     let document = web_sys::window().unwrap().document().unwrap();
     let host = document.create_element("div").unwrap();
