@@ -5,7 +5,7 @@ use anyhow::Context;
 use std::borrow::Cow;
 use std::io::Write as _;
 use usage_api::Quantity;
-use usage_api::usage::{Column, DetailLevel, UsageField, UsageItem, UsageQuery};
+use usage_api::usage::{Column, UsageField, UsageItem, UsageQuery};
 use usage_api::zone::{Zone, ZonedTime};
 
 /// Guards a cell against spreadsheet formula injection: a cell that starts with `=`, `+`,
@@ -85,21 +85,22 @@ impl CsvRows {
         zone: Zone,
         r: &query::Lent<'_>,
     ) -> crate::store::sql::Result<()> {
+        // The columns are the query's (`q.columns()`): a field the query leaves out, and the
+        // time of a summarized query, have no column, so every column here is written.
+        debug_assert_eq!(self.columns, q.columns());
         let start = self.buf.len();
         for i in 0..self.columns.len() {
             if i > 0 {
                 self.buf.push(b',');
             }
             let col = self.columns[i];
-            let keep = |f: UsageField| q.fields.as_ref().is_none_or(|fs| fs.contains(&f));
             match col {
-                Column::Field(f @ UsageField::UsageValue) => {
-                    put_quantity(&mut self.buf, keep(f).then_some(Quantity(r.sums.0)))
+                Column::Field(UsageField::UsageValue) => {
+                    put_quantity(&mut self.buf, Some(Quantity(r.sums.0)))
                 }
-                Column::Field(f @ UsageField::BillableValue) => {
-                    put_quantity(&mut self.buf, keep(f).then_some(Quantity(r.sums.1)))
+                Column::Field(UsageField::BillableValue) => {
+                    put_quantity(&mut self.buf, Some(Quantity(r.sums.1)))
                 }
-                Column::UsageDateTime if q.detail == DetailLevel::Summarized => {}
                 Column::UsageDateTime => {
                     // The zone's offset is looked up only when the bucket changes.
                     match &self.stamp {
