@@ -14,6 +14,7 @@ endings aside, so both sides are known to write the same thing.
 Usage: duckdb-report.py DATABASE WORKDIR [SERVER_CSV]
 """
 
+import itertools
 import os
 import sqlite3
 import sys
@@ -117,7 +118,9 @@ def main() -> None:
     )
     if len(sys.argv) > 3:
         with open(sys.argv[3], newline="") as a, open(out, newline="") as b:
-            for i, (x, y) in enumerate(zip(a, b)):
+            for i, (x, y) in enumerate(itertools.zip_longest(a, b)):
+                if x is None or y is None:
+                    sys.exit(f"line {i + 1}: only {'DuckDB' if x is None else 'the server'} has it")
                 if x.rstrip("\r\n") != y.rstrip("\r\n"):
                     sys.exit(f"line {i + 1} differs: server {x!r}, DuckDB {y!r}")
         print("DuckDB's rows are the server's, line for line")
