@@ -19,10 +19,15 @@ pub const FIRST_TABLE_WAIT_MS: u64 = 1_000;
 /// is none), or after [`FIRST_TABLE_WAIT_MS`] without one.
 pub fn use_after_first_answer<T: 'static>(page: Answer<T>) -> Signal<bool> {
     let shown = RwSignal::new(false);
-    if let Ok(handle) = set_timeout_with_handle(
-        move || shown.set(true),
-        std::time::Duration::from_millis(FIRST_TABLE_WAIT_MS),
-    ) {
+    // Set once: setting it again would notify the parts again, and they would load anew.
+    let show = move || {
+        if shown.try_get_untracked() == Some(false) {
+            shown.set(true);
+        }
+    };
+    if let Ok(handle) =
+        set_timeout_with_handle(show, std::time::Duration::from_millis(FIRST_TABLE_WAIT_MS))
+    {
         on_cleanup(move || handle.clear());
     }
     Effect::new(move |asked: Option<bool>| {
@@ -31,12 +36,7 @@ pub fn use_after_first_answer<T: 'static>(page: Answer<T>) -> Signal<bool> {
         }
         // A frame callback runs before that frame is painted; a task queued from it, after.
         request_animation_frame(move || {
-            set_timeout(
-                move || {
-                    shown.try_set(true);
-                },
-                std::time::Duration::ZERO,
-            );
+            set_timeout(show, std::time::Duration::ZERO);
         });
         true
     });

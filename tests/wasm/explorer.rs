@@ -296,6 +296,17 @@ async fn the_usage_pages_parts_wait_for_its_first_answer_then_a_frame() {
     // The frame that shows the answer, then a task after it: well under the cap.
     common::sleep_ms(200).await;
     assert!(shown.get_untracked(), "the frame after the first answer");
+    // Told once: the cap passing later must not tell the parts again (they would load anew).
+    let told = StoredValue::new(0_u32);
+    let owner = Owner::new();
+    owner.with(|| {
+        Effect::new(move |_| {
+            shown.track();
+            told.update_value(|n| *n += 1);
+        })
+    });
+    common::sleep_ms(usage_portal::hooks::first_table::FIRST_TABLE_WAIT_MS as i32 + 200).await;
+    assert_eq!(told.get_value(), 1, "the effect's first run only");
 }
 
 #[wasm_bindgen_test]
