@@ -26,12 +26,20 @@ function load() {
     document.head.append(link);
   }
   // A failed load (the network, say) is not remembered: the next mount tries again.
-  ready ??= init({
-    module_or_path: fetch(wasmUrl, { integrity: "__WASM_SRI__", mode: "cors", credentials: "omit" }),
-  }).catch((error) => {
-    ready = null;
-    throw error;
-  });
+  if (!ready) {
+    ready = init({
+      module_or_path: fetch(wasmUrl, { integrity: "__WASM_SRI__", mode: "cors", credentials: "omit" }),
+    }).catch((error) => {
+      ready = null;
+      throw error;
+    });
+    // While the wasm downloads and compiles: a fresh browser's first date format loads its
+    // locale data, which the first table's dates would otherwise wait for (as index.html's
+    // boot script does).
+    try {
+      new Intl.DateTimeFormat(undefined, { timeZone: "UTC", dateStyle: "medium" }).format(0);
+    } catch {}
+  }
   return ready;
 }
 

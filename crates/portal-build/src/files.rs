@@ -56,7 +56,9 @@ pub fn split(dest: &Path, work: &Path, stem: &str) -> Result<(), Error> {
 /// source directory `source`.
 pub fn finish(dest: &Path, source: &Path) -> Result<(), Error> {
     let index_path = dest.join("index.html");
-    if let Some(boot) = finish::extract_boot_script(&read_text(&index_path)?) {
+    if let Some(boot) =
+        finish::extract_boot_script(&read_text(&index_path)?, finish::warm_up_while_compiling)?
+    {
         write(&dest.join(&boot.name), boot.body.as_bytes())?;
         write(&index_path, boot.html.as_bytes())?;
     }
@@ -265,7 +267,7 @@ mod tests {
             &dest.join("index.html"),
             &format!(
                 "<head><link rel=\"stylesheet\" href=\"./portal-1111111111111111.css\" integrity=\"x\"/>\n\
-                 <script type=\"module\">\nimport init from './{STEM}.js';\n</script>\n\
+                 <script type=\"module\">\nimport init from './{STEM}.js';\nconst wasm = await init({{}});\n</script>\n\
                  <link rel=\"modulepreload\" href=\"./{STEM}.js\" integrity=\"x\">\
                  <link rel=\"preload\" href=\"./{STEM}_bg.wasm\" integrity=\"x\"></head>\n"
             ),

@@ -21,21 +21,58 @@ pub struct BootScript {
 
 /// index.html with its first inline module script moved to a file, or `None` if it has none.
 ///
-/// The script's body is trimmed and ends with one newline.
-pub fn extract_boot_script(html: &str) -> Option<BootScript> {
+/// The script's body is trimmed, ends with one newline, and is passed through `rewrite`
+/// (such as [`warm_up_while_compiling`]) before it is named and hashed.
+pub fn extract_boot_script(
+    html: &str,
+    rewrite: impl Fn(&str) -> Result<String, Error>,
+) -> Result<Option<BootScript>, Error> {
     const OPEN: &str = r#"<script type="module">"#;
     const CLOSE: &str = "</script>";
-    let start = html.find(OPEN)?;
+    let Some(start) = html.find(OPEN) else {
+        return Ok(None);
+    };
     let inner = start + OPEN.len();
-    let end = inner + html[inner..].find(CLOSE)?;
-    let body = format!("{}\n", python_strip(&html[inner..end]));
+    let Some(end) = html[inner..].find(CLOSE).map(|e| inner + e) else {
+        return Ok(None);
+    };
+    let body = rewrite(&format!("{}\n", python_strip(&html[inner..end])))?;
     let name = hashed_name("boot.js", body.as_bytes());
     let tag = format!(
         r#"<script type="module" src="./{name}" integrity="{}" crossorigin="anonymous"></script>"#,
         sri(body.as_bytes())
     );
     let html = format!("{}{tag}{}", &html[..start], &html[end + CLOSE.len()..]);
-    Some(BootScript { html, name, body })
+    Ok(Some(BootScript { html, name, body }))
+}
+
+/// What trunk's boot script starts the wasm with.
+const AWAIT_INIT: &str = "const wasm = await init(";
+
+/// Trunk's boot script with the browser's date formatting made ready while the wasm downloads
+/// and compiles: a fresh browser's first `Intl.DateTimeFormat` loads its locale data, tens of
+/// milliseconds of the main thread that the first table's dates would otherwise wait for, and
+/// that thread is idle while the compile runs on others. An error when the script does not
+/// start the wasm as trunk's does (another trunk version): the step would silently be lost.
+pub fn warm_up_while_compiling(body: &str) -> Result<String, Error> {
+    let at = body.find(AWAIT_INIT).ok_or_else(|| Error::BootScript {
+        expected: AWAIT_INIT,
+    })?;
+    let args = at + AWAIT_INIT.len();
+    let end = body[args..]
+        .find(");")
+        .map(|e| args + e)
+        .ok_or(Error::BootScript {
+            expected: AWAIT_INIT,
+        })?;
+    Ok(format!(
+        "{}const started = init({});\n\
+         try {{ new Intl.DateTimeFormat(undefined, {{ timeZone: \"UTC\", dateStyle: \"medium\" }}).format(0); }} catch {{}}\n\
+         const wasm = await started;{}",
+        &body[..at],
+        &body[args..end],
+        &body[end + 2..]
+    ))
 }
 
 /// `text` trimmed as Python's `str.strip()` trims, which the earlier script used, so that boot
@@ -238,7 +275,9 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
 
     #[test]
     fn the_boot_script_moves_to_a_hashed_file() {
-        let boot = extract_boot_script(INDEX).unwrap();
+        let boot = extract_boot_script(INDEX, |b| Ok(b.to_owned()))
+            .unwrap()
+            .unwrap();
         let body = r#"import init, * as bindings from './usage-portal-2222222222222222.js';
 const wasm = await init({ module_or_path: './usage-portal-2222222222222222_bg.wasm' });
 
@@ -259,13 +298,18 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
         let (_, after) = after.split_once("</script>").unwrap();
         assert_eq!(boot.html, format!("{before}{tag}{after}"));
         // Once moved, there is nothing left to move: a second run changes nothing.
-        assert_eq!(extract_boot_script(&boot.html), None);
+        assert_eq!(
+            extract_boot_script(&boot.html, |_| unreachable!()).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn only_the_first_inline_module_script_moves() {
         let html = "<script type=\"module\">\n a \n</script><script type=\"module\">b</script>";
-        let boot = extract_boot_script(html).unwrap();
+        let boot = extract_boot_script(html, |b| Ok(b.to_owned()))
+            .unwrap()
+            .unwrap();
         assert_eq!(boot.body, "a\n");
         assert!(
             boot.html
@@ -275,14 +319,47 @@ dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
 
     #[test]
     fn an_index_without_inline_script_is_left_alone() {
+        let keep = |b: &str| Ok(b.to_owned());
         assert_eq!(
-            extract_boot_script("<script src=\"./a.js\"></script>"),
+            extract_boot_script("<script src=\"./a.js\"></script>", keep).unwrap(),
             None
         );
         assert_eq!(
-            extract_boot_script("<script type=\"module\">unclosed"),
+            extract_boot_script("<script type=\"module\">unclosed", keep).unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn the_boot_script_formats_a_date_while_the_wasm_compiles() {
+        let boot = extract_boot_script(INDEX, warm_up_while_compiling)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            boot.body,
+            r#"import init, * as bindings from './usage-portal-2222222222222222.js';
+const started = init({ module_or_path: './usage-portal-2222222222222222_bg.wasm' });
+try { new Intl.DateTimeFormat(undefined, { timeZone: "UTC", dateStyle: "medium" }).format(0); } catch {}
+const wasm = await started;
+
+
+dispatchEvent(new CustomEvent("TrunkApplicationStarted", {detail: {wasm}}));
+"#
+        );
+        // Named and hashed as served.
+        assert_eq!(
+            boot.name,
+            format!("boot-{}.js", crate::content_hash(boot.body.as_bytes()))
+        );
+        assert!(boot.html.contains(&sri(boot.body.as_bytes())));
+    }
+
+    #[test]
+    fn a_boot_script_that_starts_the_wasm_otherwise_is_an_error() {
+        for body in ["await init();\n", "const wasm = await init({ a: 1 }\n"] {
+            let err = warm_up_while_compiling(body).unwrap_err();
+            assert!(matches!(err, Error::BootScript { .. }), "{err}");
+        }
     }
 
     #[test]

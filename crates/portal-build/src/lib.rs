@@ -93,6 +93,8 @@ pub enum Error {
     NoPreload { name: String, links: Vec<String> },
     /// The minifier failed on a file (or could not be run).
     Minify { what: String, message: String },
+    /// Trunk's boot script does not start the wasm the way the finish step rewrites.
+    BootScript { expected: &'static str },
     /// A directory holds not exactly one file of a kind.
     NotOne {
         pattern: &'static str,
@@ -156,6 +158,10 @@ impl fmt::Display for Error {
                 "index.html does not preload {name}: no <link> tag with href=\"./{name}\" in \
                  it; it links {}",
                 list(links)
+            ),
+            Error::BootScript { expected } => write!(
+                f,
+                "trunk's boot script does not start the wasm with `{expected}...);` on one line"
             ),
             Error::NotOne {
                 pattern,
