@@ -134,8 +134,12 @@ async fn first_table_paint() -> anyhow::Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300_000);
     let portal = Portal::start(records).await?;
-    // A different page size each time (see `cold_and_warm`).
-    let url = |i: u32| format!("{}/?detailLevel=day&limit={}", portal.base, 80 + i);
+    // A different page size each time (see `cold_and_warm`); BENCH_PAINT_LIMIT sets the first.
+    let first: u32 = std::env::var("BENCH_PAINT_LIMIT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(80);
+    let url = |i: u32| format!("{}/?detailLevel=day&limit={}", portal.base, first + i);
     let (cold, warm) = cold_and_warm(url).await?;
 
     // The floor, the same way: cold in fresh browsers, then warm.
