@@ -133,7 +133,7 @@ pub fn UsagePage() -> impl IntoView {
     let (as_of, live) = (data.as_of, data.live);
 
     view! {
-        <section class="up-page" aria-labelledby="usage-title">
+        <section class="up-page up-usage" aria-labelledby="usage-title">
             <h1 id="usage-title">"Usage"</h1>
             // Its place is kept while its code arrives, so the table drawn first does not jump.
             <div class="up-filters-slot"><FilterBar query today on_apply /></div>
@@ -146,7 +146,10 @@ pub fn UsagePage() -> impl IntoView {
                 <summary>"Saved views: save this one, open another"</summary>
                 {move || views_opened.get().then(|| view! { <SavedViews query /> })}
             </details>
-            <UsageSummary query data comparison records_href=chart_records on_open=open_records />
+            // Its place is kept while its code and figures arrive (style: .up-summary-slot).
+            <div class="up-summary-slot">
+                <UsageSummary query data comparison records_href=chart_records on_open=open_records />
+            </div>
             <div class="up-freshness">
                 {move || as_of.get().map(|t| {
                     let zone = query.with_untracked(|q| q.time_zone.name().to_owned());
