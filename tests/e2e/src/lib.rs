@@ -346,6 +346,19 @@ impl Browser {
         Ok(rows)
     }
 
+    /// Runs `script` in every page this browser loads from now on, before the page's own
+    /// scripts (to watch or measure the page from inside it, with nothing in the portal).
+    pub async fn before_each_page(&self, script: &str) -> Result<()> {
+        self.driver
+            .cdp()
+            .send_raw(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({ "source": script }),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Waits until `css` matches at least one element, up to 15 seconds.
     pub async fn wait_for(&self, css: &str) -> Result<Vec<WebElement>> {
         for _ in 0..150 {

@@ -51,11 +51,8 @@ async fn save_a_million_record_report() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let d = &browser.driver;
     // Keep a handle on the portal's wasm memory from the moment it starts.
-    d.cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            serde_json::json!({"source": "addEventListener('TrunkApplicationStarted', e => { window.__wasmMemory = e.detail.wasm.memory; });"}),
-        )
+    browser
+        .before_each_page("addEventListener('TrunkApplicationStarted', e => { window.__wasmMemory = e.detail.wasm.memory; });")
         .await?;
     d.goto(format!("{}/reports", portal.base)).await?;
     browser

@@ -9,7 +9,6 @@
 //! the DevTools protocol) a script that watches the document for the first row and has the
 //! browser's Element Timing API report when it is painted.
 
-use serde_json::json;
 use usage_e2e::{Browser, Portal};
 
 /// The floor under the figures: a page with no wasm and no framework that reads config.json,
@@ -58,15 +57,7 @@ new MutationObserver((_, observer) => {
 const WINDOW_HEIGHT: u32 = 1800;
 
 async fn watch(browser: &Browser) -> anyhow::Result<()> {
-    browser
-        .driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": WATCH_FIRST_ROW }),
-        )
-        .await?;
-    Ok(())
+    browser.before_each_page(WATCH_FIRST_ROW).await
 }
 
 /// Loads `url` and returns the mark's time (ms from navigation start).

@@ -136,12 +136,7 @@ async fn the_portal_embedded_in_a_host_admin_site() -> anyhow::Result<()> {
     )?;
     let browser = Browser::start().await?;
     let d = &browser.driver;
-    d.cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": INSTRUMENT }),
-        )
-        .await?;
+    browser.before_each_page(INSTRUMENT).await?;
 
     // Real data, through a token from the host's getToken.
     let today = portal.today();

@@ -83,14 +83,7 @@ new MutationObserver((_, observer) => {
 async fn the_usage_pages_parts_are_fetched_after_its_first_table() -> anyhow::Result<()> {
     let portal = Portal::start(10_000).await?;
     let browser = Browser::start().await?;
-    browser
-        .driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            serde_json::json!({ "source": NOTE_FIRST_ROW }),
-        )
-        .await?;
+    browser.before_each_page(NOTE_FIRST_ROW).await?;
     browser.driver.goto(format!("{}/", portal.base)).await?;
     browser.wait_for_usage_page().await?;
     let first_row: f64 = browser
@@ -165,14 +158,7 @@ async fn the_first_table_stays_where_it_is_drawn_while_the_parts_above_it_arrive
 }
 
 async fn first_table_stays(browser: &Browser, portal: &Portal, width: u32) -> anyhow::Result<()> {
-    browser
-        .driver
-        .cdp()
-        .send_raw(
-            "Page.addScriptToEvaluateOnNewDocument",
-            serde_json::json!({ "source": TRACK_FIRST_ROW }),
-        )
-        .await?;
+    browser.before_each_page(TRACK_FIRST_ROW).await?;
     browser
         .driver
         .goto(format!("{}/?detailLevel=day", portal.base))
