@@ -55,14 +55,12 @@ const AWAIT_INIT: &str = "const wasm = await init(";
 /// that thread is idle while the compile runs on others. An error when the script does not
 /// start the wasm as trunk's does (another trunk version): the step would silently be lost.
 pub fn warm_up_while_compiling(body: &str) -> Result<String, Error> {
-    let unexpected = Error::BootScript {
-        expected: AWAIT_INIT,
-    };
-    let at = body.find(AWAIT_INIT).ok_or(unexpected)?;
-    let args = at + AWAIT_INIT.len();
-    let end = body[args..]
-        .find(");")
-        .map(|e| args + e)
+    let (at, args, end) = body
+        .find(AWAIT_INIT)
+        .and_then(|at| {
+            let args = at + AWAIT_INIT.len();
+            body[args..].find(");").map(|e| (at, args, args + e))
+        })
         .ok_or(Error::BootScript {
             expected: AWAIT_INIT,
         })?;
