@@ -2,6 +2,7 @@
 //! across categories and units, and hourly usage over about 13 months.
 
 use crate::db::{Dims, Pool};
+use crate::store::rollups::{DAY, QUARTER, SIX_HOURS, cell};
 use crate::store::sql::{Backend, Conn, TxKind};
 use crate::vals;
 use anyhow::Context;
@@ -364,7 +365,9 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
                 let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
                 e.0 += q;
                 e.1 += q;
-                let e = quarter.entry((sub.id, t - t % 900, stream)).or_default();
+                let e = quarter
+                    .entry((sub.id, cell(t, QUARTER), stream))
+                    .or_default();
                 e.0 += q;
                 e.1 += q;
             }
@@ -384,7 +387,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
         }
         out
     };
-    let (six, daily) = (coarser(21_600), coarser(86_400));
+    let (six, daily) = (coarser(SIX_HOURS), coarser(DAY));
     let by_id: HashMap<i64, &Sub> = subs.iter().map(|s| (s.id, s)).collect();
     for (table, sums) in [
         ("usage_quarter", &quarter),

@@ -24,14 +24,7 @@ use usage_api::usage::{
 use usage_api::zone::Zone;
 use usage_api::{Quantity, Timestamp};
 
-const QUARTER: i64 = 900;
-const HOUR: i64 = 3_600;
-const SIX_HOURS: i64 = 21_600;
-const DAY: i64 = 86_400;
-
-fn floor(t: i64, w: i64) -> i64 {
-    t - t.rem_euclid(w)
-}
+use crate::store::rollups::{DAY, HOUR, QUARTER, SIX_HOURS, cell as floor};
 
 /// The multiple of `w` nearest `t`; of two as near, the one on `toward`'s side.
 fn nearest(t: i64, w: i64, toward: i64) -> i64 {

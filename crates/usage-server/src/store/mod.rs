@@ -9,6 +9,7 @@ pub mod budgets;
 pub mod orgs;
 pub mod records;
 pub mod reports;
+pub mod rollups;
 pub mod sql;
 pub mod subscriptions;
 pub mod tokens;

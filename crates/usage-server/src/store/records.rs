@@ -1,6 +1,7 @@
 //! Usage records and their subscriptions: what `GET /usages` and `GET /usages/{id}` read,
 //! and what the usage writer reads and writes in its transaction.
 
+use super::rollups::{DAY, HOUR, QUARTER, SIX_HOURS, TABLES, cell};
 use super::sql::{Backend, Conn, Result, Row};
 use crate::db::Dims;
 use crate::vals;
@@ -583,14 +584,14 @@ pub fn insert_many(
             super::budgets::moved_by_each(&pairs)
         )
     });
-    // Quarter hour, hour, six hours, day: the tiers' widths, in the statement's order.
-    let tiers: [Vec<serde_json::Value>; 4] = [900, 3_600, 21_600, 86_400].map(|width: i64| {
+    // The tiers in the statement's order (finest first).
+    let tiers: [Vec<serde_json::Value>; 4] = TABLES.map(|(_, width)| {
         let mut cells: BTreeMap<(i64, i64, &Dims), (i64, i64)> = BTreeMap::new();
         for r in records {
-            let t = r.usage_time - r.usage_time.rem_euclid(width);
-            let cell = cells.entry((r.sub_id, t, r.dims)).or_default();
-            cell.0 += r.requested_milli;
-            cell.1 += r.accepted_milli;
+            let t = cell(r.usage_time, width);
+            let sums = cells.entry((r.sub_id, t, r.dims)).or_default();
+            sums.0 += r.requested_milli;
+            sums.1 += r.accepted_milli;
         }
         cells
             .into_iter()
@@ -676,8 +677,8 @@ pub fn add_to_rollups(
     let [quarter, hourly, six, daily, all] = &*UPSERTS;
     let vals = vals![
         sub_id,
-        usage_time - usage_time.rem_euclid(3_600),
-        usage_time - usage_time.rem_euclid(86_400),
+        cell(usage_time, HOUR),
+        cell(usage_time, DAY),
         &dims.app_id,
         &dims.project_hrn,
         &dims.billing_tag,
@@ -685,8 +686,8 @@ pub fn add_to_rollups(
         &dims.channel_id,
         usage_milli,
         billable_milli,
-        usage_time - usage_time.rem_euclid(900),
-        usage_time - usage_time.rem_euclid(21_600)
+        cell(usage_time, QUARTER),
+        cell(usage_time, SIX_HOURS)
     ];
     match db.backend() {
         // Every rollup in one round trip: PostgreSQL writes through CTEs, SQLite cannot.
