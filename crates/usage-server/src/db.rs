@@ -358,6 +358,7 @@ const PG_MIGRATIONS: &[&str] = &[
     include_str!("../migrations/postgres/0003_usage_quarter.sql"),
     include_str!("../migrations/postgres/0004_usage_six_hours.sql"),
     include_str!("../migrations/postgres/0005_budgets_views.sql"),
+    include_str!("../migrations/postgres/0006_rollups_cover_sums.sql"),
 ];
 
 /// Opens a pool on the PostgreSQL server at `url`, its connections made with `tls`, and runs

@@ -175,7 +175,12 @@ pub fn load(pool: &Pool, opts: &DemoOptions) -> anyhow::Result<bool> {
     }
     let started = std::time::Instant::now();
     let subscriptions = conn.transaction(TxKind::Write, |tx| load_in(tx, opts))?;
-    conn.batch("ANALYZE")?;
+    // On PostgreSQL a VACUUM too: it marks the freshly written pages all-visible, without which
+    // every index-only read of a rollup still visits the heap (until autovacuum gets there).
+    conn.batch(match conn.backend() {
+        Backend::Sqlite => "ANALYZE",
+        Backend::Postgres => "VACUUM (ANALYZE)",
+    })?;
     if let Some(c) = conn.sqlite() {
         crate::db::drop_stat4_samples(c)?;
     }
@@ -395,8 +400,14 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
         ("usage_six_hours", &six),
         ("usage_daily", &daily),
     ] {
+        // In time order, as recording over time writes them: a cell's neighbours in time share
+        // its pages. (In the maps' order every cell a range read touches was on a page of its
+        // own, which no real database looks like: PostgreSQL's zoned day-level query read ~7,700
+        // heap pages for as many cells.)
+        let mut cells: Vec<_> = sums.iter().collect();
+        cells.sort_unstable_by_key(|&(&(sub_id, t, stream), _)| (t, sub_id, stream));
         let mut ins = tx.bulk(table, ROLLUP_COLUMNS);
-        for (&(sub_id, t, stream), &(u, b)) in sums {
+        for (&(sub_id, t, stream), &(u, b)) in cells {
             let d = &by_id[&sub_id].streams[stream];
             ins.row(vals![
                 sub_id,
