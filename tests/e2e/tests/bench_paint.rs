@@ -137,6 +137,9 @@ async fn cold_and_warm(url: impl Fn(u32) -> String) -> anyhow::Result<(Vec<f64>,
     let browser = last.expect("six browsers ran");
     let mut warm = Vec::new();
     for i in 0..6 {
+        // The page before has finished loading (its parts on demand, the delayed budget
+        // notice), as when a person comes back to the portal: not still compiling beside it.
+        settle().await;
         warm.push(load(&browser, &url(10 + i)).await?);
     }
     browser.assert_no_console_errors().await?;
