@@ -2,7 +2,7 @@
 //! across categories and units, and hourly usage over about 13 months.
 
 use crate::db::{Dims, Pool};
-use crate::store::rollups::{DAY, QUARTER, SIX_HOURS, cell};
+use crate::store::rollups::{DAY, HOUR, QUARTER, SIX_HOURS, cell};
 use crate::store::sql::{Backend, Conn, TxKind};
 use crate::vals;
 use anyhow::Context;
@@ -274,7 +274,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     }
 
     // About 13 months of hours, ending at the last whole hour before `until`.
-    let end_hour = opts.until.and_utc().timestamp().div_euclid(3600);
+    let end_hour = opts.until.and_utc().timestamp().div_euclid(HOUR);
     let first_day = NaiveDate::from_ymd_opt(opts.until.year(), opts.until.month(), 1)
         .and_then(|d| d.checked_sub_months(Months::new(12)))
         .context("demo start date")?;
@@ -283,7 +283,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
         .context("demo start")?
         .and_utc()
         .timestamp()
-        / 3600;
+        / HOUR;
     let hours = (end_hour - start_hour).max(1);
     // Business-hours and weekday seasonality, so charts look like real usage.
     let weight = |h: i64| -> f64 {
@@ -353,7 +353,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
                 if p.whole {
                     q = (q / 1000).max(1) * 1000;
                 }
-                let t = h * 3600 + rng.gen_range(0..3600);
+                let t = h * HOUR + rng.gen_range(0..HOUR);
                 insert.row(vals![
                     sub.id,
                     t,
@@ -367,7 +367,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
                     now,
                     now
                 ])?;
-                let e = hourly.entry((sub.id, h * 3600, stream)).or_default();
+                let e = hourly.entry((sub.id, h * HOUR, stream)).or_default();
                 e.0 += q;
                 e.1 += q;
                 let e = quarter
@@ -384,9 +384,7 @@ fn load_in(tx: &mut Conn<'_>, opts: &DemoOptions) -> anyhow::Result<usize> {
     let coarser = |w: i64| {
         let mut out: HashMap<(i64, i64, usize), (i64, i64)> = HashMap::new();
         for (&(sub_id, t, stream), &(u, b)) in &hourly {
-            let e = out
-                .entry((sub_id, t - t.rem_euclid(w), stream))
-                .or_default();
+            let e = out.entry((sub_id, cell(t, w), stream)).or_default();
             e.0 += u;
             e.1 += b;
         }
