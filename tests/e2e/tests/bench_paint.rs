@@ -1,7 +1,8 @@
 //! Benchmark (run by scripts/bench.sh, not by the test suite): time from navigation start to
 //! the first data row of the Usage page's table painted, in headless Chromium on loopback,
 //! with the release build. Targets: a cold load (a browser started for that one load, empty
-//! cache, navigated once it has finished starting) at most 250 ms, median of 6; a warm load (the same browser again) at most 125 ms.
+//! cache, navigated once it has finished starting) at most 250 ms, median of 6; a warm load
+//! (the same browser again) at most 125 ms.
 //! The window is 1280 by 1800: the page keeps the place of the totals and the chart above the
 //! table while they load, so on a 900-pixel-high screen the table starts below the fold.
 //!
@@ -106,10 +107,6 @@ fn median(mut v: Vec<f64>) -> (f64, f64, f64) {
 /// cold either way.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(2_500);
 
-async fn settle() {
-    tokio::time::sleep(SETTLE).await;
-}
-
 /// Six cold loads of `url(0..6)`, each in a browser started for it, then six warm loads of
 /// `url(10..16)` in the last of them (a different URL each time, so no answer comes from the
 /// HTTP cache): the paint times of each, failing on any console error.
@@ -129,7 +126,7 @@ async fn cold_and_warm(url: impl Fn(u32) -> String) -> anyhow::Result<(Vec<f64>,
             .set_window_rect(0, 0, 1280, WINDOW_HEIGHT)
             .await?;
         watch(&browser).await?;
-        settle().await;
+        tokio::time::sleep(SETTLE).await;
         cold.push(load(&browser, &url(i)).await?);
         browser.assert_no_console_errors().await?;
         last = Some(browser);
@@ -139,7 +136,7 @@ async fn cold_and_warm(url: impl Fn(u32) -> String) -> anyhow::Result<(Vec<f64>,
     for i in 0..6 {
         // The page before has finished loading (its parts on demand, the delayed budget
         // notice), as when a person comes back to the portal: not still compiling beside it.
-        settle().await;
+        tokio::time::sleep(SETTLE).await;
         warm.push(load(&browser, &url(10 + i)).await?);
     }
     browser.assert_no_console_errors().await?;
